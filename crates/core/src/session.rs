@@ -1,0 +1,100 @@
+//! Session lifetime rules.
+//!
+//! A session ends after [`SessionLimits::idle`] without requests or [`SessionLimits::absolute`]
+//! after login, whichever comes first. Recording activity on every request would make every
+//! page view a database write, so the last-seen time is only refreshed when it is older than
+//! [`TOUCH_EVERY`]; the idle timeout is therefore exact to within that minute.
+
+use std::time::Duration;
+
+use crate::Timestamp;
+
+/// How stale the stored last-seen time may get before a request refreshes it.
+pub const TOUCH_EVERY: Duration = Duration::from_secs(60);
+
+/// How long sessions live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// Ends a session this long after its last request.
+    pub idle: Duration,
+    /// Ends a session this long after login, however active.
+    pub absolute: Duration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        SessionLimits {
+            idle: Duration::from_secs(60 * 60),
+            absolute: Duration::from_secs(12 * 60 * 60),
+        }
+    }
+}
+
+/// What a request finds when it presents a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Liveness {
+    /// Valid; `touch` says whether to store the new last-seen time.
+    Live {
+        /// Whether the stored last-seen time is older than [`TOUCH_EVERY`].
+        touch: bool,
+    },
+    /// Over; the session must be deleted and the user sent to the login page.
+    Expired,
+}
+
+impl SessionLimits {
+    /// Whether a session created at `created_at` and last seen at `last_seen_at` is still valid.
+    pub fn liveness(
+        &self,
+        created_at: Timestamp,
+        last_seen_at: Timestamp,
+        now: Timestamp,
+    ) -> Liveness {
+        if now >= created_at.plus(self.absolute) || now >= last_seen_at.plus(self.idle) {
+            return Liveness::Expired;
+        }
+        Liveness::Live {
+            touch: now.since(last_seen_at) >= TOUCH_EVERY,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: Timestamp = Timestamp(1_700_000_000_000);
+    fn mins(m: u64) -> Duration {
+        Duration::from_secs(m * 60)
+    }
+
+    #[test]
+    fn sessions_end_when_idle_or_old() {
+        let limits = SessionLimits::default();
+        let cases = [
+            (T0, T0, T0, Liveness::Live { touch: false }),
+            (T0, T0, T0.plus(mins(1)), Liveness::Live { touch: true }),
+            (T0, T0, T0.plus(mins(59)), Liveness::Live { touch: true }),
+            (T0, T0, T0.plus(mins(60)), Liveness::Expired),
+            (
+                T0,
+                T0.plus(mins(700)),
+                T0.plus(mins(719)),
+                Liveness::Live { touch: true },
+            ),
+            (
+                T0,
+                T0.plus(mins(719)),
+                T0.plus(mins(720)),
+                Liveness::Expired,
+            ),
+        ];
+        for (created, seen, now, expected) in cases {
+            assert_eq!(
+                limits.liveness(created, seen, now),
+                expected,
+                "{created:?} {seen:?} {now:?}"
+            );
+        }
+    }
+}
