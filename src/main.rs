@@ -1,1 +1,287 @@
-fn main() {}
+//! `portcullis`: the command line. Parses arguments and calls the library; nothing else.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use portcullis_server::commands::{self, AccountCreate, CommandError, UserCreate};
+use portcullis_server::config::LogFormat;
+use portcullis_server::{App, Clock, Config, Settings, StorageSettings};
+use secrecy::SecretString;
+
+/// Portcullis: login and account security for multi-tenant business software.
+#[derive(Parser)]
+#[command(name = "portcullis", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(Settings),
+    /// Bring the database schema up to date and exit.
+    Migrate {
+        #[command(flatten)]
+        storage: StorageSettings,
+    },
+    /// Manage accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage the server key.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an account with its first administrator.
+    Create {
+        /// The company's name.
+        #[arg(long)]
+        name: String,
+        /// The administrator's username.
+        #[arg(long)]
+        admin_username: String,
+        /// The administrator's email address.
+        #[arg(long)]
+        admin_email: String,
+        /// A security code to use instead of a generated one.
+        #[arg(long)]
+        security_code: Option<String>,
+        /// Read the administrator's password from standard input (else print a set-password link).
+        #[arg(long)]
+        admin_password_stdin: bool,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// The URL set-password links point at.
+        #[arg(
+            long,
+            env = "PORTCULLIS_PUBLIC_URL",
+            default_value = "http://localhost:8080"
+        )]
+        public_url: String,
+        #[command(flatten)]
+        storage: StorageSettings,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user in an account.
+    Create {
+        /// The account's id.
+        #[arg(long)]
+        account_id: String,
+        /// The username (unique across all accounts).
+        #[arg(long)]
+        username: String,
+        /// The email address.
+        #[arg(long)]
+        email: String,
+        /// administrator, accountant or employee.
+        #[arg(long)]
+        kind: String,
+        /// Read the password from standard input (else print a set-password link).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// The URL set-password links point at.
+        #[arg(
+            long,
+            env = "PORTCULLIS_PUBLIC_URL",
+            default_value = "http://localhost:8080"
+        )]
+        public_url: String,
+        #[command(flatten)]
+        storage: StorageSettings,
+    },
+    /// Lift the lock that 100 failed logins put on a username.
+    Unlock {
+        /// The username.
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        storage: StorageSettings,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Print a new random server key.
+    Generate,
+    /// Re-encrypt stored secrets with the current key (see README, "Key rotation").
+    Rotate {
+        #[command(flatten)]
+        storage: StorageSettings,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(output) => {
+            print!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(format: LogFormat, default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init(),
+        LogFormat::Human => builder.try_init(),
+    };
+}
+
+fn password_from_stdin(wanted: bool) -> Result<Option<SecretString>, CommandError> {
+    if !wanted {
+        return Ok(None);
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| CommandError(format!("cannot read the password from standard input: {e}")))?;
+    let password = text.strip_suffix('\n').unwrap_or(&text);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    Ok(Some(SecretString::from(password.to_string())))
+}
+
+async fn run(command: Command) -> Result<String, CommandError> {
+    match command {
+        Command::Serve(settings) => {
+            let config = Config::from_settings(&settings)?;
+            init_logging(config.log_format, "info,sqlx=warn");
+            let keys = portcullis_server::keys::load_keyring(&settings.storage)
+                .map_err(|e| CommandError(e.to_string()))?;
+            let app = App::build(config, keys, Clock::System)
+                .await
+                .map_err(|e| CommandError(e.to_string()))?;
+            app.serve_until(shutdown_signal())
+                .await
+                .map_err(|e| CommandError(e.to_string()))?;
+            Ok(String::new())
+        }
+        Command::Migrate { storage } => {
+            init_logging(LogFormat::Human, "warn");
+            let store = portcullis_store::Store::connect(&storage.database_url()?)
+                .await
+                .map_err(|e| CommandError(e.to_string()))?;
+            store
+                .migrate()
+                .await
+                .map_err(|e| CommandError(e.to_string()))?;
+            Ok("The database schema is up to date.\n".into())
+        }
+        Command::Account(AccountCommand::Create {
+            name,
+            admin_username,
+            admin_email,
+            security_code,
+            admin_password_stdin,
+            json,
+            public_url,
+            storage,
+        }) => {
+            init_logging(LogFormat::Human, "warn");
+            let admin_password = password_from_stdin(admin_password_stdin)?;
+            commands::account_create(
+                &storage,
+                AccountCreate {
+                    name: &name,
+                    admin_username: &admin_username,
+                    admin_email: &admin_email,
+                    security_code: security_code.as_deref(),
+                    admin_password,
+                    json,
+                    public_url: &public_url,
+                },
+            )
+            .await
+        }
+        Command::User(UserCommand::Create {
+            account_id,
+            username,
+            email,
+            kind,
+            password_stdin,
+            json,
+            public_url,
+            storage,
+        }) => {
+            init_logging(LogFormat::Human, "warn");
+            let password = password_from_stdin(password_stdin)?;
+            commands::user_create(
+                &storage,
+                UserCreate {
+                    account_id: &account_id,
+                    username: &username,
+                    email: &email,
+                    kind: &kind,
+                    password,
+                    json,
+                    public_url: &public_url,
+                },
+            )
+            .await
+        }
+        Command::User(UserCommand::Unlock { username, storage }) => {
+            init_logging(LogFormat::Human, "warn");
+            commands::user_unlock(&storage, &username).await
+        }
+        Command::Key(KeyCommand::Generate) => Ok(commands::key_generate()),
+        Command::Key(KeyCommand::Rotate { storage }) => {
+            init_logging(LogFormat::Human, "warn");
+            commands::key_rotate(&storage).await
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,1 +1,213 @@
-pub fn x() {}
+//! Portcullis storage: versioned migrations and every query, for SQLite and PostgreSQL.
+//!
+//! # One body of code for both databases
+//! We use sqlx's `Any` driver with portable SQL rather than an ORM or two sets of queries:
+//! - the schema needs only `TEXT` and `BIGINT` (times as UTC milliseconds, booleans as 0/1, ids as
+//!   random text), which both databases store identically, so one migration set serves both;
+//! - `$1`-style parameters, `INSERT … ON CONFLICT … DO UPDATE` and `RETURNING` mean the same on
+//!   SQLite ≥ 3.35 (bundled) and PostgreSQL, so every query is written once and runs on both;
+//! - the whole integration suite runs against each database, which is what keeps this honest.
+//!
+//! The price is that `Any` decodes only plain types, which is why times are integers.
+//!
+//! # What must always hold
+//! - No policy lives here: the store records and reads; the domain decides.
+//! - Every query on tenant-owned data filters by `account_id` as well as the row id, so a
+//!   foreign id finds nothing.
+//! - State changes that race across server processes are single atomic statements (upserts with
+//!   `RETURNING`, conditional updates), never read-then-write.
+//! - SQLite runs in WAL mode with foreign keys on.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod accounts;
+mod administrations;
+mod audit;
+mod failures;
+mod sessions;
+mod tokens;
+mod users;
+
+pub use accounts::{AccountRow, NewAccount};
+pub use administrations::AdministrationRow;
+pub use audit::{AuditEvent, AuditRow};
+pub use sessions::{NewSession, SessionRow};
+pub use tokens::TokenPurpose;
+pub use users::{LoginCandidate, NewUser, UserRow};
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+/// What went wrong in the store. The web layer maps these to responses.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL is not one Portcullis understands.
+    #[error("unsupported database URL (expected sqlite:… or postgres://…): {0}")]
+    UnsupportedUrl(String),
+    /// Another user already has this username (compared without regard to case).
+    #[error("the username is already taken")]
+    UsernameTaken,
+    /// The row that should have been changed does not exist (or belongs to another account).
+    #[error("not found")]
+    NotFound,
+    /// A migration failed; start-up stops.
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// Anything else the database said.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One file, the embedded default.
+    Sqlite,
+    /// For several server processes.
+    Postgres,
+}
+
+/// The database handle shared by every request. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+impl Store {
+    /// Opens a pool on `url` (`sqlite:…` creates the file when missing; `postgres://…`).
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(redact_url(url)));
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?
+            .log_statements(log::LevelFilter::Trace)
+            .log_slow_statements(log::LevelFilter::Warn, Duration::from_millis(500));
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Brings the schema up to date. Safe to run from several processes at once.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes every connection (at shutdown, and in tests before a database is dropped).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The SQLite journal mode, to check that WAL is on.
+    pub async fn sqlite_journal_mode(&self) -> Result<Option<String>, StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Some(mode))
+    }
+
+    /// Whether SQLite enforces foreign keys on this pool's connections.
+    pub async fn sqlite_foreign_keys(&self) -> Result<Option<bool>, StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let (on,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Some(on == 1))
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// A database URL with any password replaced, safe for error messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***{}", &url[..scheme_end], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Maps a unique-constraint violation to `conflict`, anything else to a database error.
+pub(crate) fn unique_violation(err: sqlx::Error, conflict: StoreError) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => conflict,
+        _ => StoreError::Database(err),
+    }
+}
+
+/// Stored 0/1 as a boolean.
+pub(crate) fn flag(value: i64) -> bool {
+    value != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:hunter2@db:5432/portcullis"),
+            "postgres://app:***@db:5432/portcullis"
+        );
+        assert_eq!(redact_url("postgres://app@db/x"), "postgres://app@db/x");
+        assert_eq!(redact_url("sqlite:/tmp/x.db"), "sqlite:/tmp/x.db");
+    }
+}

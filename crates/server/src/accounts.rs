@@ -1,0 +1,283 @@
+//! Creating accounts and users: shared by the command line, demo mode and (later) the pages.
+//!
+//! Every input is checked by the domain's rules before anything is written; a refusal says what
+//! to fix. A user created without a password gets a single-use set-password link (72 hours).
+
+use std::time::Duration;
+
+use portcullis_core::Timestamp;
+use portcullis_core::ids::new_id;
+use portcullis_core::password::{self, PasswordContext};
+use portcullis_core::secret_box::Keyring;
+use portcullis_core::user::UserKind;
+use portcullis_core::{email, security_code, token, username};
+use portcullis_store::{AuditEvent, NewAccount, NewUser, Store, StoreError, TokenPurpose};
+use secrecy::{ExposeSecret, SecretString};
+
+/// How long a set-password link for a new user stays valid.
+pub const INVITATION_VALIDITY: Duration = Duration::from_secs(72 * 3600);
+
+/// Why an account or user was not created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// An input broke a rule; the message says which and how to fix it.
+    #[error("{0}")]
+    Invalid(String),
+    /// Another user already has this username.
+    #[error(
+        "the username '{0}' is already taken (usernames are unique across all accounts, without regard to case)"
+    )]
+    UsernameTaken(String),
+    /// No account has this id.
+    #[error("no account has the id '{0}'")]
+    NoSuchAccount(String),
+    /// The database failed.
+    #[error(transparent)]
+    Store(StoreError),
+    /// Hashing could not run.
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+}
+
+impl From<StoreError> for CreateError {
+    fn from(e: StoreError) -> Self {
+        CreateError::Store(e)
+    }
+}
+
+/// The result of creating an account.
+#[derive(Debug)]
+pub struct CreatedAccount {
+    /// The new account's id.
+    pub account_id: String,
+    /// Its security code, in display form (shown once here; administrators can see it later).
+    pub security_code: String,
+    /// The first administrator's id.
+    pub admin_user_id: String,
+    /// A single-use link to choose a password, when none was given.
+    pub set_password_link: Option<String>,
+}
+
+/// The result of creating a user.
+#[derive(Debug)]
+pub struct CreatedUser {
+    /// The new user's id.
+    pub user_id: String,
+    /// A single-use link to choose a password, when none was given.
+    pub set_password_link: Option<String>,
+}
+
+/// What a new user is made of.
+#[derive(Debug)]
+pub struct UserInput<'a> {
+    /// As typed.
+    pub username: &'a str,
+    /// As typed.
+    pub email: &'a str,
+    /// What they may do.
+    pub kind: UserKind,
+    /// A password, or none for a set-password link.
+    pub password: Option<&'a SecretString>,
+}
+
+/// Account-level operations over the store and the keyring.
+#[derive(Debug, Clone)]
+pub struct Accounts<'a> {
+    /// The database.
+    pub store: &'a Store,
+    /// The server keys.
+    pub keys: &'a Keyring,
+    /// Origin for links, e.g. `http://localhost:8080`.
+    pub public_origin: &'a str,
+    /// Who acts, for the audit log (`cli`, `demo`, `administrator:<id>`).
+    pub actor: &'a str,
+}
+
+/// The associated data that binds an account's encrypted security code to its row.
+pub fn security_code_context(account_id: &str) -> String {
+    format!("account/{account_id}/security_code")
+}
+
+impl Accounts<'_> {
+    /// Creates an account and its first administrator.
+    pub async fn create_account(
+        &self,
+        name: &str,
+        admin: UserInput<'_>,
+        chosen_code: Option<&str>,
+        now: Timestamp,
+    ) -> Result<CreatedAccount, CreateError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(CreateError::Invalid(
+                "An account name needs 1 to 200 characters.".into(),
+            ));
+        }
+        let code = match chosen_code {
+            Some(code) => security_code::parse_chosen(code)
+                .map_err(|e| CreateError::Invalid(e.to_string()))?,
+            None => security_code::generate(),
+        };
+        let account_id = new_id();
+        let user = self.prepare_user(&admin, name, &account_id, now).await?;
+        let account = NewAccount {
+            security_code_enc: self
+                .keys
+                .encrypt(&security_code_context(&account_id), code.as_bytes()),
+            id: account_id.clone(),
+            name: name.to_string(),
+            created_at: now,
+        };
+        self.store
+            .create_account_with_admin(&account, &user)
+            .await
+            .map_err(|e| taken(e, &user.username))?;
+        self.audit(
+            &account_id,
+            None,
+            "account.created",
+            &format!("name={name}"),
+            now,
+        )
+        .await?;
+        let set_password_link = self.after_user_created(&user, now).await?;
+        Ok(CreatedAccount {
+            account_id,
+            security_code: code,
+            admin_user_id: user.id,
+            set_password_link,
+        })
+    }
+
+    /// Creates a user in an existing account.
+    pub async fn create_user(
+        &self,
+        account_id: &str,
+        input: UserInput<'_>,
+        now: Timestamp,
+    ) -> Result<CreatedUser, CreateError> {
+        let account = self
+            .store
+            .account(account_id)
+            .await?
+            .ok_or_else(|| CreateError::NoSuchAccount(account_id.to_string()))?;
+        let user = self
+            .prepare_user(&input, &account.name, account_id, now)
+            .await?;
+        self.store
+            .create_user(&user)
+            .await
+            .map_err(|e| taken(e, &user.username))?;
+        let set_password_link = self.after_user_created(&user, now).await?;
+        Ok(CreatedUser {
+            user_id: user.id,
+            set_password_link,
+        })
+    }
+
+    async fn prepare_user(
+        &self,
+        input: &UserInput<'_>,
+        account_name: &str,
+        account_id: &str,
+        now: Timestamp,
+    ) -> Result<NewUser, CreateError> {
+        let username =
+            username::parse(input.username).map_err(|e| CreateError::Invalid(e.to_string()))?;
+        let email = email::parse(input.email).map_err(|e| CreateError::Invalid(e.to_string()))?;
+        let password_hash = match input.password {
+            Some(secret) => {
+                let context = PasswordContext {
+                    username: &username,
+                    email: &email,
+                    account_name,
+                };
+                password::check_new_password(secret.expose_secret(), context)
+                    .map_err(|e| CreateError::Invalid(e.to_string()))?;
+                Some(hash_blocking(secret.clone()).await?)
+            }
+            None => None,
+        };
+        Ok(NewUser {
+            id: new_id(),
+            account_id: account_id.to_string(),
+            username,
+            email,
+            kind: input.kind,
+            password_hash,
+            created_at: now,
+        })
+    }
+
+    async fn after_user_created(
+        &self,
+        user: &NewUser,
+        now: Timestamp,
+    ) -> Result<Option<String>, CreateError> {
+        self.audit(
+            &user.account_id,
+            Some(&user.id),
+            "user.created",
+            &format!("username={} kind={}", user.username, user.kind.as_str()),
+            now,
+        )
+        .await?;
+        if user.password_hash.is_some() {
+            return Ok(None);
+        }
+        let link_token = token::new_token();
+        self.store
+            .insert_token(
+                &token::hash_token(&link_token),
+                TokenPurpose::SetPassword,
+                &user.account_id,
+                &user.id,
+                now,
+                now.plus(INVITATION_VALIDITY),
+            )
+            .await?;
+        Ok(Some(format!(
+            "{}/set-password?token={link_token}",
+            self.public_origin
+        )))
+    }
+
+    async fn audit(
+        &self,
+        account_id: &str,
+        user_id: Option<&str>,
+        event: &str,
+        detail: &str,
+        now: Timestamp,
+    ) -> Result<(), CreateError> {
+        self.store
+            .append_audit(&AuditEvent {
+                account_id: Some(account_id),
+                user_id,
+                actor: self.actor,
+                event,
+                detail,
+                ip: "",
+                user_agent: "",
+                at: now,
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+fn taken(e: StoreError, username: &str) -> CreateError {
+    match e {
+        StoreError::UsernameTaken => CreateError::UsernameTaken(username.to_string()),
+        other => CreateError::Store(other),
+    }
+}
+
+/// Hashes a password on a blocking thread (for the command line and demo set-up, which do not go
+/// through the login's bounded pool).
+pub async fn hash_blocking(secret: SecretString) -> Result<String, CreateError> {
+    tokio::task::spawn_blocking(move || password::hash_password(secret.expose_secret()))
+        .await
+        .map_err(|e| CreateError::Hashing(e.to_string()))?
+        .map_err(|e| CreateError::Hashing(e.to_string()))
+}

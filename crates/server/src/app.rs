@@ -1,0 +1,152 @@
+//! Start-up: from checked settings to a bound, ready server.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use portcullis_core::secret_box::Keyring;
+use portcullis_store::{Store, StoreError};
+use tokio::net::TcpListener;
+
+use crate::clock::Clock;
+use crate::config::{Config, describe_mail};
+use crate::hashing::HashPool;
+use crate::mail::{MailError, Mailer};
+use crate::state::AppState;
+use crate::{demo, web};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    /// The mail settings could not be used.
+    #[error("mail: {0}")]
+    Mail(#[from] MailError),
+    /// The data directory could not be created.
+    #[error("the data directory {path} cannot be created: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The listen address could not be bound.
+    #[error(
+        "cannot listen on {addr}: {source} (is another server using it? set --listen / PORTCULLIS_LISTEN)"
+    )]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Demo data could not be created.
+    #[error("demo data: {0}")]
+    Demo(String),
+}
+
+/// A server that is ready to serve.
+pub struct App {
+    listener: TcpListener,
+    addr: SocketAddr,
+    state: AppState,
+}
+
+impl App {
+    /// Opens the database (running migrations), loads the key, creates demo data when asked,
+    /// and binds the listener. Port 0 binds a free port; [`App::addr`] tells which.
+    pub async fn build(config: Config, keys: Keyring, clock: Clock) -> Result<App, AppError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| AppError::DataDir {
+            path: config.data_dir.display().to_string(),
+            source,
+        })?;
+        let store = Store::connect(&config.database_url).await?;
+        store.migrate().await?;
+        let mailer = Mailer::new(&config.mail, &config.mail_from)?;
+        let state = AppState {
+            store,
+            keys: Arc::new(keys),
+            config: Arc::new(config),
+            mailer,
+            hashing: HashPool::for_this_machine(),
+            clock,
+        };
+        if state.config.demo {
+            demo::ensure_demo_data(&state)
+                .await
+                .map_err(|e| AppError::Demo(e.to_string()))?;
+        }
+        let listener = TcpListener::bind(state.config.listen)
+            .await
+            .map_err(|source| AppError::Bind {
+                addr: state.config.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| AppError::Bind {
+            addr: state.config.listen,
+            source,
+        })?;
+        tracing::info!(
+            %addr,
+            public_url = %state.config.public_url,
+            database = %portcullis_store::redact_url(&state.config.database_url),
+            mail = %describe_mail(&state.config.mail),
+            key_id = %state.keys.current().id(),
+            "Portcullis is ready"
+        );
+        Ok(App {
+            listener,
+            addr,
+            state,
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The shared state (for tests and commands that run beside the server).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn serve_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let router = web::router(self.state.clone());
+        let result = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        housekeeping.abort();
+        self.state.store.close().await;
+        result
+    }
+}
+
+/// Deletes sessions that have expired, every ten minutes.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = state.clock.now();
+        let limits = state.config.session;
+        match state
+            .store
+            .delete_sessions_older_than(now.minus(limits.absolute), now.minus(limits.idle))
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
+            Err(e) => tracing::warn!("session housekeeping failed: {e}"),
+        }
+    }
+}

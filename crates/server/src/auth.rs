@@ -1,0 +1,280 @@
+//! The password login, end to end but without HTTP: gates, the three checks, the decision, and
+//! what follows from it (counters, session, audit). The web layer turns the [`LoginOutcome`] into
+//! a page; the JSON API can do the same.
+//!
+//! What must always hold:
+//! - the same work whether the username exists or not (a dummy hash is verified);
+//! - the brute-force gates are checked before any hashing, per username as typed and per IP;
+//! - a refusal for a wrong field is counted and audited with its true reason, and shown as one
+//!   generic message;
+//! - a successful login resets the username's failure count and gets a brand-new session.
+
+use std::net::IpAddr;
+
+use portcullis_core::lockout::{self, Gate, IpFailures};
+use portcullis_core::login::{self, FirstFactor, Refusal, Step, UserFacts};
+use portcullis_core::password::{self, DUMMY_HASH};
+use portcullis_core::user::UserKind;
+use portcullis_core::{Timestamp, ids, security_code, token, username};
+use portcullis_store::{AuditEvent, LoginCandidate, NewSession, StoreError};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::accounts::security_code_context;
+use crate::state::AppState;
+
+/// What the browser sent.
+pub struct PasswordLogin {
+    /// The account's security code, as typed.
+    pub security_code: String,
+    /// The username, as typed.
+    pub username: String,
+    /// The password.
+    pub password: SecretString,
+}
+
+/// Where the request came from.
+#[derive(Debug, Clone)]
+pub struct Client {
+    /// Client IP address (after trusted-proxy resolution).
+    pub ip: IpAddr,
+    /// The browser's User-Agent, truncated.
+    pub user_agent: String,
+}
+
+/// A new session, to be put in the cookie.
+#[derive(Debug)]
+pub struct NewSessionToken {
+    /// The cookie value; only its hash is stored.
+    pub token: String,
+    /// The user.
+    pub user_id: String,
+}
+
+/// How a login attempt ended.
+#[derive(Debug)]
+pub enum LoginOutcome {
+    /// Logged in.
+    Session(NewSessionToken),
+    /// Refused by the decision.
+    Refused(Refusal),
+    /// Too many recent failures (for this username or from this IP); try again at this time.
+    TryLater(Timestamp),
+    /// The username is locked until an administrator lifts the lock.
+    Locked,
+    /// Hashing capacity is exhausted; answer 503.
+    Busy,
+}
+
+/// Longest username key kept for failure counting: longer input cannot be a username anyway.
+const MAX_KEY_CHARS: usize = 100;
+
+/// Runs a password login.
+#[tracing::instrument(skip_all, fields(ip = %client.ip))]
+pub async fn password_login(
+    state: &AppState,
+    attempt: PasswordLogin,
+    client: &Client,
+) -> Result<LoginOutcome, StoreError> {
+    let now = state.clock.now();
+    let ip = client.ip.to_string();
+    let key: String = username::key(&attempt.username)
+        .chars()
+        .take(MAX_KEY_CHARS)
+        .collect();
+    let audit = Audit { state, client, now };
+
+    let ip_gate = state.store.ip_failures(&ip).await?.gate(now);
+    let user_gate = state.store.username_failures(&key).await?.gate(now);
+    match (ip_gate, user_gate) {
+        (_, Gate::Locked) => {
+            audit
+                .record(
+                    None,
+                    None,
+                    "login.refused",
+                    &format!("reason=locked username={key}"),
+                )
+                .await?;
+            return Ok(LoginOutcome::Locked);
+        }
+        (Gate::WaitUntil(until), _) | (_, Gate::WaitUntil(until)) => {
+            audit
+                .record(None, None, "login.throttled", &format!("username={key}"))
+                .await?;
+            return Ok(LoginOutcome::TryLater(until));
+        }
+        (Gate::Open, Gate::Open) => {}
+        (Gate::Locked, Gate::Open) => return Ok(LoginOutcome::Locked),
+    }
+
+    let candidate = state.store.login_candidate(&attempt.username).await?;
+    let code_matches = candidate
+        .as_ref()
+        .is_some_and(|c| security_code_matches(state, c, &attempt.security_code));
+    let stored_hash = candidate
+        .as_ref()
+        .and_then(|c| c.user.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_string());
+    let password = attempt.password;
+    let password_matches = match state
+        .hashing
+        .run(move || password::verify_password(password.expose_secret(), &stored_hash))
+        .await
+    {
+        Ok(matches) => matches,
+        Err(_busy) => return Ok(LoginOutcome::Busy),
+    };
+    let first_factor = FirstFactor::from_checks(
+        candidate.is_some(),
+        candidate
+            .as_ref()
+            .is_some_and(|c| c.user.password_hash.is_some()),
+        code_matches,
+        password_matches,
+    );
+    let facts = candidate.as_ref().map(|c| UserFacts {
+        disabled: c.user.disabled != 0,
+        employment_ends_at: c.user.employment_ends_at.map(Timestamp),
+    });
+    let account_id = candidate.as_ref().map(|c| c.user.account_id.as_str());
+    let user_id = candidate.as_ref().map(|c| c.user.id.as_str());
+
+    match login::decide(first_factor, facts, now) {
+        Step::Refused(refusal @ Refusal::BadCredentials(reason)) => {
+            let failures = state.store.record_username_failure(&key, now).await?;
+            state
+                .store
+                .record_ip_failure(&ip, now, IpFailures::window_cutoff(now))
+                .await?;
+            let detail = match user_id {
+                Some(_) => format!("reason={} failures={failures}", reason.as_str()),
+                None => format!(
+                    "reason={} username={key} failures={failures}",
+                    reason.as_str()
+                ),
+            };
+            audit
+                .record(account_id, user_id, "login.failed", &detail)
+                .await?;
+            if lockout::locks(failures) && state.store.lock_username(&key, now).await? {
+                tracing::warn!("a username was locked after {failures} consecutive failed logins");
+                audit
+                    .record(
+                        account_id,
+                        user_id,
+                        "login.locked",
+                        &format!("username={key} failures={failures}"),
+                    )
+                    .await?;
+            }
+            Ok(LoginOutcome::Refused(refusal))
+        }
+        Step::Refused(refusal) => {
+            audit
+                .record(
+                    account_id,
+                    user_id,
+                    "login.refused",
+                    &format!("reason={}", refusal.as_str()),
+                )
+                .await?;
+            Ok(LoginOutcome::Refused(refusal))
+        }
+        Step::StartSession => {
+            let Some(candidate) = candidate.as_ref() else {
+                return Ok(LoginOutcome::Refused(Refusal::BadCredentials(
+                    login::FailureReason::UnknownUser,
+                )));
+            };
+            state.store.clear_username_failures(&key).await?;
+            let session = start_session(state, candidate, client, now).await?;
+            audit
+                .record(account_id, user_id, "login.succeeded", "factor=password")
+                .await?;
+            Ok(LoginOutcome::Session(session))
+        }
+    }
+}
+
+fn security_code_matches(state: &AppState, candidate: &LoginCandidate, typed: &str) -> bool {
+    let context = security_code_context(&candidate.user.account_id);
+    match state.keys.decrypt(&context, &candidate.security_code_enc) {
+        Ok(actual) => security_code::matches(typed, &String::from_utf8_lossy(&actual)),
+        Err(e) => {
+            tracing::error!(account_id = %candidate.user.account_id, "cannot decrypt the security code: {e}");
+            false
+        }
+    }
+}
+
+async fn start_session(
+    state: &AppState,
+    candidate: &LoginCandidate,
+    client: &Client,
+    now: Timestamp,
+) -> Result<NewSessionToken, StoreError> {
+    let session_token = token::new_token();
+    let csrf = token::new_token();
+    let user = &candidate.user;
+    state
+        .store
+        .insert_session(&NewSession {
+            token_hash: &token::hash_token(&session_token),
+            id: &ids::new_id(),
+            account_id: &user.account_id,
+            user_id: &user.id,
+            csrf_token: &csrf,
+            now,
+            ip: &client.ip.to_string(),
+            user_agent: &client.user_agent,
+        })
+        .await?;
+    state
+        .store
+        .record_login(&user.account_id, &user.id, now)
+        .await?;
+    Ok(NewSessionToken {
+        token: session_token,
+        user_id: user.id.clone(),
+    })
+}
+
+/// Writes audit events for one request.
+pub struct Audit<'a> {
+    /// Shared state.
+    pub state: &'a AppState,
+    /// Where the request came from.
+    pub client: &'a Client,
+    /// When.
+    pub now: Timestamp,
+}
+
+impl Audit<'_> {
+    /// Appends one event, acted by the user themselves.
+    pub async fn record(
+        &self,
+        account_id: Option<&str>,
+        user_id: Option<&str>,
+        event: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        self.state
+            .store
+            .append_audit(&AuditEvent {
+                account_id,
+                user_id,
+                actor: "user",
+                event,
+                detail,
+                ip: &self.client.ip.to_string(),
+                user_agent: &self.client.user_agent,
+                at: self.now,
+            })
+            .await
+    }
+}
+
+/// Whether a user kind may see the account's audit log.
+pub fn may_read_audit(kind: UserKind) -> bool {
+    kind.is_administrator()
+}

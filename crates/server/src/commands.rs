@@ -1,0 +1,254 @@
+//! The command-line operations behind `portcullis …`: each opens what it needs and returns what
+//! to print. `main.rs` only parses arguments and calls these.
+
+use portcullis_core::Timestamp;
+use portcullis_core::secret_box::SecretKey;
+use portcullis_core::user::UserKind;
+use portcullis_core::username;
+use portcullis_store::{AuditEvent, Store};
+use secrecy::SecretString;
+use serde_json::json;
+
+use crate::accounts::{Accounts, UserInput, security_code_context};
+use crate::config::{ConfigError, StorageSettings};
+use crate::keys::load_keyring;
+
+/// A command failed; the message is for the person at the terminal.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CommandError(pub String);
+
+impl CommandError {
+    fn from_display(e: impl std::fmt::Display) -> Self {
+        CommandError(e.to_string())
+    }
+}
+
+impl From<ConfigError> for CommandError {
+    fn from(e: ConfigError) -> Self {
+        CommandError(e.to_string())
+    }
+}
+
+async fn open_store(storage: &StorageSettings) -> Result<Store, CommandError> {
+    std::fs::create_dir_all(&storage.data_dir).map_err(|e| {
+        CommandError(format!(
+            "the data directory {} cannot be created: {e}",
+            storage.data_dir.display()
+        ))
+    })?;
+    let store = Store::connect(&storage.database_url()?)
+        .await
+        .map_err(CommandError::from_display)?;
+    store.migrate().await.map_err(CommandError::from_display)?;
+    Ok(store)
+}
+
+fn origin_of(public_url: &str) -> Result<String, CommandError> {
+    url::Url::parse(public_url)
+        .map(|u| u.origin().ascii_serialization())
+        .map_err(|e| {
+            CommandError(format!(
+                "invalid setting --public-url (PORTCULLIS_PUBLIC_URL): {e}"
+            ))
+        })
+}
+
+/// What `portcullis account create` was given.
+pub struct AccountCreate<'a> {
+    pub name: &'a str,
+    pub admin_username: &'a str,
+    pub admin_email: &'a str,
+    pub security_code: Option<&'a str>,
+    pub admin_password: Option<SecretString>,
+    pub json: bool,
+    pub public_url: &'a str,
+}
+
+/// `portcullis account create`.
+pub async fn account_create(
+    storage: &StorageSettings,
+    args: AccountCreate<'_>,
+) -> Result<String, CommandError> {
+    let keys = load_keyring(storage).map_err(CommandError::from_display)?;
+    let store = open_store(storage).await?;
+    let origin = origin_of(args.public_url)?;
+    let accounts = Accounts {
+        store: &store,
+        keys: &keys,
+        public_origin: &origin,
+        actor: "cli",
+    };
+    let created = accounts
+        .create_account(
+            args.name,
+            UserInput {
+                username: args.admin_username,
+                email: args.admin_email,
+                kind: UserKind::Administrator,
+                password: args.admin_password.as_ref(),
+            },
+            args.security_code,
+            Timestamp::now(),
+        )
+        .await
+        .map_err(CommandError::from_display)?;
+    store.close().await;
+    if args.json {
+        let mut out = json!({
+            "account_id": created.account_id,
+            "security_code": created.security_code,
+            "admin_user_id": created.admin_user_id,
+        });
+        if let Some(link) = &created.set_password_link {
+            out["set_password_link"] = json!(link);
+        }
+        return Ok(out.to_string());
+    }
+    let mut out = format!(
+        "Account created.\n  account id     {}\n  security code  {}\n  administrator  {} ({})\n",
+        created.account_id, created.security_code, args.admin_username, created.admin_user_id
+    );
+    if let Some(link) = created.set_password_link {
+        out.push_str(&format!(
+            "\nThe administrator chooses a password with this single-use link (valid 72 hours):\n  {link}\n"
+        ));
+    }
+    Ok(out)
+}
+
+/// What `portcullis user create` was given.
+pub struct UserCreate<'a> {
+    pub account_id: &'a str,
+    pub username: &'a str,
+    pub email: &'a str,
+    pub kind: &'a str,
+    pub password: Option<SecretString>,
+    pub json: bool,
+    pub public_url: &'a str,
+}
+
+/// `portcullis user create`.
+pub async fn user_create(
+    storage: &StorageSettings,
+    args: UserCreate<'_>,
+) -> Result<String, CommandError> {
+    let kind = UserKind::parse(args.kind).ok_or_else(|| {
+        CommandError(format!(
+            "'{}' is not a kind of user; use administrator, accountant or employee",
+            args.kind
+        ))
+    })?;
+    let keys = load_keyring(storage).map_err(CommandError::from_display)?;
+    let store = open_store(storage).await?;
+    let origin = origin_of(args.public_url)?;
+    let accounts = Accounts {
+        store: &store,
+        keys: &keys,
+        public_origin: &origin,
+        actor: "cli",
+    };
+    let created = accounts
+        .create_user(
+            args.account_id,
+            UserInput {
+                username: args.username,
+                email: args.email,
+                kind,
+                password: args.password.as_ref(),
+            },
+            Timestamp::now(),
+        )
+        .await
+        .map_err(CommandError::from_display)?;
+    store.close().await;
+    if args.json {
+        let mut out = json!({ "user_id": created.user_id });
+        if let Some(link) = &created.set_password_link {
+            out["set_password_link"] = json!(link);
+        }
+        return Ok(out.to_string());
+    }
+    let mut out = format!("User created.\n  user id  {}\n", created.user_id);
+    if let Some(link) = created.set_password_link {
+        out.push_str(&format!(
+            "\nThe user chooses a password with this single-use link (valid 72 hours):\n  {link}\n"
+        ));
+    }
+    Ok(out)
+}
+
+/// `portcullis user unlock`: lifts the brute-force lock on a username.
+pub async fn user_unlock(
+    storage: &StorageSettings,
+    typed_username: &str,
+) -> Result<String, CommandError> {
+    let store = open_store(storage).await?;
+    let key = username::key(typed_username);
+    let cleared = store
+        .clear_username_failures(&key)
+        .await
+        .map_err(CommandError::from_display)?;
+    if let Some(user) = store
+        .user_by_username(typed_username)
+        .await
+        .map_err(CommandError::from_display)?
+    {
+        store
+            .append_audit(&AuditEvent {
+                account_id: Some(&user.account_id),
+                user_id: Some(&user.id),
+                actor: "cli",
+                event: "login.unlocked",
+                detail: "",
+                ip: "",
+                user_agent: "",
+                at: Timestamp::now(),
+            })
+            .await
+            .map_err(CommandError::from_display)?;
+    }
+    store.close().await;
+    Ok(if cleared {
+        format!("'{key}' is unlocked; its failed-login count is reset.\n")
+    } else {
+        format!("'{key}' had no failed logins recorded; nothing to unlock.\n")
+    })
+}
+
+/// `portcullis key generate`: a new random server key, for `PORTCULLIS_SECRET_KEY`.
+pub fn key_generate() -> String {
+    format!("{}\n", SecretKey::generate().to_hex())
+}
+
+/// `portcullis key rotate`: re-encrypts every stored secret with the current key. Run it after
+/// every server has been restarted with the new key and the old one in
+/// `PORTCULLIS_PREVIOUS_SECRET_KEYS`.
+pub async fn key_rotate(storage: &StorageSettings) -> Result<String, CommandError> {
+    let keys = load_keyring(storage).map_err(CommandError::from_display)?;
+    let store = open_store(storage).await?;
+    let mut rotated = 0;
+    for account in store
+        .all_accounts()
+        .await
+        .map_err(CommandError::from_display)?
+    {
+        if keys.is_current(&account.security_code_enc) {
+            continue;
+        }
+        let context = security_code_context(&account.id);
+        let plain = keys
+            .decrypt(&context, &account.security_code_enc)
+            .map_err(|e| CommandError(format!("account {}: {e}", account.id)))?;
+        store
+            .set_security_code(&account.id, &keys.encrypt(&context, &plain))
+            .await
+            .map_err(CommandError::from_display)?;
+        rotated += 1;
+    }
+    store.close().await;
+    Ok(format!(
+        "{rotated} stored secret(s) re-encrypted with key {}. The previous keys are no longer needed.\n",
+        keys.current().id()
+    ))
+}

@@ -1,0 +1,484 @@
+//! Server settings: every one a command-line flag and an environment variable.
+//!
+//! [`Settings`] is what the command line and environment hold, as typed; [`Config`] is the
+//! checked result. A bad value stops start-up with a [`ConfigError`] that names the flag, the
+//! variable and what is wrong, before anything is opened or bound.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use portcullis_core::session::SessionLimits;
+use url::Url;
+
+/// Settings as given on the command line or in the environment.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// Address and port to listen on (port 0 picks a free port).
+    #[arg(long, env = "PORTCULLIS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// The URL people reach Portcullis at: used for cookies, links in mail and the WebAuthn origin.
+    #[arg(
+        long,
+        env = "PORTCULLIS_PUBLIC_URL",
+        default_value = "http://localhost:8080"
+    )]
+    pub public_url: String,
+    #[command(flatten)]
+    pub storage: StorageSettings,
+    /// Where mail goes: file://DIR (an outbox of .eml files), smtp://user:pass@host:port
+    /// (STARTTLS required except on loopback), or smtps://user:pass@host:port (TLS). Default:
+    /// file://<data-dir>/outbox.
+    #[arg(long, env = "PORTCULLIS_MAIL")]
+    pub mail: Option<String>,
+    /// The From address of outgoing mail.
+    #[arg(
+        long,
+        env = "PORTCULLIS_MAIL_FROM",
+        default_value = "Portcullis <portcullis@localhost>"
+    )]
+    pub mail_from: String,
+    /// Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed.
+    #[arg(long, env = "PORTCULLIS_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+    /// On an empty database, create a demo account and print how to log in. Also enables the
+    /// Mailbox page (/dev/mail) that shows the outbox.
+    #[arg(long, env = "PORTCULLIS_DEMO", default_value_t = false)]
+    pub demo: bool,
+    /// Minutes without activity after which a session ends.
+    #[arg(long, env = "PORTCULLIS_SESSION_IDLE_MINUTES", default_value = "60")]
+    pub session_idle_minutes: String,
+    /// Hours after login after which a session ends, however active.
+    #[arg(long, env = "PORTCULLIS_SESSION_LIFETIME_HOURS", default_value = "12")]
+    pub session_lifetime_hours: String,
+    /// Log format: human or json.
+    #[arg(long, env = "PORTCULLIS_LOG_FORMAT", default_value = "human")]
+    pub log_format: String,
+    /// Serve an empty handler at /bench/bare, to measure the framework's own cost. Benchmarks only.
+    #[arg(
+        long,
+        env = "PORTCULLIS_BENCH_ENDPOINTS",
+        default_value_t = false,
+        hide = true
+    )]
+    pub bench_endpoints: bool,
+}
+
+/// The settings every command that opens the database shares.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StorageSettings {
+    /// Where the SQLite file, the key file and the mail outbox live.
+    #[arg(long, env = "PORTCULLIS_DATA_DIR", default_value = "./portcullis-data")]
+    pub data_dir: PathBuf,
+    /// Database: sqlite:PATH, or postgres://user:pass@host/db for several server processes.
+    /// Default: SQLite in the data dir.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The server key (64 hex characters) that encrypts stored secrets. Default: the file
+    /// secret.key in the data dir, created on first start.
+    #[arg(long, env = "PORTCULLIS_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Earlier server keys, comma-separated, still accepted for decryption during key rotation.
+    #[arg(long, env = "PORTCULLIS_PREVIOUS_SECRET_KEYS", hide_env_values = true)]
+    pub previous_secret_keys: Option<String>,
+}
+
+/// How the server logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Human,
+    /// One JSON object per event.
+    Json,
+}
+
+/// Where mail goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTarget {
+    /// One .eml file per message in this directory.
+    Outbox(PathBuf),
+    /// An SMTP server, as a lettre connection URL (may hold a password: never log it).
+    Smtp(String),
+}
+
+/// Checked settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// How people reach the server; its origin is the one allowed in `Origin` headers.
+    pub public_url: Url,
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Database URL (may hold a password: never log it unredacted).
+    pub database_url: String,
+    /// Where mail goes.
+    pub mail: MailTarget,
+    /// The From address.
+    pub mail_from: String,
+    /// Proxies whose X-Forwarded-For is believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Demo mode: demo data on an empty database, the Mailbox page.
+    pub demo: bool,
+    /// Session timeouts.
+    pub session: SessionLimits,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Whether the bench-only endpoints are served.
+    pub bench_endpoints: bool,
+}
+
+/// A setting that cannot be used. The message names the flag and the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {flag} ({env}): {problem}")]
+pub struct ConfigError {
+    /// The command-line flag.
+    pub flag: &'static str,
+    /// The environment variable.
+    pub env: &'static str,
+    /// What is wrong, and what would be right.
+    pub problem: String,
+}
+
+fn bad(flag: &'static str, env: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        flag,
+        env,
+        problem: problem.into(),
+    }
+}
+
+impl StorageSettings {
+    /// The database URL: the given one, or SQLite in the data dir.
+    pub fn database_url(&self) -> Result<String, ConfigError> {
+        match &self.database_url {
+            Some(url)
+                if url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://") =>
+            {
+                Ok(url.clone())
+            }
+            Some(url) => Err(bad(
+                "--database-url",
+                "DATABASE_URL",
+                format!(
+                    "'{}' is not a database URL Portcullis supports; use sqlite:PATH or postgres://user@host/database",
+                    portcullis_store::redact_url(url)
+                ),
+            )),
+            None => Ok(format!(
+                "sqlite:{}",
+                self.data_dir.join("portcullis.db").display()
+            )),
+        }
+    }
+}
+
+impl Config {
+    /// Checks every setting.
+    pub fn from_settings(s: &Settings) -> Result<Config, ConfigError> {
+        let listen: SocketAddr = s.listen.trim().parse().map_err(|_| {
+            bad(
+                "--listen",
+                "PORTCULLIS_LISTEN",
+                format!(
+                    "'{}' is not an address and port like 127.0.0.1:8080 or [::]:8080",
+                    s.listen
+                ),
+            )
+        })?;
+        let public_url = Url::parse(s.public_url.trim()).map_err(|e| {
+            bad(
+                "--public-url",
+                "PORTCULLIS_PUBLIC_URL",
+                format!(
+                    "'{}' is not a URL ({e}); use e.g. https://login.example.com",
+                    s.public_url
+                ),
+            )
+        })?;
+        if !matches!(public_url.scheme(), "http" | "https") || public_url.host_str().is_none() {
+            return Err(bad(
+                "--public-url",
+                "PORTCULLIS_PUBLIC_URL",
+                format!("'{public_url}' must be an http:// or https:// URL with a host"),
+            ));
+        }
+        if public_url.path() != "/" || public_url.query().is_some() {
+            return Err(bad(
+                "--public-url",
+                "PORTCULLIS_PUBLIC_URL",
+                format!(
+                    "'{public_url}' must not have a path or query: Portcullis is served at the root of its origin"
+                ),
+            ));
+        }
+        let database_url = s.storage.database_url()?;
+        let mail = match &s.mail {
+            None => MailTarget::Outbox(s.storage.data_dir.join("outbox")),
+            Some(m) => parse_mail(m)?,
+        };
+        if s.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(bad(
+                "--mail-from",
+                "PORTCULLIS_MAIL_FROM",
+                format!(
+                    "'{}' is not a mailbox like 'Portcullis <security@example.com>'",
+                    s.mail_from
+                ),
+            ));
+        }
+        let trusted_proxies = s
+            .trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<IpNet>()
+                    .or_else(|_| p.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| {
+                        bad(
+                            "--trusted-proxies",
+                            "PORTCULLIS_TRUSTED_PROXIES",
+                            format!("'{p}' is not an IP address or CIDR like 10.0.0.0/8"),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let idle = positive(
+            &s.session_idle_minutes,
+            "--session-idle-minutes",
+            "PORTCULLIS_SESSION_IDLE_MINUTES",
+        )?;
+        let lifetime = positive(
+            &s.session_lifetime_hours,
+            "--session-lifetime-hours",
+            "PORTCULLIS_SESSION_LIFETIME_HOURS",
+        )?;
+        let session = SessionLimits {
+            idle: Duration::from_secs(idle * 60),
+            absolute: Duration::from_secs(lifetime * 3600),
+        };
+        let log_format = match s.log_format.trim() {
+            "human" => LogFormat::Human,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(bad(
+                    "--log-format",
+                    "PORTCULLIS_LOG_FORMAT",
+                    format!("'{other}' is not a log format; use human or json"),
+                ));
+            }
+        };
+        Ok(Config {
+            listen,
+            public_url,
+            data_dir: s.storage.data_dir.clone(),
+            database_url,
+            mail,
+            mail_from: s.mail_from.clone(),
+            trusted_proxies,
+            demo: s.demo,
+            session,
+            log_format,
+            bench_endpoints: s.bench_endpoints,
+        })
+    }
+
+    /// Whether the public URL is https: cookies get `Secure` and the `__Host-` prefix, and
+    /// responses carry HSTS.
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// The public origin (`scheme://host[:port]`), the only one allowed to post forms.
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+
+    /// An absolute link to a path on this server.
+    pub fn link(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.public_origin(), path_and_query)
+    }
+}
+
+fn positive(text: &str, flag: &'static str, env: &'static str) -> Result<u64, ConfigError> {
+    match text.trim().parse::<u64>() {
+        Ok(n) if n > 0 && n <= 10_000 => Ok(n),
+        _ => Err(bad(
+            flag,
+            env,
+            format!("'{text}' must be a whole number from 1 to 10000"),
+        )),
+    }
+}
+
+fn parse_mail(text: &str) -> Result<MailTarget, ConfigError> {
+    let problem = |why: String| bad("--mail", "PORTCULLIS_MAIL", why);
+    let url = Url::parse(text.trim()).map_err(|e| {
+        problem(format!(
+            "not a URL ({e}); use file://DIR, smtp://… or smtps://…"
+        ))
+    })?;
+    match url.scheme() {
+        "file" => url.to_file_path().map(MailTarget::Outbox).map_err(|_| {
+            problem(
+                "a file:// URL needs an absolute directory, like file:///var/lib/portcullis/outbox"
+                    .into(),
+            )
+        }),
+        "smtp" | "smtps" => {
+            let Some(host) = url.host_str() else {
+                return Err(problem(
+                    "an SMTP URL needs a host, like smtp://user:pass@mail.example.com:587".into(),
+                ));
+            };
+            let loopback = host == "localhost"
+                || host
+                    .trim_matches(['[', ']'])
+                    .parse::<IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            let tls = url
+                .query_pairs()
+                .find(|(k, _)| k == "tls")
+                .map(|(_, v)| v.into_owned());
+            let mut lettre_url = url.clone();
+            match (url.scheme(), tls.as_deref()) {
+                ("smtps", _) => {}
+                ("smtp", None) if !loopback => {
+                    lettre_url.query_pairs_mut().append_pair("tls", "required");
+                }
+                ("smtp", None | Some("required") | Some("opportunistic")) => {}
+                ("smtp", Some("none")) => {
+                    let rest: Vec<(String, String)> = url
+                        .query_pairs()
+                        .filter(|(k, _)| k != "tls")
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect();
+                    lettre_url.set_query(None);
+                    if !rest.is_empty() {
+                        lettre_url.query_pairs_mut().extend_pairs(rest);
+                    }
+                }
+                (_, Some(other)) => {
+                    return Err(problem(format!(
+                        "tls={other} is not supported; use required, opportunistic or none"
+                    )));
+                }
+                _ => {}
+            }
+            lettre::transport::smtp::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(
+                lettre_url.as_str(),
+            )
+            .map_err(|e| problem(format!("the SMTP URL cannot be used: {e}")))?;
+            Ok(MailTarget::Smtp(lettre_url.to_string()))
+        }
+        other => Err(problem(format!(
+            "'{other}:' is not supported; use file://DIR, smtp://… or smtps://…"
+        ))),
+    }
+}
+
+/// A mail URL with its password hidden, for the start-up log.
+pub fn describe_mail(target: &MailTarget) -> String {
+    match target {
+        MailTarget::Outbox(dir) => format!("outbox {}", dir.display()),
+        MailTarget::Smtp(url) => portcullis_store::redact_url(url),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        settings: Settings,
+    }
+
+    fn settings(args: &[&str]) -> Settings {
+        let mut argv = vec!["portcullis"];
+        argv.extend_from_slice(args);
+        Cli::parse_from(argv).settings
+    }
+
+    #[test]
+    fn defaults_are_usable() {
+        let config = Config::from_settings(&settings(&["--data-dir", "/tmp/pc"])).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.public_origin(), "http://localhost:8080");
+        assert_eq!(config.database_url, "sqlite:/tmp/pc/portcullis.db");
+        assert_eq!(
+            config.mail,
+            MailTarget::Outbox(PathBuf::from("/tmp/pc/outbox"))
+        );
+        assert_eq!(config.session, SessionLimits::default());
+        assert!(!config.is_https());
+    }
+
+    #[test]
+    fn bad_settings_name_the_setting() {
+        let cases: [(&[&str], &str); 7] = [
+            (&["--listen", "localhost"], "--listen (PORTCULLIS_LISTEN)"),
+            (
+                &["--public-url", "ftp://x"],
+                "--public-url (PORTCULLIS_PUBLIC_URL)",
+            ),
+            (
+                &["--public-url", "https://x.example/login"],
+                "must not have a path",
+            ),
+            (
+                &["--database-url", "mysql://x"],
+                "--database-url (DATABASE_URL)",
+            ),
+            (&["--mail", "pigeon://x"], "--mail (PORTCULLIS_MAIL)"),
+            (
+                &["--trusted-proxies", "10.0.0.0/8, nonsense"],
+                "'nonsense' is not an IP address",
+            ),
+            (&["--session-idle-minutes", "0"], "--session-idle-minutes"),
+        ];
+        for (args, expected) in cases {
+            let message = Config::from_settings(&settings(args))
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains(expected), "{args:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn smtp_requires_starttls_except_on_loopback() {
+        let remote = parse_mail("smtp://u:p@mail.example.com:587").unwrap();
+        assert_eq!(
+            remote,
+            MailTarget::Smtp("smtp://u:p@mail.example.com:587?tls=required".into())
+        );
+        let local = parse_mail("smtp://127.0.0.1:2525").unwrap();
+        assert_eq!(local, MailTarget::Smtp("smtp://127.0.0.1:2525".into()));
+        let explicit = parse_mail("smtp://mail.example.com:25?tls=none").unwrap();
+        assert_eq!(
+            explicit,
+            MailTarget::Smtp("smtp://mail.example.com:25".into())
+        );
+        assert!(!describe_mail(&remote).contains(":p@"));
+    }
+
+    #[test]
+    fn https_and_proxies_are_understood() {
+        let config = Config::from_settings(&settings(&[
+            "--public-url",
+            "https://login.example.com",
+            "--trusted-proxies",
+            "10.0.0.0/8,192.168.1.7",
+        ]))
+        .unwrap();
+        assert!(config.is_https());
+        assert_eq!(config.trusted_proxies.len(), 2);
+        assert_eq!(config.link("/x"), "https://login.example.com/x");
+    }
+}

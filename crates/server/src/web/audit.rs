@@ -1,0 +1,77 @@
+//! The audit log page (administrators).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use portcullis_core::Timestamp;
+use serde::Deserialize;
+
+use super::WebError;
+use super::extract::CurrentUser;
+use super::templates::{Nav, format_time, render};
+use crate::auth::may_read_audit;
+use crate::state::AppState;
+
+const PAGE_SIZE: i64 = 100;
+
+struct EventLine {
+    at: String,
+    event: String,
+    username: String,
+    detail: String,
+    ip: String,
+    user_agent: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    nav: Nav,
+    events: Vec<EventLine>,
+    older: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    before: Option<String>,
+}
+
+/// `GET /audit`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<AuditQuery>,
+) -> Result<Response, WebError> {
+    if !may_read_audit(user.kind) {
+        return Err(WebError::NotFound);
+    }
+    let before = match query.before.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(Timestamp(text.parse::<i64>().map_err(|_| {
+            WebError::BadRequest("The 'before' parameter must be a time in milliseconds.".into())
+        })?)),
+    };
+    let rows = state
+        .store
+        .audit_of_account(&user.account_id, before, PAGE_SIZE)
+        .await?;
+    let older = (rows.len() as i64 == PAGE_SIZE)
+        .then(|| rows.last().map(|r| r.at))
+        .flatten();
+    let events = rows
+        .into_iter()
+        .map(|r| EventLine {
+            at: format_time(r.at),
+            event: r.event,
+            username: r.username.unwrap_or_default(),
+            detail: r.detail,
+            ip: r.ip,
+            user_agent: r.user_agent,
+        })
+        .collect();
+    render(&AuditPage {
+        nav: Nav::new(&state, &user, "audit"),
+        events,
+        older,
+    })
+}

@@ -1,0 +1,56 @@
+//! Every cookie Portcullis sets is built here, and only here.
+//!
+//! All are HttpOnly and SameSite=Lax with `Path=/`. When the public URL is https they are also
+//! `Secure` and carry the `__Host-` prefix, which browsers only accept from a secure origin
+//! without a `Domain` attribute, so no sibling subdomain can plant or read them. The session
+//! cookie has no expiry: it ends with the browser as well as on the server.
+
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+use crate::config::Config;
+
+const SESSION: &str = "portcullis_session";
+const CSRF: &str = "portcullis_csrf";
+
+fn name(config: &Config, base: &str) -> String {
+    if config.is_https() {
+        format!("__Host-{base}")
+    } else {
+        base.to_string()
+    }
+}
+
+fn build(config: &Config, base: &str, value: String) -> Cookie<'static> {
+    Cookie::build((name(config, base), value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(config.is_https())
+        .path("/")
+        .build()
+}
+
+/// The session cookie carrying `token`.
+pub fn session(config: &Config, token: String) -> Cookie<'static> {
+    build(config, SESSION, token)
+}
+
+/// The session token in a request, if any.
+pub fn session_token(config: &Config, jar: &CookieJar) -> Option<String> {
+    jar.get(&name(config, SESSION))
+        .map(|c| c.value().to_string())
+}
+
+/// Removes the session cookie.
+pub fn clear_session(config: &Config, jar: CookieJar) -> CookieJar {
+    jar.remove(build(config, SESSION, String::new()))
+}
+
+/// The cookie half of the double-submit CSRF token used by forms shown before login.
+pub fn csrf(config: &Config, token: String) -> Cookie<'static> {
+    build(config, CSRF, token)
+}
+
+/// The pre-login CSRF token in a request, if any.
+pub fn csrf_token(config: &Config, jar: &CookieJar) -> Option<String> {
+    jar.get(&name(config, CSRF)).map(|c| c.value().to_string())
+}

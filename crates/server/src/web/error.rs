@@ -1,0 +1,89 @@
+//! Errors as pages. Every failure a request can meet becomes a clear page with the right
+//! status; unexpected ones become a generic 500 that shows the request id, while the cause goes
+//! to the log (never to the page).
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_store::StoreError;
+
+use super::middleware::current_request_id;
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// No such page, or an id that is not the caller's to see.
+    #[error("not found")]
+    NotFound,
+    /// The request is malformed; the message says what to fix.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// A state-changing request without a valid CSRF token or from another site.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The page needs a logged-in user.
+    #[error("login required")]
+    LoginRequired,
+    /// Hashing capacity is exhausted; retry after this many seconds.
+    #[error("busy")]
+    Busy,
+    /// Something unexpected; the cause is logged, not shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+    request_id: String,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match &self {
+            WebError::LoginRequired => return Redirect::to("/login").into_response(),
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is nothing here. Check the address, or go back to the dashboard.".to_string(),
+            ),
+            WebError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Something is wrong with the request", why.clone()),
+            WebError::Forbidden(why) => (StatusCode::FORBIDDEN, "Request refused", why.clone()),
+            WebError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Very busy right now",
+                "Too many logins are being handled at this moment. Please try again in a few seconds.".to_string(),
+            ),
+            WebError::Internal(cause) => {
+                tracing::error!(cause = %cause, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "This is our fault, not yours. Try again; if it keeps happening, tell support the request id below."
+                        .to_string(),
+                )
+            }
+        };
+        let page = ErrorPage {
+            title,
+            message: &message,
+            request_id: current_request_id(),
+        };
+        let body = page.render().unwrap_or_else(|_| message.clone());
+        let mut response = (status, axum::response::Html(body)).into_response();
+        if matches!(self, WebError::Busy) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
+        response
+    }
+}

@@ -1,0 +1,183 @@
+//! Extractors: who is asking (the session), from where (client IP), and CSRF-checked forms.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use bytes::Bytes;
+use portcullis_core::session::Liveness;
+use portcullis_core::user::UserKind;
+use portcullis_core::{Timestamp, token};
+use serde::de::DeserializeOwned;
+
+use super::WebError;
+use super::cookies;
+use crate::auth::Client;
+use crate::client_ip::client_ip;
+use crate::state::AppState;
+
+/// Longest User-Agent kept.
+const MAX_USER_AGENT: usize = 512;
+
+impl FromRequestParts<AppState> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .chars()
+            .take(MAX_USER_AGENT)
+            .collect();
+        Ok(Client {
+            ip: client_ip(peer, &forwarded, &state.config.trusted_proxies),
+            user_agent,
+        })
+    }
+}
+
+/// The logged-in user of a request. Extracting it checks the session cookie, the idle and
+/// absolute timeouts, and that the user may still log in; otherwise the request is sent to the
+/// login page.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// SHA-256 of the session token.
+    pub token_hash: String,
+    /// The user's account.
+    pub account_id: String,
+    /// The account's name.
+    pub account_name: String,
+    /// The user.
+    pub user_id: String,
+    /// The user's username.
+    pub username: String,
+    /// What the user may do.
+    pub kind: UserKind,
+    /// The session's CSRF token, for forms.
+    pub csrf_token: String,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(user) = parts.extensions.get::<Arc<CurrentUser>>() {
+            return Ok(CurrentUser::clone(user));
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = cookies::session_token(&state.config, &jar).ok_or(WebError::LoginRequired)?;
+        if !token::looks_like_token(&token) {
+            return Err(WebError::LoginRequired);
+        }
+        let token_hash = token::hash_token(&token);
+        let session = state
+            .store
+            .session_by_token_hash(&token_hash)
+            .await?
+            .ok_or(WebError::LoginRequired)?;
+        let now = state.clock.now();
+        let liveness = state.config.session.liveness(
+            Timestamp(session.created_at),
+            Timestamp(session.last_seen_at),
+            now,
+        );
+        let ended = session.user_disabled()
+            || session
+                .employment_ends_at
+                .is_some_and(|ends| now.millis() >= ends);
+        match liveness {
+            Liveness::Expired => {
+                state.store.delete_session(&token_hash).await?;
+                return Err(WebError::LoginRequired);
+            }
+            _ if ended => {
+                state
+                    .store
+                    .delete_sessions_of_user(&session.account_id, &session.user_id)
+                    .await?;
+                return Err(WebError::LoginRequired);
+            }
+            Liveness::Live { touch: true } => state.store.touch_session(&token_hash, now).await?,
+            Liveness::Live { touch: false } => {}
+        }
+        let user = CurrentUser {
+            token_hash,
+            kind: UserKind::parse(&session.kind).unwrap_or(UserKind::Employee),
+            account_id: session.account_id,
+            account_name: session.account_name,
+            user_id: session.user_id,
+            username: session.username,
+            csrf_token: session.csrf_token,
+        };
+        parts.extensions.insert(Arc::new(user.clone()));
+        Ok(user)
+    }
+}
+
+/// A form whose `csrf` field was checked: against the session's token when the handler also
+/// extracts [`CurrentUser`] (list that first), else against the pre-login CSRF cookie.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub T);
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = WebError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let expected = match request.extensions().get::<Arc<CurrentUser>>() {
+            Some(user) => Some(user.csrf_token.clone()),
+            None => cookies::csrf_token(&state.config, &CookieJar::from_headers(request.headers())),
+        };
+        let is_form = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(WebError::BadRequest("Expected a form submission.".into()));
+        }
+        let body = Bytes::from_request(request, state).await.map_err(|_| {
+            WebError::BadRequest("The form is too large or was not fully received.".into())
+        })?;
+        let sent: CsrfField = serde_urlencoded::from_bytes(&body)
+            .map_err(|_| WebError::BadRequest("The form could not be read.".into()))?;
+        let valid = expected.is_some_and(|expected| {
+            !expected.is_empty()
+                && token::constant_time_eq(expected.as_bytes(), sent.csrf.as_bytes())
+        });
+        if !valid {
+            return Err(WebError::Forbidden(
+                "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
+            ));
+        }
+        serde_urlencoded::from_bytes(&body)
+            .map(CsrfForm)
+            .map_err(|e| WebError::BadRequest(format!("The form is incomplete: {e}.")))
+    }
+}

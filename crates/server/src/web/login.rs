@@ -1,0 +1,171 @@
+//! The login page and logout.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use portcullis_core::login::Refusal;
+use portcullis_core::token;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use super::extract::{CsrfForm, CurrentUser};
+use super::templates::render;
+use super::{WebError, cookies};
+use crate::auth::{self, Client, LoginOutcome, PasswordLogin};
+use crate::state::AppState;
+
+/// The one message for a wrong security code, username or password.
+pub const GENERIC_FAILURE: &str = "The security code, username or password is not correct.";
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    security_code: String,
+    username: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    notice: Option<String>,
+}
+
+fn notice_text(code: &str) -> Option<&'static str> {
+    match code {
+        "password-set" => Some("Your password is set. You can log in now."),
+        "logged-out" => Some("You have logged out."),
+        _ => None,
+    }
+}
+
+/// A CSRF token for a pre-login form: the one in the cookie, or a new one to set.
+fn csrf_for(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
+    match cookies::csrf_token(&state.config, &jar).filter(|t| token::looks_like_token(t)) {
+        Some(existing) => (jar, existing),
+        None => {
+            let fresh = token::new_token();
+            (jar.add(cookies::csrf(&state.config, fresh.clone())), fresh)
+        }
+    }
+}
+
+/// `GET /login`.
+pub async fn form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, WebError> {
+    let (jar, csrf) = csrf_for(&state, jar);
+    let page = LoginPage {
+        csrf,
+        security_code: String::new(),
+        username: String::new(),
+        error: None,
+        notice: query.notice.as_deref().and_then(notice_text),
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    security_code: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /login`.
+pub async fn submit(
+    State(state): State<AppState>,
+    client: Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<Response, WebError> {
+    let attempt = PasswordLogin {
+        security_code: form.security_code.clone(),
+        username: form.username.clone(),
+        password: SecretString::from(form.password),
+    };
+    let outcome = auth::password_login(&state, attempt, &client).await?;
+    let (status, message, retry_after) = match outcome {
+        LoginOutcome::Session(session) => {
+            // A fresh token on every login; any session this browser had before is ended.
+            if let Some(old) = cookies::session_token(&state.config, &jar) {
+                state.store.delete_session(&token::hash_token(&old)).await?;
+            }
+            let jar = jar.add(cookies::session(&state.config, session.token));
+            return Ok((jar, Redirect::to("/")).into_response());
+        }
+        LoginOutcome::Busy => return Err(WebError::Busy),
+        LoginOutcome::Refused(Refusal::BadCredentials(_)) => (StatusCode::UNAUTHORIZED, GENERIC_FAILURE.to_string(), None),
+        LoginOutcome::Refused(Refusal::Disabled | Refusal::EmploymentEnded) => (
+            StatusCode::FORBIDDEN,
+            "This user can no longer log in. Contact your administrator if you think this is a mistake.".to_string(),
+            None,
+        ),
+        LoginOutcome::Locked => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "This username is locked after too many failed login attempts. Ask your administrator to unlock it.".to_string(),
+            None,
+        ),
+        LoginOutcome::TryLater(until) => {
+            let secs = until.since(state.clock.now()).as_secs().max(1);
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many failed login attempts. Wait {} and try again.", wait_words(secs)),
+                Some(secs),
+            )
+        }
+    };
+    let (jar, csrf) = csrf_for(&state, jar);
+    let page = LoginPage {
+        csrf,
+        security_code: form.security_code,
+        username: form.username,
+        error: Some(message),
+        notice: None,
+    };
+    let mut response = (status, jar, render(&page)?).into_response();
+    if let Some(secs) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+        response.headers_mut().insert(header::RETRY_AFTER, secs);
+    }
+    Ok(response)
+}
+
+fn wait_words(secs: u64) -> String {
+    match secs {
+        0..=1 => "a second".to_string(),
+        2..=59 => format!("{secs} seconds"),
+        60..=119 => "a minute".to_string(),
+        _ => format!("{} minutes", secs.div_ceil(60)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {}
+
+/// `POST /logout`: ends the session on the server and clears the cookie.
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    jar: CookieJar,
+    CsrfForm(_form): CsrfForm<LogoutForm>,
+) -> Result<Response, WebError> {
+    state.store.delete_session(&user.token_hash).await?;
+    auth::Audit {
+        state: &state,
+        client: &client,
+        now: state.clock.now(),
+    }
+    .record(Some(&user.account_id), Some(&user.user_id), "logout", "")
+    .await?;
+    let jar = cookies::clear_session(&state.config, jar);
+    Ok((jar, Redirect::to("/login?notice=logged-out")).into_response())
+}

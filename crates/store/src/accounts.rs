@@ -1,0 +1,98 @@
+//! Accounts (tenants).
+
+use portcullis_core::Timestamp;
+
+use crate::users::{NewUser, insert_user};
+use crate::{Store, StoreError};
+
+/// An account as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountRow {
+    /// Random id.
+    pub id: String,
+    /// The company's name.
+    pub name: String,
+    /// The security code, encrypted with the server key.
+    pub security_code_enc: String,
+    /// Creation time, ms.
+    pub created_at: i64,
+}
+
+/// What is needed to create an account.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// Random id, made by the caller so it can bind the encrypted code to it.
+    pub id: String,
+    /// The company's name.
+    pub name: String,
+    /// The security code, already encrypted.
+    pub security_code_enc: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+}
+
+impl Store {
+    /// Creates an account and its first administrator in one transaction: either both exist
+    /// afterwards or neither does.
+    pub async fn create_account_with_admin(
+        &self,
+        account: &NewAccount,
+        admin: &NewUser,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("INSERT INTO accounts (id, name, security_code_enc, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(&account.id)
+            .bind(&account.name)
+            .bind(&account.security_code_enc)
+            .bind(account.created_at.millis())
+            .execute(&mut *tx)
+            .await?;
+        insert_user(&mut *tx, admin).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One account by id.
+    pub async fn account(&self, id: &str) -> Result<Option<AccountRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, security_code_enc, created_at FROM accounts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Every account, for maintenance such as key rotation.
+    pub async fn all_accounts(&self) -> Result<Vec<AccountRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, security_code_enc, created_at FROM accounts ORDER BY created_at",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// How many accounts exist (demo data is only created in an empty database).
+    pub async fn count_accounts(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n)
+    }
+
+    /// Replaces the stored (encrypted) security code.
+    pub async fn set_security_code(
+        &self,
+        account_id: &str,
+        security_code_enc: &str,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE accounts SET security_code_enc = $1 WHERE id = $2")
+            .bind(security_code_enc)
+            .bind(account_id)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,111 @@
+//! The audit log: append-only. There is deliberately no update or delete here.
+
+use portcullis_core::Timestamp;
+use portcullis_core::ids::new_id;
+
+use crate::{Store, StoreError};
+
+/// One event to record.
+#[derive(Debug, Clone)]
+pub struct AuditEvent<'a> {
+    /// The account concerned; none for attempts on usernames that do not exist.
+    pub account_id: Option<&'a str>,
+    /// The user concerned.
+    pub user_id: Option<&'a str>,
+    /// Who acted: `user`, `administrator:<id>`, `cli`, `system`.
+    pub actor: &'a str,
+    /// What happened, e.g. `login.succeeded`, `login.failed`, `login.locked`.
+    pub event: &'a str,
+    /// The specifics, e.g. the true reason of a failure. Never a secret.
+    pub detail: &'a str,
+    /// Client IP address, or empty.
+    pub ip: &'a str,
+    /// Client user agent, or empty.
+    pub user_agent: &'a str,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A recorded event.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    /// Random id.
+    pub id: String,
+    /// The account concerned.
+    pub account_id: Option<String>,
+    /// The user concerned.
+    pub user_id: Option<String>,
+    /// Username of that user, when it still exists.
+    pub username: Option<String>,
+    /// Who acted.
+    pub actor: String,
+    /// What happened.
+    pub event: String,
+    /// The specifics.
+    pub detail: String,
+    /// Client IP.
+    pub ip: String,
+    /// Client user agent.
+    pub user_agent: String,
+    /// When, ms.
+    pub at: i64,
+}
+
+impl Store {
+    /// Appends an event.
+    pub async fn append_audit(&self, e: &AuditEvent<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_events (id, account_id, user_id, actor, event, detail, ip, user_agent, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(new_id())
+        .bind(e.account_id)
+        .bind(e.user_id)
+        .bind(e.actor)
+        .bind(e.event)
+        .bind(e.detail)
+        .bind(e.ip)
+        .bind(e.user_agent)
+        .bind(e.at.millis())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The newest events of an account, newest first, `limit` at most, older than `before` when
+    /// given (for paging).
+    pub async fn audit_of_account(
+        &self,
+        account_id: &str,
+        before: Option<Timestamp>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT e.id, e.account_id, e.user_id, u.username, e.actor, e.event, e.detail, e.ip, e.user_agent, e.at \
+             FROM audit_events e LEFT JOIN users u ON u.id = e.user_id \
+             WHERE e.account_id = $1 AND e.at < $2 ORDER BY e.at DESC, e.id DESC LIMIT $3",
+        )
+        .bind(account_id)
+        .bind(before.map_or(i64::MAX, Timestamp::millis))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Every event about one user or username, newest first (for tests and the command line).
+    pub async fn audit_of_user(
+        &self,
+        user_id: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT e.id, e.account_id, e.user_id, u.username, e.actor, e.event, e.detail, e.ip, e.user_agent, e.at \
+             FROM audit_events e LEFT JOIN users u ON u.id = e.user_id \
+             WHERE e.user_id = $1 ORDER BY e.at DESC, e.id DESC LIMIT $2",
+        )
+        .bind(user_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

@@ -1,0 +1,164 @@
+//! Server-side sessions, looked up by the SHA-256 of the cookie's token.
+
+use portcullis_core::Timestamp;
+
+use crate::{Store, StoreError, flag};
+
+/// A live session with what every authenticated request needs about its user.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    /// Public id of the session.
+    pub id: String,
+    /// The user's account.
+    pub account_id: String,
+    /// The user.
+    pub user_id: String,
+    /// The per-session CSRF token.
+    pub csrf_token: String,
+    /// Login time, ms.
+    pub created_at: i64,
+    /// Last request, ms (refreshed at most once a minute).
+    pub last_seen_at: i64,
+    /// Where the login came from.
+    pub ip: String,
+    /// The browser at login.
+    pub user_agent: String,
+    /// The user's username.
+    pub username: String,
+    /// The user's kind.
+    pub kind: String,
+    /// 0 or 1: deactivated users' sessions are refused at once.
+    pub disabled: i64,
+    /// ms, or none.
+    pub employment_ends_at: Option<i64>,
+    /// The account's name.
+    pub account_name: String,
+}
+
+impl SessionRow {
+    /// Whether the user was deactivated after this session began.
+    pub fn user_disabled(&self) -> bool {
+        flag(self.disabled)
+    }
+}
+
+/// What a new session stores.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    /// SHA-256 of the token in the cookie.
+    pub token_hash: &'a str,
+    /// Public id.
+    pub id: &'a str,
+    /// The user's account.
+    pub account_id: &'a str,
+    /// The user.
+    pub user_id: &'a str,
+    /// The per-session CSRF token.
+    pub csrf_token: &'a str,
+    /// Login time.
+    pub now: Timestamp,
+    /// Client IP address.
+    pub ip: &'a str,
+    /// Client user agent (truncated by the caller).
+    pub user_agent: &'a str,
+}
+
+impl Store {
+    /// Stores a new session.
+    pub async fn insert_session(&self, s: &NewSession<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, id, account_id, user_id, csrf_token, created_at, last_seen_at, ip, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
+        )
+        .bind(s.token_hash)
+        .bind(s.id)
+        .bind(s.account_id)
+        .bind(s.user_id)
+        .bind(s.csrf_token)
+        .bind(s.now.millis())
+        .bind(s.ip)
+        .bind(s.user_agent)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The session whose token hashes to `token_hash`, joined with its user and account: one
+    /// indexed query per authenticated request.
+    pub async fn session_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT s.id, s.account_id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.ip, s.user_agent, \
+                    u.username, u.kind, u.disabled, u.employment_ends_at, a.name AS account_name \
+             FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = s.account_id \
+             WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Records activity on a session.
+    pub async fn touch_session(&self, token_hash: &str, now: Timestamp) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now.millis())
+            .bind(token_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Ends one session (logout, expiry).
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of a user; returns how many there were.
+    pub async fn delete_sessions_of_user(
+        &self,
+        account_id: &str,
+        user_id: &str,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2")
+            .bind(account_id)
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Removes sessions that can no longer be valid (periodic housekeeping).
+    pub async fn delete_sessions_older_than(
+        &self,
+        created_before: Timestamp,
+        seen_before: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE created_at < $1 OR last_seen_at < $2")
+            .bind(created_before.millis())
+            .bind(seen_before.millis())
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// How many sessions a user has (for tests and the security page).
+    pub async fn count_sessions_of_user(
+        &self,
+        account_id: &str,
+        user_id: &str,
+    ) -> Result<i64, StoreError> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE account_id = $1 AND user_id = $2")
+                .bind(account_id)
+                .bind(user_id)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(n)
+    }
+}

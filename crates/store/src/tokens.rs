@@ -1,0 +1,85 @@
+//! Single-use links, stored as hashes, consumed atomically.
+
+use portcullis_core::Timestamp;
+
+use crate::{Store, StoreError};
+
+/// What a single-use token is for. A token of one purpose is useless for another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    /// Choose a first password (new administrator or invited user).
+    SetPassword,
+}
+
+impl TokenPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::SetPassword => "set_password",
+        }
+    }
+}
+
+impl Store {
+    /// Stores a token's hash.
+    pub async fn insert_token(
+        &self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        account_id: &str,
+        user_id: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO single_use_tokens (token_hash, purpose, account_id, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .bind(account_id)
+        .bind(user_id)
+        .bind(now.millis())
+        .bind(expires_at.millis())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The `(account_id, user_id)` of a token that is unused and unexpired, without using it
+    /// (for showing the form the link leads to).
+    pub async fn peek_token(
+        &self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: Timestamp,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT account_id, user_id FROM single_use_tokens \
+             WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+        )
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .bind(now.millis())
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Uses a token: succeeds for exactly one caller, even across processes.
+    pub async fn take_token(
+        &self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: Timestamp,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "UPDATE single_use_tokens SET used_at = $3 \
+             WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
+             RETURNING account_id, user_id",
+        )
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .bind(now.millis())
+        .fetch_optional(self.pool())
+        .await?)
+    }
+}
