@@ -1,0 +1,238 @@
+//! The command line, run as a real process against the test database.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use crate::support::{PASSWORD, TestDb};
+
+fn portcullis(db: &TestDb, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(args)
+        .env("PORTCULLIS_DATA_DIR", &db.dir)
+        .env("DATABASE_URL", &db.url)
+        .env_remove("PORTCULLIS_SECRET_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn json_of(output: &Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn account_and_user_create_print_json_with_the_documented_keys() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let account = json_of(&portcullis(
+        &db,
+        &[
+            "account",
+            "create",
+            "--name",
+            "Vermeer Bakery",
+            "--admin-username",
+            "tessa",
+            "--admin-email",
+            "tessa@vermeer.example",
+            "--admin-password-stdin",
+            "--json",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    ));
+    let account_id = account["account_id"].as_str().unwrap();
+    let code = account["security_code"].as_str().unwrap();
+    assert!(account["admin_user_id"].is_string());
+    assert!(account.get("set_password_link").is_none());
+    assert_eq!(code.len(), 14);
+
+    let user = json_of(&portcullis(
+        &db,
+        &[
+            "user",
+            "create",
+            "--account-id",
+            account_id,
+            "--username",
+            "ulla",
+            "--email",
+            "ulla@vermeer.example",
+            "--kind",
+            "employee",
+            "--password-stdin",
+            "--json",
+        ],
+        Some(PASSWORD),
+    ));
+    assert!(user["user_id"].is_string());
+
+    // The key file was created with private permissions beside the database.
+    let key = db.dir.join("secret.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
+
+#[test]
+fn account_create_without_a_password_prints_a_set_password_link() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let output = portcullis(
+        &db,
+        &[
+            "account",
+            "create",
+            "--name",
+            "Acme",
+            "--admin-username",
+            "victor",
+            "--admin-email",
+            "victor@acme.example",
+            "--security-code",
+            "acme-2024-xyz",
+        ],
+        None,
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("ACME-2024-XYZ"), "{text}");
+    assert!(
+        text.contains("http://localhost:8080/set-password?token="),
+        "{text}"
+    );
+}
+
+#[test]
+fn refusals_say_why_and_exit_non_zero() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let cases: [(&[&str], Option<&str>, &str); 4] = [
+        (
+            &[
+                "account",
+                "create",
+                "--name",
+                "Weak Co",
+                "--admin-username",
+                "wendy",
+                "--admin-email",
+                "wendy@weak.example",
+                "--admin-password-stdin",
+            ],
+            Some("password1234"),
+            "most common passwords",
+        ),
+        (
+            &[
+                "account",
+                "create",
+                "--name",
+                "Weak Co",
+                "--admin-username",
+                "wendy",
+                "--admin-email",
+                "wendy@weak.example",
+                "--admin-password-stdin",
+            ],
+            Some("wendy's long password"),
+            "must not contain your username",
+        ),
+        (
+            &[
+                "account",
+                "create",
+                "--name",
+                "Weak Co",
+                "--admin-username",
+                "wendy",
+                "--admin-email",
+                "not-an-email",
+            ],
+            None,
+            "Enter an email address",
+        ),
+        (
+            &[
+                "user",
+                "create",
+                "--account-id",
+                "nope",
+                "--username",
+                "xavi",
+                "--email",
+                "x@y.example",
+                "--kind",
+                "boss",
+            ],
+            None,
+            "'boss' is not a kind of user",
+        ),
+    ];
+    for (args, stdin, expected) in cases {
+        let output = portcullis(&db, args, stdin);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_bad_setting_stops_serve_with_a_message_naming_it() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let output = portcullis(&db, &["serve", "--listen", "not-an-address"], None);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--listen (PORTCULLIS_LISTEN)"), "{stderr}");
+}
+
+#[test]
+fn user_unlock_lifts_a_lock() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    rt.block_on(async {
+        let store = portcullis_store::Store::connect(&db.url).await.unwrap();
+        store.migrate().await.unwrap();
+        let now = portcullis_core::Timestamp::now();
+        for _ in 0..3 {
+            store.record_username_failure("yvonne", now).await.unwrap();
+        }
+        assert!(store.lock_username("yvonne", now).await.unwrap());
+        store.close().await;
+    });
+    let output = portcullis(&db, &["user", "unlock", "--username", "Yvonne"], None);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("unlocked"));
+    rt.block_on(async {
+        let store = portcullis_store::Store::connect(&db.url).await.unwrap();
+        let state = store.username_failures("yvonne").await.unwrap();
+        assert_eq!(state.failures, 0);
+        assert!(state.locked_at.is_none());
+    });
+}

@@ -1,0 +1,16 @@
+//! The integration suite: one test binary (link time). Every test gets a fresh migrated database;
+//! the whole suite runs on SQLite, and again on PostgreSQL when `PORTCULLIS_TEST_BACKEND=postgres`
+//! (see `scripts/test`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod cli;
+mod csrf_and_headers;
+mod lockout;
+mod login;
+mod mail;
+mod multi_process;
+mod pages;
+mod real_server;
+mod sessions;
+mod storage;
+mod support;

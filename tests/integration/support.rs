@@ -1,0 +1,364 @@
+//! Test support: a fresh migrated database per test (SQLite, or PostgreSQL when
+//! `PORTCULLIS_TEST_BACKEND=postgres`), the app driven in-process, and a small browser that keeps
+//! cookies.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use portcullis_core::Timestamp;
+use portcullis_core::secret_box::{Keyring, SecretKey};
+use portcullis_core::user::UserKind;
+use portcullis_server::accounts::{Accounts, UserInput};
+use portcullis_server::config::{Settings, StorageSettings};
+use portcullis_server::hashing::HashPool;
+use portcullis_server::mail::Mailer;
+use portcullis_server::{AppState, Clock, Config};
+use portcullis_store::Store;
+use secrecy::SecretString;
+use sqlx::Connection;
+use tower::ServiceExt;
+
+/// A fixed, arbitrary start for manual clocks: 2026-01-05 09:00 UTC.
+pub const T0: Timestamp = Timestamp(1_767_603_600_000);
+
+/// A password that satisfies the policy for every test user.
+pub const PASSWORD: &str = "copper kettle on the stove";
+
+/// Whether this run uses PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("PORTCULLIS_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+/// A database that exists for one test. PostgreSQL databases are dropped when this is dropped.
+pub struct TestDb {
+    pub url: String,
+    pg_drop: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+    pub dir: PathBuf,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        if !on_postgres() {
+            return TestDb {
+                url: format!("sqlite:{}", path.join("test.db").display()),
+                pg_drop: None,
+                _dir: dir,
+                dir: path,
+            };
+        }
+        let admin = std::env::var("PORTCULLIS_TEST_DATABASE_URL")
+            .expect("PORTCULLIS_TEST_BACKEND=postgres needs PORTCULLIS_TEST_DATABASE_URL");
+        let name = format!("pc_test_{}", portcullis_core::ids::new_id());
+        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        let mut url = url::Url::parse(&admin).unwrap();
+        url.set_path(&name);
+        TestDb {
+            url: url.to_string(),
+            pg_drop: Some((admin, name)),
+            _dir: dir,
+            dir: path,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.pg_drop.take() {
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                        let _ = sqlx::query(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .execute(&mut conn)
+                        .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Settings for a test server; adjust fields before building.
+pub fn settings(db: &TestDb) -> Settings {
+    Settings {
+        listen: "127.0.0.1:0".into(),
+        public_url: "http://localhost:8080".into(),
+        storage: StorageSettings {
+            data_dir: db.dir.clone(),
+            database_url: Some(db.url.clone()),
+            secret_key: None,
+            previous_secret_keys: None,
+        },
+        mail: None,
+        mail_from: "Portcullis <portcullis@localhost>".into(),
+        trusted_proxies: String::new(),
+        demo: false,
+        session_idle_minutes: "60".into(),
+        session_lifetime_hours: "12".into(),
+        log_format: "human".into(),
+        bench_endpoints: false,
+    }
+}
+
+/// The application, driven in-process through its router, with a manual clock.
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub clock: Clock,
+    _db: TestDb,
+}
+
+/// An account made for a test.
+pub struct TestAccount {
+    pub account_id: String,
+    pub security_code: String,
+    pub admin_id: String,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        TestApp::with(|_| {}).await
+    }
+
+    pub async fn with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let db = TestDb::new().await;
+        let mut s = settings(&db);
+        adjust(&mut s);
+        let config = Config::from_settings(&s).unwrap();
+        let store = Store::connect(&config.database_url).await.unwrap();
+        store.migrate().await.unwrap();
+        let clock = Clock::manual(T0);
+        let state = AppState {
+            mailer: Mailer::new(&config.mail, &config.mail_from).unwrap(),
+            store,
+            keys: std::sync::Arc::new(Keyring::new(SecretKey::generate())),
+            config: std::sync::Arc::new(config),
+            hashing: HashPool::for_this_machine(),
+            clock: clock.clone(),
+        };
+        let router = portcullis_server::web::router(state.clone());
+        TestApp {
+            state,
+            router,
+            clock,
+            _db: db,
+        }
+    }
+
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts {
+            store: &self.state.store,
+            keys: &self.state.keys,
+            public_origin: "http://localhost:8080",
+            actor: "test",
+        }
+    }
+
+    /// An account whose administrator `admin` has [`PASSWORD`].
+    pub async fn account(&self, admin: &str) -> TestAccount {
+        let created = self
+            .accounts()
+            .create_account(
+                &format!("{admin} Holding"),
+                UserInput {
+                    username: admin,
+                    email: &format!("{admin}@example.com"),
+                    kind: UserKind::Administrator,
+                    password: Some(&SecretString::from(PASSWORD)),
+                },
+                None,
+                self.clock.now(),
+            )
+            .await
+            .unwrap();
+        TestAccount {
+            account_id: created.account_id,
+            security_code: created.security_code,
+            admin_id: created.admin_user_id,
+        }
+    }
+
+    /// A user with [`PASSWORD`] in an account; returns the user id.
+    pub async fn user(&self, account: &TestAccount, username: &str, kind: UserKind) -> String {
+        self.accounts()
+            .create_user(
+                &account.account_id,
+                UserInput {
+                    username,
+                    email: &format!("{username}@example.com"),
+                    kind,
+                    password: Some(&SecretString::from(PASSWORD)),
+                },
+                self.clock.now(),
+            )
+            .await
+            .unwrap()
+            .user_id
+    }
+
+    pub fn browser(&self) -> Browser<'_> {
+        self.browser_from("198.51.100.7:50000")
+    }
+
+    pub fn browser_from(&self, addr: &str) -> Browser<'_> {
+        Browser {
+            app: self,
+            cookies: HashMap::new(),
+            peer: addr.parse().unwrap(),
+            origin: Some(self.state.config.public_origin()),
+        }
+    }
+}
+
+/// A response, read whole.
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The value of the hidden `csrf` field.
+    pub fn csrf(&self) -> String {
+        hidden_field(&self.body, "csrf")
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// The value of a hidden input in a page.
+pub fn hidden_field(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field in {body}"))
+        + marker.len();
+    body[start..].split('"').next().unwrap().to_string()
+}
+
+/// A cookie-keeping client of the in-process router.
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    pub cookies: HashMap<String, String>,
+    pub peer: SocketAddr,
+    /// The Origin header sent with posts, as a browser would.
+    pub origin: Option<String>,
+}
+
+impl Browser<'_> {
+    pub async fn request(&mut self, method: Method, path: &str, form: Option<String>) -> Page {
+        let mut builder = Request::builder().method(method).uri(path);
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        builder = builder.header(header::USER_AGENT, "integration-test");
+        let body = match form {
+            Some(form) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                if let Some(origin) = &self.origin {
+                    builder = builder.header(header::ORIGIN, origin);
+                }
+                Body::from(form)
+            }
+            None => Body::empty(),
+        };
+        let mut request = builder.body(body).unwrap();
+        request.extensions_mut().insert(ConnectInfo(self.peer));
+        let response = self.app.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        for set in headers.get_all(header::SET_COOKIE) {
+            let set = set.to_str().unwrap();
+            let pair = set.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || set.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        self.request(Method::GET, path, None).await
+    }
+
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let form = serde_urlencoded_encode(fields);
+        self.request(Method::POST, path, Some(form)).await
+    }
+
+    /// Opens the login page and submits it.
+    pub async fn login(&mut self, code: &str, username: &str, password: &str) -> Page {
+        let csrf = self.get("/login").await.csrf();
+        self.post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("security_code", code),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    /// Logs in as the account's administrator and checks it worked.
+    pub async fn login_ok(&mut self, account: &TestAccount, username: &str) {
+        let page = self.login(&account.security_code, username, PASSWORD).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        assert_eq!(page.location(), "/");
+    }
+}
+
+pub fn serde_urlencoded_encode(fields: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}
