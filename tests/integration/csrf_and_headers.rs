@@ -69,6 +69,15 @@ async fn a_form_posted_from_another_origin_is_refused_even_with_a_token() {
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(page.body.contains("another site"));
+    // A browser that hides the origin sends "null": refused too.
+    browser.origin = Some("null".into());
+    let page = browser
+        .post(
+            "/login",
+            &[("csrf", &csrf), ("security_code", &account.security_code), ("username", "abel"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -85,7 +94,7 @@ async fn every_response_carries_the_security_headers_and_a_request_id() {
             "{csp}"
         );
         assert_eq!(h["x-content-type-options"], "nosniff");
-        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert_eq!(h["referrer-policy"], "same-origin");
         assert!(h.contains_key("x-request-id"), "{path}");
         assert!(
             !h.contains_key("strict-transport-security"),

@@ -1,0 +1,62 @@
+// Starts a real Portcullis server for a browser test and drives Debian's Chromium.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+export const PASSWORD = 'copper kettle on the stove';
+
+const BIN = process.env.PORTCULLIS_BIN ?? join(import.meta.dirname, '..', 'target', 'debug', 'portcullis');
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A server on SQLite in a fresh data dir, with one account. */
+export async function startServer() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-'));
+  const env = { ...process.env, PORTCULLIS_DATA_DIR: dataDir, RUST_LOG: 'warn' };
+  delete env.DATABASE_URL;
+  const account = JSON.parse(execFileSync(BIN, [
+    'account', 'create', '--name', 'Browser Test Ltd', '--admin-username', 'browser-admin',
+    '--admin-email', 'admin@browser.example', '--admin-password-stdin', '--json',
+  ], { env, input: PASSWORD + '\n' }).toString());
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--public-url', base], {
+    env, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(`${base}/readyz`);
+      if (r.ok) break;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    base,
+    account,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}

@@ -1,0 +1,60 @@
+// Logging in through the login page in headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, launchBrowser, PASSWORD } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a person logs in with security code, username and password, and logs out', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.base}/login`);
+  await page.getByLabel('Security code').fill(server.account.security_code.toLowerCase());
+  await page.getByLabel('Username').fill('browser-admin');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Welcome, browser-admin' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/');
+  const shots = join(import.meta.dirname, 'test-results');
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
+
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === 'portcullis_session');
+  assert.ok(session, 'a session cookie');
+  assert.equal(session.httpOnly, true);
+  assert.equal(session.sameSite, 'Lax');
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByText('You have logged out.').waitFor();
+  await page.goto(`${server.base}/`);
+  assert.equal(new URL(page.url()).pathname, '/login');
+  await page.close();
+});
+
+test('a wrong password shows the one generic message and keeps what was typed', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.base}/login`);
+  await page.getByLabel('Security code').fill(server.account.security_code);
+  await page.getByLabel('Username').fill('browser-admin');
+  await page.getByLabel('Password').fill('not the password at all');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.equal(await page.getByRole('alert').textContent(), 'The security code, username or password is not correct.');
+  assert.equal(await page.getByLabel('Username').inputValue(), 'browser-admin');
+  assert.equal(await page.getByLabel('Password').inputValue(), '');
+  await page.screenshot({ path: join(import.meta.dirname, 'test-results', 'login-failed.png') });
+  await page.close();
+});
