@@ -74,7 +74,12 @@ async fn a_form_posted_from_another_origin_is_refused_even_with_a_token() {
     let page = browser
         .post(
             "/login",
-            &[("csrf", &csrf), ("security_code", &account.security_code), ("username", "abel"), ("password", PASSWORD)],
+            &[
+                ("csrf", &csrf),
+                ("security_code", &account.security_code),
+                ("username", "abel"),
+                ("password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);

@@ -52,10 +52,9 @@ async fn start(db: &TestDb, key: &SecretKey, data_dir: &std::path::Path) -> Serv
     };
     let http = reqwest::Client::new();
     for _ in 0..200 {
-        if let Ok(r) = http.get(format!("{}/readyz", server.base)).send().await {
-            if r.status() == StatusCode::OK {
-                return server;
-            }
+        let ready = http.get(format!("{}/readyz", server.base)).send().await;
+        if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
+            return server;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -109,18 +109,16 @@ pub async fn origin_check(State(state): State<AppState>, request: Request, next:
         return next.run(request).await;
     }
     let headers = request.headers();
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        if origin.as_bytes() != state.config.public_origin().as_bytes() {
-            return WebError::Forbidden(
-                "This form was sent from another site. Open Portcullis at its own address and try again.".into(),
-            )
-            .into_response();
-        }
-    } else if let Some(site) = headers.get("sec-fetch-site") {
-        if !matches!(site.as_bytes(), b"same-origin" | b"none") {
-            return WebError::Forbidden("This form was sent from another site.".into())
-                .into_response();
-        }
+    let same_site = match (headers.get(header::ORIGIN), headers.get("sec-fetch-site")) {
+        (Some(origin), _) => origin.as_bytes() == state.config.public_origin().as_bytes(),
+        (None, Some(site)) => matches!(site.as_bytes(), b"same-origin" | b"none"),
+        (None, None) => true,
+    };
+    if !same_site {
+        return WebError::Forbidden(
+            "This form was sent from another site. Open Portcullis at its own address and try again.".into(),
+        )
+        .into_response();
     }
     next.run(request).await
 }
