@@ -74,6 +74,12 @@ impl App {
             clock,
         };
         if state.config.demo {
+            if !state.config.listen.ip().is_loopback() {
+                tracing::warn!(
+                    "demo mode is on and the server listens beyond this machine: anyone who reaches it can read \
+                     the Mailbox page (/dev/mail) and the links in it. Use demo mode only for trying Portcullis."
+                );
+            }
             demo::ensure_demo_data(&state)
                 .await
                 .map_err(|e| AppError::Demo(e.to_string()))?;

@@ -50,8 +50,20 @@ impl HashPool {
         T: Send + 'static,
     {
         let _admission = Admission::enter(&self.admitted, self.limit).ok_or(Busy)?;
-        let _permit = self.permits.acquire().await.map_err(|_| Busy)?;
-        tokio::task::spawn_blocking(work).await.map_err(|_| Busy)
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Busy)?;
+        // The permit moves into the blocking task: if the client goes away mid-hash, the hash
+        // still holds its core until it finishes, so disconnecting cannot start extra hashes.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|_| Busy)
     }
 }
 
@@ -111,5 +123,32 @@ mod tests {
         assert_eq!(running.await.unwrap(), Ok(1));
         assert_eq!(waiting.await.unwrap(), Ok(2));
         assert_eq!(pool.run(|| 4).await, Ok(4));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_cancelled_caller_keeps_its_worker_busy_until_the_hash_ends() {
+        let pool = HashPool::new(1, 4);
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+        let abandoned = {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                pool.run(move || {
+                    let _ = started_tx.send(());
+                    let _ = release_rx.recv();
+                })
+                .await
+            })
+        };
+        started_rx.await.unwrap();
+        abandoned.abort();
+        let _ = abandoned.await;
+        assert_eq!(
+            pool.permits.available_permits(),
+            0,
+            "the running hash still holds the only worker"
+        );
+        release_tx.send(()).unwrap();
+        assert_eq!(pool.run(|| 5).await, Ok(5));
     }
 }
