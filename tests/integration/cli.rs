@@ -236,3 +236,65 @@ fn user_unlock_lifts_a_lock() {
         assert!(state.locked_at.is_none());
     });
 }
+
+#[test]
+fn key_rotation_re_encrypts_stored_secrets_with_the_new_key() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let account = json_of(&portcullis(
+        &db,
+        &[
+            "account",
+            "create",
+            "--name",
+            "Rotate Ltd",
+            "--admin-username",
+            "rolf",
+            "--admin-email",
+            "rolf@rotate.example",
+            "--json",
+        ],
+        None,
+    ));
+    let old_key = std::fs::read_to_string(db.dir.join("secret.key"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let new_key = String::from_utf8(portcullis(&db, &["key", "generate"], None).stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert_eq!(new_key.len(), 64);
+    let output = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["key", "rotate"])
+        .env("PORTCULLIS_DATA_DIR", &db.dir)
+        .env("DATABASE_URL", &db.url)
+        .env("PORTCULLIS_SECRET_KEY", &new_key)
+        .env("PORTCULLIS_PREVIOUS_SECRET_KEYS", &old_key)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("1 stored secret(s) re-encrypted"));
+
+    // The new key alone now reads the security code.
+    let account_id = account["account_id"].as_str().unwrap().to_string();
+    let stored = rt.block_on(async {
+        let store = portcullis_store::Store::connect(&db.url).await.unwrap();
+        let row = store.account(&account_id).await.unwrap().unwrap();
+        store.close().await;
+        row.security_code_enc
+    });
+    let new_only = portcullis_core::secret_box::Keyring::new(
+        portcullis_core::secret_box::SecretKey::from_hex(&new_key).unwrap(),
+    );
+    let context = portcullis_server::accounts::security_code_context(&account_id);
+    let code = new_only.decrypt(&context, &stored).unwrap();
+    assert_eq!(
+        String::from_utf8(code).unwrap(),
+        account["security_code"].as_str().unwrap()
+    );
+}

@@ -236,3 +236,43 @@ async fn a_successful_login_is_audited_with_ip_and_browser() {
         Some(account.account_id.as_str())
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_hashing_is_saturated_a_login_gets_503_with_retry_after_at_once() {
+    let mut app = TestApp::new().await;
+    let account = app.account("lucas").await;
+    app.state.hashing = portcullis_server::hashing::HashPool::new(1, 0);
+    app.router = portcullis_server::web::router(app.state.clone());
+    // Occupy the only worker with a hash that waits for us.
+    let (release, wait) = std::sync::mpsc::channel::<()>();
+    let (started, running) = tokio::sync::oneshot::channel();
+    let pool = app.state.hashing.clone();
+    let busy = tokio::spawn(async move {
+        pool.run(move || {
+            let _ = started.send(());
+            let _ = wait.recv();
+        })
+        .await
+    });
+    running.await.unwrap();
+    let page = app
+        .browser()
+        .login(&account.security_code, "lucas", PASSWORD)
+        .await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(page.headers["retry-after"], "2");
+    assert!(page.body.contains("try again in a few seconds"));
+    // Nothing was counted against the user.
+    assert_eq!(
+        app.state
+            .store
+            .username_failures("lucas")
+            .await
+            .unwrap()
+            .failures,
+        0
+    );
+    release.send(()).unwrap();
+    busy.await.unwrap().unwrap();
+    app.browser().login_ok(&account, "lucas").await;
+}
