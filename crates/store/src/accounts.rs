@@ -3,7 +3,7 @@
 use portcullis_core::Timestamp;
 
 use crate::users::{NewUser, insert_user};
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, changed};
 
 /// An account as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -85,14 +85,12 @@ impl Store {
         account_id: &str,
         security_code_enc: &str,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE accounts SET security_code_enc = $1 WHERE id = $2")
-            .bind(security_code_enc)
-            .bind(account_id)
-            .execute(self.pool())
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        changed(
+            sqlx::query("UPDATE accounts SET security_code_enc = $1 WHERE id = $2")
+                .bind(security_code_enc)
+                .bind(account_id)
+                .execute(self.pool())
+                .await,
+        )
     }
 }

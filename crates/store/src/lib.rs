@@ -192,6 +192,17 @@ pub(crate) fn unique_violation(err: sqlx::Error, conflict: StoreError) -> StoreE
     }
 }
 
+/// `NotFound` when an update meant for one row of one account changed nothing.
+pub(crate) fn changed(
+    done: Result<sqlx::any::AnyQueryResult, sqlx::Error>,
+) -> Result<(), StoreError> {
+    if done?.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 /// Stored 0/1 as a boolean.
 pub(crate) fn flag(value: i64) -> bool {
     value != 0

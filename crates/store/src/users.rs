@@ -3,7 +3,7 @@
 use portcullis_core::Timestamp;
 use portcullis_core::user::{User, UserKind};
 
-use crate::{Store, StoreError, flag, unique_violation};
+use crate::{Store, StoreError, changed, flag, unique_violation};
 
 /// A user as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -160,17 +160,14 @@ impl Store {
         user_id: &str,
         hash: &str,
     ) -> Result<(), StoreError> {
-        let done =
+        changed(
             sqlx::query("UPDATE users SET password_hash = $1 WHERE account_id = $2 AND id = $3")
                 .bind(hash)
                 .bind(account_id)
                 .bind(user_id)
                 .execute(self.pool())
-                .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+                .await,
+        )
     }
 
     /// Records a successful login.
@@ -196,16 +193,14 @@ impl Store {
         user_id: &str,
         disabled: bool,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE users SET disabled = $1 WHERE account_id = $2 AND id = $3")
-            .bind(i64::from(disabled))
-            .bind(account_id)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        changed(
+            sqlx::query("UPDATE users SET disabled = $1 WHERE account_id = $2 AND id = $3")
+                .bind(i64::from(disabled))
+                .bind(account_id)
+                .bind(user_id)
+                .execute(self.pool())
+                .await,
+        )
     }
 
     /// Sets or clears the end of employment.
@@ -215,17 +210,15 @@ impl Store {
         user_id: &str,
         ends_at: Option<Timestamp>,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "UPDATE users SET employment_ends_at = $1 WHERE account_id = $2 AND id = $3",
+        changed(
+            sqlx::query(
+                "UPDATE users SET employment_ends_at = $1 WHERE account_id = $2 AND id = $3",
+            )
+            .bind(ends_at.map(Timestamp::millis))
+            .bind(account_id)
+            .bind(user_id)
+            .execute(self.pool())
+            .await,
         )
-        .bind(ends_at.map(Timestamp::millis))
-        .bind(account_id)
-        .bind(user_id)
-        .execute(self.pool())
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
     }
 }

@@ -6,6 +6,7 @@
 //! cookie has no expiry: it ends with the browser as well as on the server.
 
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use portcullis_core::token;
 
 use crate::config::Config;
 
@@ -53,4 +54,16 @@ pub fn csrf(config: &Config, token: String) -> Cookie<'static> {
 /// The pre-login CSRF token in a request, if any.
 pub fn csrf_token(config: &Config, jar: &CookieJar) -> Option<String> {
     jar.get(&name(config, CSRF)).map(|c| c.value().to_string())
+}
+
+/// The CSRF token for a form shown before login: the one the browser already has, or a fresh one
+/// added to the jar.
+pub fn pre_login_csrf(config: &Config, jar: CookieJar) -> (CookieJar, String) {
+    match csrf_token(config, &jar).filter(|t| token::looks_like_token(t)) {
+        Some(existing) => (jar, existing),
+        None => {
+            let fresh = token::new_token();
+            (jar.add(csrf(config, fresh.clone())), fresh)
+        }
+    }
 }

@@ -42,24 +42,13 @@ fn notice_text(code: &str) -> Option<&'static str> {
     }
 }
 
-/// A CSRF token for a pre-login form: the one in the cookie, or a new one to set.
-fn csrf_for(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
-    match cookies::csrf_token(&state.config, &jar).filter(|t| token::looks_like_token(t)) {
-        Some(existing) => (jar, existing),
-        None => {
-            let fresh = token::new_token();
-            (jar.add(cookies::csrf(&state.config, fresh.clone())), fresh)
-        }
-    }
-}
-
 /// `GET /login`.
 pub async fn form(
     State(state): State<AppState>,
     jar: CookieJar,
     Query(query): Query<LoginQuery>,
 ) -> Result<Response, WebError> {
-    let (jar, csrf) = csrf_for(&state, jar);
+    let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = LoginPage {
         csrf,
         security_code: String::new(),
@@ -123,7 +112,7 @@ pub async fn submit(
             )
         }
     };
-    let (jar, csrf) = csrf_for(&state, jar);
+    let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = LoginPage {
         csrf,
         security_code: form.security_code,

@@ -90,16 +90,6 @@ async fn target_of(state: &AppState, link_token: &str) -> Result<Option<LinkTarg
     }))
 }
 
-fn csrf_for(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
-    match cookies::csrf_token(&state.config, &jar).filter(|t| token::looks_like_token(t)) {
-        Some(existing) => (jar, existing),
-        None => {
-            let fresh = token::new_token();
-            (jar.add(cookies::csrf(&state.config, fresh.clone())), fresh)
-        }
-    }
-}
-
 /// `GET /set-password?token=…`.
 pub async fn form(
     State(state): State<AppState>,
@@ -109,7 +99,7 @@ pub async fn form(
     let Some(target) = target_of(&state, &query.token).await? else {
         return link_unusable();
     };
-    let (jar, csrf) = csrf_for(&state, jar);
+    let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = SetPasswordPage {
         csrf,
         token: query.token,
@@ -153,7 +143,7 @@ pub async fn submit(
             .map(|p| p.to_string())
     };
     if let Some(problem) = problem {
-        let (jar, csrf) = csrf_for(&state, jar);
+        let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
         let page = SetPasswordPage {
             csrf,
             token: form.token,
