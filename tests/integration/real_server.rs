@@ -111,5 +111,4 @@ async fn a_real_server_on_port_zero_logs_in_and_out_with_a_cookie_jar() {
     assert_eq!(ready.status(), StatusCode::OK);
     let _ = stop.send(());
     server.await.unwrap().unwrap();
-    let _ = UserKind::Employee;
 }
