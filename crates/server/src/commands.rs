@@ -2,14 +2,14 @@
 //! to print. `main.rs` only parses arguments and calls these.
 
 use portcullis_core::Timestamp;
-use portcullis_core::secret_box::SecretKey;
+use portcullis_core::secret_box::{Keyring, SecretKey};
 use portcullis_core::user::UserKind;
 use portcullis_core::username;
 use portcullis_store::{AuditEvent, Store};
 use secrecy::SecretString;
 use serde_json::json;
 
-use crate::accounts::{Accounts, UserInput, security_code_context};
+use crate::accounts::{Accounts, INVITATION_VALIDITY, UserInput, security_code_context};
 use crate::config::{ConfigError, StorageSettings};
 use crate::keys::load_keyring;
 
@@ -54,6 +54,25 @@ fn origin_of(public_url: &str) -> Result<String, CommandError> {
         })
 }
 
+/// The key, the migrated store and the link origin that creating accounts and users needs.
+async fn open_for_accounts(
+    storage: &StorageSettings,
+    public_url: &str,
+) -> Result<(Store, Keyring, String), CommandError> {
+    let origin = origin_of(public_url)?;
+    let keys = load_keyring(storage).map_err(CommandError::from_display)?;
+    let store = open_store(storage).await?;
+    Ok((store, keys, origin))
+}
+
+/// How the terminal shows a set-password link.
+fn link_paragraph(who: &str, link: &str) -> String {
+    let hours = INVITATION_VALIDITY.as_secs() / 3600;
+    format!(
+        "\n{who} chooses a password with this single-use link (valid {hours} hours):\n  {link}\n"
+    )
+}
+
 /// What `portcullis account create` was given.
 pub struct AccountCreate<'a> {
     pub name: &'a str,
@@ -70,9 +89,7 @@ pub async fn account_create(
     storage: &StorageSettings,
     args: AccountCreate<'_>,
 ) -> Result<String, CommandError> {
-    let keys = load_keyring(storage).map_err(CommandError::from_display)?;
-    let store = open_store(storage).await?;
-    let origin = origin_of(args.public_url)?;
+    let (store, keys, origin) = open_for_accounts(storage, args.public_url).await?;
     let accounts = Accounts {
         store: &store,
         keys: &keys,
@@ -110,9 +127,7 @@ pub async fn account_create(
         created.account_id, created.security_code, args.admin_username, created.admin_user_id
     );
     if let Some(link) = created.set_password_link {
-        out.push_str(&format!(
-            "\nThe administrator chooses a password with this single-use link (valid 72 hours):\n  {link}\n"
-        ));
+        out.push_str(&link_paragraph("The administrator", &link));
     }
     Ok(out)
 }
@@ -139,9 +154,7 @@ pub async fn user_create(
             args.kind
         ))
     })?;
-    let keys = load_keyring(storage).map_err(CommandError::from_display)?;
-    let store = open_store(storage).await?;
-    let origin = origin_of(args.public_url)?;
+    let (store, keys, origin) = open_for_accounts(storage, args.public_url).await?;
     let accounts = Accounts {
         store: &store,
         keys: &keys,
@@ -171,9 +184,7 @@ pub async fn user_create(
     }
     let mut out = format!("User created.\n  user id  {}\n", created.user_id);
     if let Some(link) = created.set_password_link {
-        out.push_str(&format!(
-            "\nThe user chooses a password with this single-use link (valid 72 hours):\n  {link}\n"
-        ));
+        out.push_str(&link_paragraph("The user", &link));
     }
     Ok(out)
 }
