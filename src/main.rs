@@ -50,6 +50,9 @@ enum AccountCommand {
         /// The administrator's email address.
         #[arg(long)]
         admin_email: String,
+        /// The administrator's name, as shown on the Employees page.
+        #[arg(long)]
+        admin_name: Option<String>,
         /// A security code to use instead of a generated one.
         #[arg(long)]
         security_code: Option<String>,
@@ -84,6 +87,9 @@ enum UserCommand {
         /// The email address.
         #[arg(long)]
         email: String,
+        /// The person's name, as shown on the Employees page.
+        #[arg(long)]
+        name: Option<String>,
         /// administrator, accountant or employee.
         #[arg(long)]
         kind: String,
@@ -204,6 +210,7 @@ async fn run(command: Command) -> Result<String, CommandError> {
             name,
             admin_username,
             admin_email,
+            admin_name,
             security_code,
             admin_password_stdin,
             json,
@@ -218,6 +225,7 @@ async fn run(command: Command) -> Result<String, CommandError> {
                     name: &name,
                     admin_username: &admin_username,
                     admin_email: &admin_email,
+                    admin_name: admin_name.as_deref(),
                     security_code: security_code.as_deref(),
                     admin_password,
                     json,
@@ -230,6 +238,7 @@ async fn run(command: Command) -> Result<String, CommandError> {
             account_id,
             username,
             email,
+            name,
             kind,
             password_stdin,
             json,
@@ -244,6 +253,7 @@ async fn run(command: Command) -> Result<String, CommandError> {
                     account_id: &account_id,
                     username: &username,
                     email: &email,
+                    name: name.as_deref(),
                     kind: &kind,
                     password,
                     json,

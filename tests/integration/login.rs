@@ -118,6 +118,7 @@ async fn a_user_without_a_password_cannot_log_in_with_an_empty_one() {
             &account.account_id,
             portcullis_server::accounts::UserInput {
                 username: "fresh",
+                name: None,
                 email: "fresh@example.com",
                 kind: UserKind::Employee,
                 password: None,

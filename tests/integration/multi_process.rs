@@ -84,6 +84,7 @@ async fn two_processes_on_one_postgresql_share_failures_and_sessions() {
         "Shared Ltd",
         UserInput {
             username: "sam",
+            name: None,
             email: "sam@example.com",
             kind: UserKind::Administrator,
             password: Some(&SecretString::from(PASSWORD)),
@@ -128,6 +129,7 @@ async fn two_processes_on_one_postgresql_share_failures_and_sessions() {
         &created.account_id,
         UserInput {
             username: "tess",
+            name: None,
             email: "tess@example.com",
             kind: UserKind::Employee,
             password: Some(&SecretString::from(PASSWORD)),

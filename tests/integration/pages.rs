@@ -103,6 +103,7 @@ async fn a_set_password_link_works_once_and_checks_the_policy() {
             &account.account_id,
             UserInput {
                 username: "koen",
+                name: None,
                 email: "koen@example.com",
                 kind: UserKind::Accountant,
                 password: None,
@@ -174,6 +175,7 @@ async fn a_set_password_link_expires_after_72_hours() {
             &account.account_id,
             UserInput {
                 username: "maarten",
+                name: None,
                 email: "maarten@example.com",
                 kind: UserKind::Employee,
                 password: None,

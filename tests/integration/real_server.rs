@@ -67,6 +67,7 @@ async fn a_real_server_on_port_zero_logs_in_and_out_with_a_cookie_jar() {
         "Real Server Ltd",
         UserInput {
             username: "zoe",
+            name: None,
             email: "zoe@example.com",
             kind: UserKind::Administrator,
             password: Some(&SecretString::from(PASSWORD)),

@@ -56,6 +56,7 @@ async fn usernames_are_unique_across_accounts_without_regard_to_case() {
             &second.account_id,
             portcullis_server::accounts::UserInput {
                 username: "OLAF",
+                name: None,
                 email: "olaf@example.org",
                 kind: portcullis_core::user::UserKind::Employee,
                 password: None,

@@ -181,6 +181,7 @@ impl TestApp {
                 &format!("{admin} Holding"),
                 UserInput {
                     username: admin,
+                    name: None,
                     email: &format!("{admin}@example.com"),
                     kind: UserKind::Administrator,
                     password: Some(&SecretString::from(PASSWORD)),
@@ -204,6 +205,7 @@ impl TestApp {
                 &account.account_id,
                 UserInput {
                     username,
+                    name: Some(&format!("{username} Tester")),
                     email: &format!("{username}@example.com"),
                     kind,
                     password: Some(&SecretString::from(PASSWORD)),

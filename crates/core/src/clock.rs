@@ -47,6 +47,29 @@ impl Timestamp {
     }
 }
 
+/// Why a typed date was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateProblem {
+    /// Not a calendar date written as YYYY-MM-DD.
+    #[error("Enter a date as YYYY-MM-DD, for example 2027-03-31.")]
+    Invalid,
+}
+
+/// The start (00:00 UTC) of a calendar date written `YYYY-MM-DD`, as browsers send it from a
+/// date field.
+pub fn parse_date(typed: &str) -> Result<Timestamp, DateProblem> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(typed.trim(), &format).map_err(|_| DateProblem::Invalid)?;
+    let at = date.midnight().assume_utc().unix_timestamp();
+    Ok(Timestamp(at.saturating_mul(1000)))
+}
+
+/// The calendar date (UTC) of a time, written `YYYY-MM-DD`.
+pub fn format_date(t: Timestamp) -> String {
+    let d = t.to_offset_date_time().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
 fn duration_ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
@@ -64,6 +87,15 @@ mod tests {
             Timestamp(2_000).since(Timestamp(500)),
             Duration::from_millis(1_500)
         );
+    }
+
+    #[test]
+    fn dates_are_read_as_the_start_of_the_day_in_utc() {
+        assert_eq!(parse_date("1970-01-02"), Ok(Timestamp(86_400_000)));
+        assert_eq!(parse_date(" 2027-03-31 ").map(format_date), Ok("2027-03-31".into()));
+        assert_eq!(parse_date("2027-02-30"), Err(DateProblem::Invalid));
+        assert_eq!(parse_date("31-03-2027"), Err(DateProblem::Invalid));
+        assert_eq!(parse_date(""), Err(DateProblem::Invalid));
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod security_code;
 pub mod session;
 pub mod token;
 pub mod user;
+pub mod user_agent;
 pub mod username;
 
 pub use clock::Timestamp;

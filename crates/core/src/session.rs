@@ -30,6 +30,16 @@ impl Default for SessionLimits {
     }
 }
 
+/// How long a re-authentication ("sudo mode") lets a user make sensitive changes: password,
+/// username, email, factors, policies.
+pub const REAUTH_VALIDITY: Duration = Duration::from_secs(10 * 60);
+
+/// Whether a user who last proved who they are at `reauth_at` may make a sensitive change now.
+/// A login counts as proof, so a fresh session starts in sudo mode.
+pub fn reauth_is_recent(reauth_at: Timestamp, now: Timestamp) -> bool {
+    now >= reauth_at && now < reauth_at.plus(REAUTH_VALIDITY)
+}
+
 /// What a request finds when it presents a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Liveness {
@@ -62,6 +72,16 @@ impl SessionLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn re_authentication_lasts_ten_minutes() {
+        let at = Timestamp(1_000_000);
+        assert!(reauth_is_recent(at, at));
+        assert!(reauth_is_recent(at, at.plus(Duration::from_secs(599))));
+        assert!(!reauth_is_recent(at, at.plus(Duration::from_secs(600))));
+        assert!(!reauth_is_recent(Timestamp(0), at), "never re-authenticated");
+        assert!(!reauth_is_recent(at, Timestamp(999_999)), "clock went back");
+    }
 
     const T0: Timestamp = Timestamp(1_700_000_000_000);
     fn mins(m: u64) -> Duration {

@@ -1,4 +1,8 @@
-//! Accounts and users as the domain sees them.
+//! Accounts and users as the domain sees them, and the rules for changing them.
+//!
+//! What must always hold: an account keeps at least one administrator who can log in and has no
+//! end of employment set ([`keeps_an_administrator`]), so nobody can lock an account out of its
+//! own security settings by demoting, deactivating or ending the last one.
 
 use crate::Timestamp;
 
@@ -74,6 +78,8 @@ pub struct User {
     pub account_id: String,
     /// As the user chose it; unique system-wide without regard to case.
     pub username: String,
+    /// The person's name; empty when not known.
+    pub name: String,
     /// Where security mail goes.
     pub email: String,
     /// What the user may do.
@@ -99,4 +105,115 @@ pub struct Administration {
     pub account_id: String,
     /// Its name, as shown on the dashboard.
     pub name: String,
+}
+
+/// Why a person's name or an administration's name was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameProblem {
+    /// Empty after trimming.
+    #[error("Enter a name.")]
+    Empty,
+    /// Longer than [`MAX_NAME_CHARS`].
+    #[error("A name can have at most 200 characters.")]
+    TooLong,
+    /// Contains line breaks or other control characters.
+    #[error("A name cannot contain line breaks or control characters.")]
+    ControlCharacters,
+}
+
+/// Longest person or administration name.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Checks a person's or an administration's name and returns it trimmed.
+pub fn parse_name(typed: &str) -> Result<String, NameProblem> {
+    let name = typed.trim();
+    if name.is_empty() {
+        Err(NameProblem::Empty)
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        Err(NameProblem::TooLong)
+    } else if name.chars().any(char::is_control) {
+        Err(NameProblem::ControlCharacters)
+    } else {
+        Ok(name.to_string())
+    }
+}
+
+/// What an administrator changes about a user, as far as the last-administrator rule cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// The user's kind.
+    pub kind: UserKind,
+    /// Deactivated.
+    pub disabled: bool,
+    /// An end of employment is set (past or future).
+    pub employment_ends: bool,
+}
+
+impl Standing {
+    /// Whether this user, in this standing, keeps the account administrable for good: an
+    /// administrator, active, with no end of employment.
+    pub fn is_lasting_administrator(self) -> bool {
+        self.kind.is_administrator() && !self.disabled && !self.employment_ends
+    }
+}
+
+/// Whether a change from `before` to `after` is allowed, given how many *other* lasting
+/// administrators the account has. Only a change that takes away a lasting administrator needs
+/// another one to remain.
+pub fn keeps_an_administrator(before: Standing, after: Standing, other_lasting: u64) -> bool {
+    !before.is_lasting_administrator() || after.is_lasting_administrator() || other_lasting > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ADMIN: Standing = Standing {
+        kind: UserKind::Administrator,
+        disabled: false,
+        employment_ends: false,
+    };
+
+    #[test]
+    fn the_last_lasting_administrator_cannot_be_taken_away() {
+        let demoted = Standing {
+            kind: UserKind::Accountant,
+            ..ADMIN
+        };
+        let disabled = Standing {
+            disabled: true,
+            ..ADMIN
+        };
+        let ending = Standing {
+            employment_ends: true,
+            ..ADMIN
+        };
+        let table = [
+            // (before, after, other lasting administrators, allowed)
+            (ADMIN, demoted, 0, false),
+            (ADMIN, disabled, 0, false),
+            (ADMIN, ending, 0, false),
+            (ADMIN, demoted, 1, true),
+            (ADMIN, ADMIN, 0, true),
+            (demoted, ADMIN, 0, true),
+            (disabled, ending, 0, true),
+            (demoted, disabled, 0, true),
+        ];
+        for (before, after, others, allowed) in table {
+            assert_eq!(
+                keeps_an_administrator(before, after, others),
+                allowed,
+                "{before:?} -> {after:?} with {others} others"
+            );
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_checked() {
+        assert_eq!(parse_name("  Ada Lovelace "), Ok("Ada Lovelace".into()));
+        assert_eq!(parse_name("   "), Err(NameProblem::Empty));
+        assert_eq!(parse_name("a\nb"), Err(NameProblem::ControlCharacters));
+        assert_eq!(parse_name(&"x".repeat(201)), Err(NameProblem::TooLong));
+        assert!(parse_name(&"é".repeat(200)).is_ok());
+    }
 }

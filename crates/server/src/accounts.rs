@@ -9,7 +9,7 @@ use portcullis_core::Timestamp;
 use portcullis_core::ids::new_id;
 use portcullis_core::password::{self, PasswordContext};
 use portcullis_core::secret_box::Keyring;
-use portcullis_core::user::UserKind;
+use portcullis_core::user::{self, UserKind};
 use portcullis_core::{email, security_code, token, username};
 use portcullis_store::{AuditEvent, NewAccount, NewUser, Store, StoreError, TokenPurpose};
 use secrecy::{ExposeSecret, SecretString};
@@ -72,6 +72,9 @@ pub struct CreatedUser {
 pub struct UserInput<'a> {
     /// As typed.
     pub username: &'a str,
+    /// The person's name as typed; `None` where it is not asked (the command line shows the
+    /// username instead).
+    pub name: Option<&'a str>,
     /// As typed.
     pub email: &'a str,
     /// What they may do.
@@ -185,6 +188,10 @@ impl Accounts<'_> {
         let username =
             username::parse(input.username).map_err(|e| CreateError::Invalid(e.to_string()))?;
         let email = email::parse(input.email).map_err(|e| CreateError::Invalid(e.to_string()))?;
+        let name = match input.name {
+            Some(typed) => user::parse_name(typed).map_err(|e| CreateError::Invalid(e.to_string()))?,
+            None => String::new(),
+        };
         let password_hash = match input.password {
             Some(secret) => {
                 let context = PasswordContext {
@@ -202,6 +209,7 @@ impl Accounts<'_> {
             id: new_id(),
             account_id: account_id.to_string(),
             username,
+            name,
             email,
             kind: input.kind,
             password_hash,

@@ -78,6 +78,7 @@ pub struct AccountCreate<'a> {
     pub name: &'a str,
     pub admin_username: &'a str,
     pub admin_email: &'a str,
+    pub admin_name: Option<&'a str>,
     pub security_code: Option<&'a str>,
     pub admin_password: Option<SecretString>,
     pub json: bool,
@@ -101,6 +102,7 @@ pub async fn account_create(
             args.name,
             UserInput {
                 username: args.admin_username,
+                name: args.admin_name,
                 email: args.admin_email,
                 kind: UserKind::Administrator,
                 password: args.admin_password.as_ref(),
@@ -137,6 +139,7 @@ pub struct UserCreate<'a> {
     pub account_id: &'a str,
     pub username: &'a str,
     pub email: &'a str,
+    pub name: Option<&'a str>,
     pub kind: &'a str,
     pub password: Option<SecretString>,
     pub json: bool,
@@ -166,6 +169,7 @@ pub async fn user_create(
             args.account_id,
             UserInput {
                 username: args.username,
+                name: args.name,
                 email: args.email,
                 kind,
                 password: args.password.as_ref(),

@@ -55,6 +55,7 @@ pub async fn ensure_demo_data(state: &AppState) -> Result<(), CreateError> {
             "Demo Bookkeeping Ltd",
             UserInput {
                 username: "demo-admin",
+                name: Some("Anna de Vries"),
                 email: "admin@demo.example",
                 kind: UserKind::Administrator,
                 password: Some(&SecretString::from(admin_password.clone())),
@@ -68,6 +69,7 @@ pub async fn ensure_demo_data(state: &AppState) -> Result<(), CreateError> {
             &created.account_id,
             UserInput {
                 username: "demo-employee",
+                name: Some("Bram Jansen"),
                 email: "employee@demo.example",
                 kind: UserKind::Employee,
                 password: Some(&SecretString::from(employee_password.clone())),

@@ -93,4 +93,15 @@ impl Store {
                 .await,
         )
     }
+
+    /// Renames an account.
+    pub async fn rename_account(&self, account_id: &str, name: &str) -> Result<(), StoreError> {
+        changed(
+            sqlx::query("UPDATE accounts SET name = $1 WHERE id = $2")
+                .bind(name)
+                .bind(account_id)
+                .execute(self.pool())
+                .await,
+        )
+    }
 }

@@ -30,9 +30,9 @@ mod users;
 pub use accounts::{AccountRow, NewAccount};
 pub use administrations::AdministrationRow;
 pub use audit::{AuditEvent, AuditRow};
-pub use sessions::{NewSession, SessionRow};
+pub use sessions::{NewSession, SessionListRow, SessionRow};
 pub use tokens::TokenPurpose;
-pub use users::{LoginCandidate, NewUser, UserRow};
+pub use users::{EmployeeRow, Guarded, LoginCandidate, NewUser, UserQuery, UserRow, UserUpdate};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -201,6 +201,21 @@ pub(crate) fn changed(
     } else {
         Ok(())
     }
+}
+
+/// Takes the account's row lock for the rest of the transaction: a no-op update, which PostgreSQL
+/// turns into a row lock and SQLite into the database write lock. Used where a rule spans several
+/// rows of one account (the last administrator).
+pub(crate) async fn lock_account(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    account_id: &str,
+) -> Result<(), StoreError> {
+    changed(
+        sqlx::query("UPDATE accounts SET name = name WHERE id = $1")
+            .bind(account_id)
+            .execute(&mut **tx)
+            .await,
+    )
 }
 
 /// Stored 0/1 as a boolean.

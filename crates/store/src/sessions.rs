@@ -2,7 +2,7 @@
 
 use portcullis_core::Timestamp;
 
-use crate::{Store, StoreError, flag};
+use crate::{Store, StoreError, changed, flag};
 
 /// A live session with what every authenticated request needs about its user.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -19,6 +19,8 @@ pub struct SessionRow {
     pub created_at: i64,
     /// Last request, ms (refreshed at most once a minute).
     pub last_seen_at: i64,
+    /// Last login or re-authentication, ms.
+    pub reauth_at: i64,
     /// Where the login came from.
     pub ip: String,
     /// The browser at login.
@@ -40,6 +42,21 @@ impl SessionRow {
     pub fn user_disabled(&self) -> bool {
         flag(self.disabled)
     }
+}
+
+/// A session as listed on the user's security tab (no token, not even hashed).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionListRow {
+    /// Public id.
+    pub id: String,
+    /// Login time, ms.
+    pub created_at: i64,
+    /// Last request, ms.
+    pub last_seen_at: i64,
+    /// Where the login came from.
+    pub ip: String,
+    /// The browser at login.
+    pub user_agent: String,
 }
 
 /// What a new session stores.
@@ -67,8 +84,8 @@ impl Store {
     /// Stores a new session.
     pub async fn insert_session(&self, s: &NewSession<'_>) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, id, account_id, user_id, csrf_token, created_at, last_seen_at, ip, user_agent) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
+            "INSERT INTO sessions (token_hash, id, account_id, user_id, csrf_token, created_at, last_seen_at, reauth_at, ip, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $7, $8)",
         )
         .bind(s.token_hash)
         .bind(s.id)
@@ -90,7 +107,7 @@ impl Store {
         token_hash: &str,
     ) -> Result<Option<SessionRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT s.id, s.account_id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.ip, s.user_agent, \
+            "SELECT s.id, s.account_id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.reauth_at, s.ip, s.user_agent, \
                     u.username, u.kind, u.disabled, u.employment_ends_at, a.name AS account_name \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = s.account_id \
              WHERE s.token_hash = $1",
@@ -145,6 +162,77 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(done.rows_affected())
+    }
+
+    /// A user's sessions, most recently active first.
+    pub async fn sessions_of_user(
+        &self,
+        account_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<SessionListRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions \
+             WHERE account_id = $1 AND user_id = $2 ORDER BY last_seen_at DESC, created_at DESC",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Ends one of a user's sessions by its public id; `NotFound` when it is not theirs.
+    pub async fn delete_session_by_id(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        session_id: &str,
+    ) -> Result<(), StoreError> {
+        changed(
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2 AND id = $3")
+                .bind(account_id)
+                .bind(user_id)
+                .bind(session_id)
+                .execute(self.pool())
+                .await,
+        )
+    }
+
+    /// Ends every session of a user except one; returns how many ended.
+    pub async fn delete_other_sessions(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        keep_session_id: &str,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE account_id = $1 AND user_id = $2 AND id <> $3",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .bind(keep_session_id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Records a re-authentication and gives the session a new token (so a token seen before
+    /// the user proved themselves again is worth nothing afterwards).
+    pub async fn reauthenticate_session(
+        &self,
+        old_token_hash: &str,
+        new_token_hash: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        changed(
+            sqlx::query(
+                "UPDATE sessions SET token_hash = $1, reauth_at = $2, last_seen_at = $2 WHERE token_hash = $3",
+            )
+            .bind(new_token_hash)
+            .bind(now.millis())
+            .bind(old_token_hash)
+            .execute(self.pool())
+            .await,
+        )
     }
 
     /// How many sessions a user has (for tests and the security page).

@@ -9,12 +9,15 @@ use crate::{Store, StoreError};
 pub enum TokenPurpose {
     /// Choose a first password (new administrator or invited user).
     SetPassword,
+    /// Choose a new password after "Forgot password".
+    ResetPassword,
 }
 
 impl TokenPurpose {
     fn as_str(self) -> &'static str {
         match self {
             TokenPurpose::SetPassword => "set_password",
+            TokenPurpose::ResetPassword => "reset_password",
         }
     }
 }
@@ -81,5 +84,49 @@ impl Store {
         .bind(now.millis())
         .fetch_optional(self.pool())
         .await?)
+    }
+
+    /// When the newest usable token of this purpose was issued to a user, if one is usable (to
+    /// limit how often such mail is sent).
+    pub async fn newest_usable_token(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        purpose: TokenPurpose,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let (newest,): (Option<i64>,) = sqlx::query_as(
+            "SELECT MAX(created_at) FROM single_use_tokens \
+             WHERE account_id = $1 AND user_id = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $4",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .bind(now.millis())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(newest.map(Timestamp))
+    }
+
+    /// Makes every unused token of this purpose of a user unusable (a new link replaces the old
+    /// ones; a password change voids pending resets).
+    pub async fn void_tokens(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        purpose: TokenPurpose,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE single_use_tokens SET used_at = $1 \
+             WHERE account_id = $2 AND user_id = $3 AND purpose = $4 AND used_at IS NULL",
+        )
+        .bind(now.millis())
+        .bind(account_id)
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
     }
 }

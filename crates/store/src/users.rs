@@ -1,9 +1,9 @@
 //! Users.
 
 use portcullis_core::Timestamp;
-use portcullis_core::user::{User, UserKind};
+use portcullis_core::user::{Standing, User, UserKind};
 
-use crate::{Store, StoreError, changed, flag, unique_violation};
+use crate::{Store, StoreError, changed, flag, lock_account, unique_violation};
 
 /// A user as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -14,6 +14,8 @@ pub struct UserRow {
     pub account_id: String,
     /// As chosen.
     pub username: String,
+    /// The person's name (empty for users created before names existed).
+    pub name: String,
     /// Where mail goes.
     pub email: String,
     /// `administrator`, `accountant` or `employee`.
@@ -31,6 +33,24 @@ pub struct UserRow {
 }
 
 impl UserRow {
+    /// What the last-administrator rule looks at.
+    pub fn standing(&self) -> Standing {
+        Standing {
+            kind: UserKind::parse(&self.kind).unwrap_or(UserKind::Employee),
+            disabled: flag(self.disabled),
+            employment_ends: self.employment_ends_at.is_some(),
+        }
+    }
+
+    /// The name to show: the person's name, or the username when no name is known.
+    pub fn display_name(&self) -> &str {
+        if self.name.is_empty() {
+            &self.username
+        } else {
+            &self.name
+        }
+    }
+
     /// The domain's view of the row. An unknown kind (impossible under the CHECK constraint) is
     /// read as the least privileged kind.
     pub fn into_user(self) -> User {
@@ -39,6 +59,7 @@ impl UserRow {
             id: self.id,
             account_id: self.account_id,
             username: self.username,
+            name: self.name,
             email: self.email,
             disabled: flag(self.disabled),
             employment_ends_at: self.employment_ends_at.map(Timestamp),
@@ -61,6 +82,75 @@ pub struct LoginCandidate {
     pub security_code_enc: String,
 }
 
+/// A line of the Employees page: the user and whether their username is locked.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EmployeeRow {
+    /// The user.
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    /// When the username was locked after too many failed logins, if it is.
+    pub locked_at: Option<i64>,
+}
+
+/// Which users the Employees page asks for.
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery<'a> {
+    /// Part of the username, name or email (any case); empty for everyone.
+    pub search: &'a str,
+    /// Continue after this username key (the last one of the previous page).
+    pub after: Option<&'a str>,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// An administrator's change to a user.
+#[derive(Debug, Clone)]
+pub struct UserUpdate {
+    /// The person's name, checked by the domain.
+    pub name: String,
+    /// The email address, checked by the domain.
+    pub email: String,
+    /// The kind.
+    pub kind: UserKind,
+    /// Deactivated.
+    pub disabled: bool,
+    /// End of employment.
+    pub employment_ends_at: Option<Timestamp>,
+}
+
+impl UserUpdate {
+    /// What the last-administrator rule looks at, after the change.
+    pub fn standing(&self) -> Standing {
+        Standing {
+            kind: self.kind,
+            disabled: self.disabled,
+            employment_ends: self.employment_ends_at.is_some(),
+        }
+    }
+}
+
+/// How a guarded update ended.
+#[derive(Debug, Clone)]
+pub enum Guarded {
+    /// Written; the user as it was before.
+    Applied(Box<UserRow>),
+    /// The guard said no; nothing was written.
+    Refused,
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+fn like_pattern(search: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in search.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// What is needed to create a user.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -70,6 +160,8 @@ pub struct NewUser {
     pub account_id: String,
     /// Checked by the domain already.
     pub username: String,
+    /// The person's name, checked by the domain already.
+    pub name: String,
     /// Checked by the domain already.
     pub email: String,
     /// What the user may do.
@@ -80,7 +172,7 @@ pub struct NewUser {
     pub created_at: Timestamp,
 }
 
-const USER_COLUMNS: &str = "u.id, u.account_id, u.username, u.email, u.kind, u.disabled, \
+const USER_COLUMNS: &str = "u.id, u.account_id, u.username, u.name, u.email, u.kind, u.disabled, \
     u.employment_ends_at, u.password_hash, u.created_at, u.last_login_at";
 
 pub(crate) async fn insert_user<'c, E>(executor: E, user: &NewUser) -> Result<(), StoreError>
@@ -88,13 +180,14 @@ where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     sqlx::query(
-        "INSERT INTO users (id, account_id, username, username_key, email, kind, disabled, password_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)",
+        "INSERT INTO users (id, account_id, username, username_key, name, email, kind, disabled, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)",
     )
     .bind(&user.id)
     .bind(&user.account_id)
     .bind(&user.username)
     .bind(portcullis_core::username::key(&user.username))
+    .bind(&user.name)
     .bind(&user.email)
     .bind(user.kind.as_str())
     .bind(user.password_hash.clone())
@@ -168,6 +261,134 @@ impl Store {
                 .execute(self.pool())
                 .await,
         )
+    }
+
+    /// A page of the account's users, ordered by username, with their lock state. Walks the
+    /// `(account_id, username_key)` index from `after`, so a page costs the same however deep
+    /// it is; a search filters the account's rows on the way.
+    pub async fn list_users(
+        &self,
+        account_id: &str,
+        q: &UserQuery<'_>,
+    ) -> Result<Vec<EmployeeRow>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, f.locked_at FROM users u \
+             LEFT JOIN login_failures f ON f.throttle_key = 'user:' || u.username_key \
+             WHERE u.account_id = $1 AND u.username_key > $2 \
+               AND ($3 = '%%' OR u.username_key LIKE $3 ESCAPE '\\' OR lower(u.name) LIKE $3 ESCAPE '\\' \
+                    OR lower(u.email) LIKE $3 ESCAPE '\\') \
+             ORDER BY u.username_key LIMIT $4"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(account_id)
+            .bind(q.after.unwrap_or(""))
+            .bind(like_pattern(q.search.trim()))
+            .bind(q.limit)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// How many of the account's users match a search (for "N users").
+    pub async fn count_users(&self, account_id: &str, search: &str) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM users u WHERE u.account_id = $1 \
+               AND ($2 = '%%' OR u.username_key LIKE $2 ESCAPE '\\' OR lower(u.name) LIKE $2 ESCAPE '\\' \
+                    OR lower(u.email) LIKE $2 ESCAPE '\\')",
+        )
+        .bind(account_id)
+        .bind(like_pattern(search.trim()))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(n)
+    }
+
+    /// Applies an administrator's change to a user, if `allowed(before, other_lasting_admins)`
+    /// agrees. The account row is locked for the transaction, so two administrators demoting
+    /// each other at the same moment cannot both succeed, on either database.
+    pub async fn update_user(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        update: &UserUpdate,
+        allowed: impl FnOnce(&UserRow, u64) -> bool,
+    ) -> Result<Guarded, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        lock_account(&mut tx, account_id).await?;
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users u WHERE u.account_id = $1 AND u.id = $2");
+        let before: UserRow = sqlx::query_as(&sql)
+            .bind(account_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let (others,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM users WHERE account_id = $1 AND id <> $2 \
+             AND kind = 'administrator' AND disabled = 0 AND employment_ends_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if !allowed(&before, u64::try_from(others).unwrap_or(0)) {
+            return Ok(Guarded::Refused);
+        }
+        sqlx::query(
+            "UPDATE users SET name = $1, email = $2, kind = $3, disabled = $4, employment_ends_at = $5 \
+             WHERE account_id = $6 AND id = $7",
+        )
+        .bind(&update.name)
+        .bind(&update.email)
+        .bind(update.kind.as_str())
+        .bind(i64::from(update.disabled))
+        .bind(update.employment_ends_at.map(Timestamp::millis))
+        .bind(account_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Guarded::Applied(Box::new(before)))
+    }
+
+    /// Changes a user's username.
+    pub async fn set_username(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        username: &str,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE users SET username = $1, username_key = $2 WHERE account_id = $3 AND id = $4",
+        )
+        .bind(username)
+        .bind(portcullis_core::username::key(username))
+        .bind(account_id)
+        .bind(user_id)
+        .execute(self.pool())
+        .await
+        .map_err(|e| unique_violation(e, StoreError::UsernameTaken))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// The account's users who can still log in at `now`: not deactivated, employment not
+    /// ended. For mail that concerns everyone (a new security code).
+    pub async fn active_users(
+        &self,
+        account_id: &str,
+        now: Timestamp,
+    ) -> Result<Vec<UserRow>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.account_id = $1 AND u.disabled = 0 \
+             AND (u.employment_ends_at IS NULL OR u.employment_ends_at > $2) ORDER BY u.username_key"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(account_id)
+            .bind(now.millis())
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// Records a successful login.
