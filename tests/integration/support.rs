@@ -154,6 +154,7 @@ impl TestApp {
             config: std::sync::Arc::new(config),
             hashing: HashPool::for_this_machine(),
             clock: clock.clone(),
+            background: Default::default(),
         };
         let router = portcullis_server::web::router(state.clone());
         TestApp {

@@ -64,6 +64,18 @@ pub fn parse_date(typed: &str) -> Result<Timestamp, DateProblem> {
     Ok(Timestamp(at.saturating_mul(1000)))
 }
 
+/// A time for people: `YYYY-MM-DD HH:MM:SS`, UTC.
+pub fn format_date_time(t: Timestamp) -> String {
+    let d = t.to_offset_date_time();
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        format_date(t),
+        d.hour(),
+        d.minute(),
+        d.second()
+    )
+}
+
 /// The calendar date (UTC) of a time, written `YYYY-MM-DD`.
 pub fn format_date(t: Timestamp) -> String {
     let d = t.to_offset_date_time().date();

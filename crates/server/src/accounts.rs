@@ -11,7 +11,7 @@ use portcullis_core::password::{self, PasswordContext};
 use portcullis_core::secret_box::Keyring;
 use portcullis_core::user::{self, UserKind};
 use portcullis_core::{email, security_code, token, username};
-use portcullis_store::{AuditEvent, NewAccount, NewUser, Store, StoreError, TokenPurpose};
+use portcullis_store::{AccountRow, AuditEvent, NewAccount, NewUser, Store, StoreError, TokenPurpose};
 use secrecy::{ExposeSecret, SecretString};
 
 /// How long a set-password link for a new user stays valid.
@@ -233,22 +233,40 @@ impl Accounts<'_> {
         if user.password_hash.is_some() {
             return Ok(None);
         }
+        Ok(Some(
+            self.set_password_link(&user.account_id, &user.id, now)
+                .await?,
+        ))
+    }
+
+    /// A new single-use link for a user to choose a password (valid [`INVITATION_VALIDITY`]);
+    /// earlier links of the same kind stop working.
+    pub async fn set_password_link(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        now: Timestamp,
+    ) -> Result<String, CreateError> {
+        self.store
+            .void_tokens(account_id, user_id, TokenPurpose::SetPassword, now)
+            .await?;
         let link_token = token::new_token();
         self.store
             .insert_token(
                 &token::hash_token(&link_token),
                 TokenPurpose::SetPassword,
-                &user.account_id,
-                &user.id,
+                account_id,
+                user_id,
                 now,
                 now.plus(INVITATION_VALIDITY),
             )
             .await?;
-        Ok(Some(format!(
+        Ok(format!(
             "{}/set-password?token={link_token}",
             self.public_origin
-        )))
+        ))
     }
+
 
     async fn audit(
         &self,
@@ -272,6 +290,13 @@ impl Accounts<'_> {
             .await?;
         Ok(())
     }
+}
+
+/// Decrypts an account's security code; the error says why it could not be read.
+pub fn read_security_code(keys: &Keyring, account: &AccountRow) -> Result<String, String> {
+    keys.decrypt(&security_code_context(&account.id), &account.security_code_enc)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .map_err(|e| format!("the security code of account {} cannot be read: {e}", account.id))
 }
 
 fn taken(e: StoreError, username: &str) -> CreateError {

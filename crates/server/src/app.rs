@@ -72,6 +72,7 @@ impl App {
             mailer,
             hashing: HashPool::for_this_machine(),
             clock,
+            background: tokio_util::task::TaskTracker::new(),
         };
         if state.config.demo {
             if !state.config.listen.ip().is_loopback() {
@@ -133,6 +134,14 @@ impl App {
         .with_graceful_shutdown(shutdown)
         .await;
         housekeeping.abort();
+        // Mail queued by the last requests still goes out, within reason.
+        self.state.background.close();
+        if tokio::time::timeout(Duration::from_secs(10), self.state.background.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("shutting down with background work (mail) unfinished");
+        }
         self.state.store.close().await;
         result
     }

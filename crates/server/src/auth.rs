@@ -16,10 +16,11 @@ use portcullis_core::login::{self, FirstFactor, Refusal, Step, UserFacts};
 use portcullis_core::password::{self, DUMMY_HASH};
 use portcullis_core::user::UserKind;
 use portcullis_core::{Timestamp, ids, security_code, token, username};
-use portcullis_store::{AuditEvent, LoginCandidate, NewSession, StoreError};
+use portcullis_store::{AuditEvent, LoginCandidate, NewSession, StoreError, UserRow};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::accounts::security_code_context;
+use crate::notify::{self, Recipient};
 use crate::state::AppState;
 
 /// What the browser sent.
@@ -141,11 +142,13 @@ pub async fn password_login(
 
     match login::decide(first_factor, facts, now) {
         Step::Refused(refusal @ Refusal::BadCredentials(reason)) => {
-            let failures = state.store.record_username_failure(&key, now).await?;
-            state
-                .store
-                .record_ip_failure(&ip, now, IpFailures::window_cutoff(now))
-                .await?;
+            let failures = count_failure(
+                state,
+                &audit,
+                &key,
+                candidate.as_ref().map(|c| (&c.user, c.account_name.as_str())),
+            )
+            .await?;
             let detail = match user_id {
                 Some(_) => format!("reason={} failures={failures}", reason.as_str()),
                 None => format!(
@@ -156,17 +159,6 @@ pub async fn password_login(
             audit
                 .record(account_id, user_id, "login.failed", &detail)
                 .await?;
-            if lockout::locks(failures) && state.store.lock_username(&key, now).await? {
-                tracing::warn!("a username was locked after {failures} consecutive failed logins");
-                audit
-                    .record(
-                        account_id,
-                        user_id,
-                        "login.locked",
-                        &format!("username={key} failures={failures}"),
-                    )
-                    .await?;
-            }
             Ok(LoginOutcome::Refused(refusal))
         }
         Step::Refused(refusal) => {
@@ -194,6 +186,133 @@ pub async fn password_login(
             Ok(LoginOutcome::Session(session))
         }
     }
+}
+
+/// Counts a failed password for a username (as typed) and for the client's IP address; when
+/// this failure locks the username, audits the lock and tells the user by email. Returns the
+/// username's consecutive failure count.
+async fn count_failure(
+    state: &AppState,
+    audit: &Audit<'_>,
+    key: &str,
+    user: Option<(&UserRow, &str)>,
+) -> Result<u32, StoreError> {
+    let now = audit.now;
+    let failures = state.store.record_username_failure(key, now).await?;
+    state
+        .store
+        .record_ip_failure(
+            &audit.client.ip.to_string(),
+            now,
+            IpFailures::window_cutoff(now),
+        )
+        .await?;
+    if lockout::locks(failures) && state.store.lock_username(key, now).await? {
+        tracing::warn!("a username was locked after {failures} consecutive failed logins");
+        audit
+            .record(
+                user.map(|(u, _)| u.account_id.as_str()),
+                user.map(|(u, _)| u.id.as_str()),
+                "login.locked",
+                &format!("username={key} failures={failures}"),
+            )
+            .await?;
+        if let Some((user, account_name)) = user {
+            let mut notice = notify::security_change(
+                Recipient {
+                    email: &user.email,
+                    name: user.display_name(),
+                    account_name,
+                },
+                "Your username is locked",
+                &format!(
+                    "Someone typed a wrong password for your username {} {failures} times in a row, so Portcullis locked it. Nobody can log in with it until an administrator of {account_name} unlocks it.",
+                    user.username
+                ),
+                now,
+                audit.client,
+            );
+            if let Some(time) = notice.facts.first_mut() {
+                time.0 = "Time of the last attempt".into();
+            }
+            notice.advice = Some(
+                "If these attempts were not yours, someone is guessing your password. Ask your administrator to unlock your username, and choose a new password that you use nowhere else."
+                    .into(),
+            );
+            notify::send(state, &notice).await;
+        }
+    }
+    Ok(failures)
+}
+
+/// How a logged-in user's password confirmation ended (re-authentication, password or
+/// username change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    /// The password is right.
+    Confirmed,
+    /// The password is wrong; the failure was counted.
+    Wrong,
+    /// Too many recent failures; try again at this time.
+    TryLater(Timestamp),
+    /// The username is locked.
+    Locked,
+    /// Hashing capacity is exhausted.
+    Busy,
+}
+
+/// Checks a logged-in user's password under the same brute-force rules as the login: a stolen
+/// session must not become a way to guess the password without limits.
+#[tracing::instrument(skip_all, fields(ip = %client.ip))]
+pub async fn confirm_password(
+    state: &AppState,
+    account_id: &str,
+    user_id: &str,
+    account_name: &str,
+    password: SecretString,
+    client: &Client,
+) -> Result<Confirmation, StoreError> {
+    let now = state.clock.now();
+    let audit = Audit { state, client, now };
+    let Some(user) = state.store.user(account_id, user_id).await? else {
+        return Ok(Confirmation::Wrong);
+    };
+    let key = username::key(&user.username);
+    let ip_gate = state.store.ip_failures(&client.ip.to_string()).await?.gate(now);
+    match (ip_gate, state.store.username_failures(&key).await?.gate(now)) {
+        (_, Gate::Locked) | (Gate::Locked, _) => return Ok(Confirmation::Locked),
+        (Gate::WaitUntil(until), _) | (_, Gate::WaitUntil(until)) => {
+            return Ok(Confirmation::TryLater(until));
+        }
+        (Gate::Open, Gate::Open) => {}
+    }
+    let stored_hash = user
+        .password_hash
+        .clone()
+        .unwrap_or_else(|| DUMMY_HASH.to_string());
+    let has_password = user.password_hash.is_some();
+    let matches = match state
+        .hashing
+        .run(move || password::verify_password(password.expose_secret(), &stored_hash))
+        .await
+    {
+        Ok(matches) => matches && has_password,
+        Err(_busy) => return Ok(Confirmation::Busy),
+    };
+    if matches {
+        state.store.clear_username_failures(&key).await?;
+        return Ok(Confirmation::Confirmed);
+    }
+    let failures = count_failure(state, &audit, &key, Some((&user, account_name))).await?;
+    audit
+        .record(
+            Some(account_id),
+            Some(user_id),
+            "password.confirm_failed",
+            &format!("failures={failures}"),
+        )
+        .await?;
+    Ok(Confirmation::Wrong)
 }
 
 fn security_code_matches(state: &AppState, candidate: &LoginCandidate, typed: &str) -> bool {
@@ -258,12 +377,25 @@ impl Audit<'_> {
         event: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
+        self.record_by("user", account_id, user_id, event, detail)
+            .await
+    }
+
+    /// Appends one event about `user_id`, acted by someone else (`administrator:<username>`).
+    pub async fn record_by(
+        &self,
+        actor: &str,
+        account_id: Option<&str>,
+        user_id: Option<&str>,
+        event: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
         self.state
             .store
             .append_audit(&AuditEvent {
                 account_id,
                 user_id,
-                actor: "user",
+                actor,
                 event,
                 detail,
                 ip: &self.client.ip.to_string(),

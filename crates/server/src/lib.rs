@@ -17,6 +17,7 @@ pub mod demo;
 pub mod hashing;
 pub mod keys;
 pub mod mail;
+pub mod notify;
 pub mod state;
 pub mod web;
 

@@ -25,4 +25,24 @@ pub struct AppState {
     pub hashing: HashPool,
     /// Where "now" comes from.
     pub clock: Clock,
+    /// Work that outlives its request (mail whose timing must not show in the answer). Shutdown
+    /// waits for it; tests wait for it instead of sleeping.
+    pub background: tokio_util::task::TaskTracker,
+}
+
+impl AppState {
+    /// Runs `work` after the answer, tracked so that shutdown and tests can wait for it.
+    pub fn in_background<F>(&self, work: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.background.spawn(work);
+    }
+
+    /// Waits until every piece of background work started so far has finished.
+    pub async fn background_settled(&self) {
+        self.background.close();
+        self.background.wait().await;
+        self.background.reopen();
+    }
 }

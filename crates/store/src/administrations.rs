@@ -208,4 +208,23 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// The employees granted an administration, by username (administrators and accountants
+    /// use every administration and are not listed).
+    pub async fn employees_granted(
+        &self,
+        account_id: &str,
+        administration_id: &str,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT u.id, u.username, u.name FROM users u \
+             JOIN user_administrations ua ON ua.user_id = u.id AND ua.account_id = u.account_id \
+             WHERE u.account_id = $1 AND ua.administration_id = $2 AND u.kind = 'employee' \
+             ORDER BY u.username_key",
+        )
+        .bind(account_id)
+        .bind(administration_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
 }

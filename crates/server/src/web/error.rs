@@ -18,12 +18,18 @@ pub enum WebError {
     /// The request is malformed; the message says what to fix.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The change cannot be made in the current state; the message says why and what to do.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// A state-changing request without a valid CSRF token or from another site.
     #[error("forbidden: {0}")]
     Forbidden(String),
     /// The page needs a logged-in user.
     #[error("login required")]
     LoginRequired,
+    /// A sensitive change needs a recent re-authentication; then continue at this local path.
+    #[error("re-authentication required")]
+    ReauthRequired(String),
     /// Hashing capacity is exhausted; retry after this many seconds.
     #[error("busy")]
     Busy,
@@ -50,6 +56,12 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, title, message) = match &self {
             WebError::LoginRequired => return Redirect::to("/login").into_response(),
+            WebError::ReauthRequired(return_to) => {
+                let query = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("next", return_to)
+                    .finish();
+                return Redirect::to(&format!("/reauth?{query}")).into_response();
+            }
             WebError::NotFound => (
                 StatusCode::NOT_FOUND,
                 "Page not found",
@@ -57,6 +69,7 @@ impl IntoResponse for WebError {
             ),
             WebError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Something is wrong with the request", why.clone()),
             WebError::Forbidden(why) => (StatusCode::FORBIDDEN, "Request refused", why.clone()),
+            WebError::Conflict(why) => (StatusCode::CONFLICT, "This change cannot be made", why.clone()),
             WebError::Busy => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Very busy right now",

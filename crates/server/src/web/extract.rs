@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
 use bytes::Bytes;
-use portcullis_core::session::Liveness;
+use portcullis_core::session::{self, Liveness};
 use portcullis_core::user::UserKind;
 use portcullis_core::{Timestamp, token};
 use serde::de::DeserializeOwned;
@@ -61,6 +61,10 @@ impl FromRequestParts<AppState> for Client {
 pub struct CurrentUser {
     /// SHA-256 of the session token.
     pub token_hash: String,
+    /// The session's public id (to tell "this browser" apart in the session list).
+    pub session_id: String,
+    /// When the user last proved who they are in this session (login or re-authentication).
+    pub reauth_at: Timestamp,
     /// The user's account.
     pub account_id: String,
     /// The account's name.
@@ -123,6 +127,8 @@ impl FromRequestParts<AppState> for CurrentUser {
         }
         let user = CurrentUser {
             token_hash,
+            session_id: session.id,
+            reauth_at: Timestamp(session.reauth_at),
             kind: UserKind::parse(&session.kind).unwrap_or(UserKind::Employee),
             account_id: session.account_id,
             account_name: session.account_name,
@@ -132,6 +138,27 @@ impl FromRequestParts<AppState> for CurrentUser {
         };
         parts.extensions.insert(Arc::new(user.clone()));
         Ok(user)
+    }
+}
+
+impl CurrentUser {
+    /// Administrators only; anyone else gets "not found", as if the page did not exist.
+    pub fn require_administrator(&self) -> Result<(), WebError> {
+        if self.kind.is_administrator() {
+            Ok(())
+        } else {
+            Err(WebError::NotFound)
+        }
+    }
+
+    /// Sensitive changes need a login or re-authentication in the last ten minutes; otherwise
+    /// the user is sent to confirm their password and then back to `return_to`.
+    pub fn require_recent_auth(&self, now: Timestamp, return_to: &str) -> Result<(), WebError> {
+        if session::reauth_is_recent(self.reauth_at, now) {
+            Ok(())
+        } else {
+            Err(WebError::ReauthRequired(return_to.to_string()))
+        }
     }
 }
 
@@ -176,7 +203,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
                 "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
             ));
         }
-        serde_urlencoded::from_bytes(&body)
+        // serde_html_form reads repeated fields (checkbox lists) into Vecs.
+        serde_html_form::from_bytes(&body)
             .map(CsrfForm)
             .map_err(|e| WebError::BadRequest(format!("The form is incomplete: {e}.")))
     }

@@ -127,7 +127,7 @@ pub async fn submit(
     Ok(response)
 }
 
-fn wait_words(secs: u64) -> String {
+pub fn wait_words(secs: u64) -> String {
     match secs {
         0..=1 => "a second".to_string(),
         2..=59 => format!("{secs} seconds"),

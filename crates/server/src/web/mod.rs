@@ -1,16 +1,23 @@
 //! The web layer: routes, pages, middleware. Thin by design: parse the request, call the
 //! domain or the store, render. It picks status codes and page shapes; it decides no policy.
 
+mod account;
+mod administrations;
 mod assets;
 mod audit;
 mod cookies;
 mod dashboard;
 mod dev_mail;
+mod employee;
+mod employees;
 mod error;
 mod extract;
+mod forgot;
 mod health;
 mod login;
 mod middleware;
+mod reauth;
+mod security;
 mod set_password;
 mod templates;
 
@@ -33,7 +40,54 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(login::logout))
         .route(
             "/set-password",
-            get(set_password::form).post(set_password::submit),
+            get(set_password::invitation_form).post(set_password::invitation_submit),
+        )
+        .route(
+            "/reset-password",
+            get(set_password::reset_form).post(set_password::reset_submit),
+        )
+        .route(
+            "/forgot-password",
+            get(forgot::form).post(forgot::submit),
+        )
+        .route("/reauth", get(reauth::form).post(reauth::submit))
+        .route("/employees", get(employees::list))
+        .route(
+            "/employees/new",
+            get(employees::new_form).post(employees::create),
+        )
+        .route("/employees/{id}", get(employee::show))
+        .route(
+            "/employees/{id}/edit",
+            get(employee::edit_form).post(employee::edit),
+        )
+        .route("/employees/{id}/deactivate", post(employee::deactivate))
+        .route("/employees/{id}/reactivate", post(employee::reactivate))
+        .route("/employees/{id}/end-sessions", post(employee::end_sessions))
+        .route("/employees/{id}/unlock", post(employee::unlock))
+        .route("/employees/{id}/invite", post(employee::invite))
+        .route("/employees/{id}/security", get(security::show))
+        .route("/security/username", post(security::change_username))
+        .route("/security/password", post(security::change_password))
+        .route(
+            "/security/sessions/{id}/end",
+            post(security::end_session),
+        )
+        .route(
+            "/security/sessions/end-others",
+            post(security::end_other_sessions),
+        )
+        .route("/account", get(account::show))
+        .route("/account/name", post(account::rename))
+        .route("/account/security-code", post(account::change_code))
+        .route(
+            "/administrations",
+            get(administrations::list).post(administrations::create),
+        )
+        .route("/administrations/{id}", get(administrations::show))
+        .route(
+            "/administrations/{id}/rename",
+            post(administrations::rename),
         )
         .route("/audit", get(audit::show))
         .route("/healthz", get(health::healthz))

@@ -1,4 +1,6 @@
-//! Choosing a password through a single-use link (new administrators and invited users).
+//! Choosing a password through a single-use link: the invitation of a new user (72 hours) and
+//! the reset link of "Forgot your password?" (30 minutes). Both end every session of the user;
+//! neither logs anyone in, so a reset never skips two-factor authentication.
 //!
 //! Opening the link only shows the form; the token is used up when a valid password is posted,
 //! so a link preview or a mistyped password does not burn it. The password is hashed before the
@@ -11,18 +13,64 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use portcullis_core::password::{self, PasswordContext};
 use portcullis_core::token;
-use portcullis_store::TokenPurpose;
+use portcullis_store::{TokenPurpose, UserRow};
 use serde::Deserialize;
 
 use super::extract::CsrfForm;
+use super::security::password_changed_notice;
 use super::templates::render;
 use super::{WebError, cookies};
 use crate::auth::{Audit, Client};
 use crate::state::AppState;
 
+/// Which kind of link this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// A new user's invitation.
+    Invitation,
+    /// "Forgot your password?".
+    Reset,
+}
+
+impl LinkKind {
+    fn purpose(self) -> TokenPurpose {
+        match self {
+            LinkKind::Invitation => TokenPurpose::SetPassword,
+            LinkKind::Reset => TokenPurpose::ResetPassword,
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            LinkKind::Invitation => "/set-password",
+            LinkKind::Reset => "/reset-password",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            LinkKind::Invitation => "Choose your password",
+            LinkKind::Reset => "Choose a new password",
+        }
+    }
+
+    fn unusable(self) -> &'static str {
+        match self {
+            LinkKind::Invitation => {
+                "It has expired or has already been used. Ask your administrator to send a new invitation."
+            }
+            LinkKind::Reset => {
+                "It has expired or has already been used. On the login page, choose \"Forgot your password?\" to get a new one."
+            }
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "set_password.html")]
 struct SetPasswordPage {
+    title: &'static str,
+    action: &'static str,
     csrf: String,
     token: String,
     username: String,
@@ -37,10 +85,10 @@ struct MessagePage<'a> {
     message: &'a str,
 }
 
-fn link_unusable() -> Result<Response, WebError> {
+fn link_unusable(kind: LinkKind) -> Result<Response, WebError> {
     let page = MessagePage {
         title: "This link can no longer be used",
-        message: "It has expired or has already been used. Ask your administrator for a new one.",
+        message: kind.unusable(),
     };
     Ok((StatusCode::GONE, render(&page)?).into_response())
 }
@@ -54,23 +102,22 @@ pub struct LinkQuery {
 struct LinkTarget {
     account_id: String,
     user_id: String,
-    username: String,
-    email: String,
     account_name: String,
+    user: UserRow,
 }
 
-async fn target_of(state: &AppState, link_token: &str) -> Result<Option<LinkTarget>, WebError> {
+async fn target_of(
+    state: &AppState,
+    kind: LinkKind,
+    link_token: &str,
+) -> Result<Option<LinkTarget>, WebError> {
     if !token::looks_like_token(link_token) {
         return Ok(None);
     }
     let now = state.clock.now();
     let Some((account_id, user_id)) = state
         .store
-        .peek_token(
-            &token::hash_token(link_token),
-            TokenPurpose::SetPassword,
-            now,
-        )
+        .peek_token(&token::hash_token(link_token), kind.purpose(), now)
         .await?
     else {
         return Ok(None);
@@ -84,26 +131,45 @@ async fn target_of(state: &AppState, link_token: &str) -> Result<Option<LinkTarg
     Ok(Some(LinkTarget {
         account_id,
         user_id,
-        username: user.username,
-        email: user.email,
         account_name: account.name,
+        user,
     }))
 }
 
 /// `GET /set-password?token=…`.
-pub async fn form(
+pub async fn invitation_form(
     State(state): State<AppState>,
     jar: CookieJar,
     Query(query): Query<LinkQuery>,
 ) -> Result<Response, WebError> {
-    let Some(target) = target_of(&state, &query.token).await? else {
-        return link_unusable();
+    form(state, LinkKind::Invitation, jar, query).await
+}
+
+/// `GET /reset-password?token=…`.
+pub async fn reset_form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(query): Query<LinkQuery>,
+) -> Result<Response, WebError> {
+    form(state, LinkKind::Reset, jar, query).await
+}
+
+async fn form(
+    state: AppState,
+    kind: LinkKind,
+    jar: CookieJar,
+    query: LinkQuery,
+) -> Result<Response, WebError> {
+    let Some(target) = target_of(&state, kind, &query.token).await? else {
+        return link_unusable(kind);
     };
     let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = SetPasswordPage {
+        title: kind.title(),
+        action: kind.path(),
         csrf,
         token: query.token,
-        username: target.username,
+        username: target.user.username,
         account_name: target.account_name,
         error: None,
     };
@@ -121,21 +187,41 @@ pub struct SetPasswordForm {
 }
 
 /// `POST /set-password`.
-pub async fn submit(
+pub async fn invitation_submit(
     State(state): State<AppState>,
     client: Client,
     jar: CookieJar,
     CsrfForm(form): CsrfForm<SetPasswordForm>,
 ) -> Result<Response, WebError> {
-    let Some(target) = target_of(&state, &form.token).await? else {
-        return link_unusable();
+    submit(state, LinkKind::Invitation, client, jar, form).await
+}
+
+/// `POST /reset-password`.
+pub async fn reset_submit(
+    State(state): State<AppState>,
+    client: Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<SetPasswordForm>,
+) -> Result<Response, WebError> {
+    submit(state, LinkKind::Reset, client, jar, form).await
+}
+
+async fn submit(
+    state: AppState,
+    kind: LinkKind,
+    client: Client,
+    jar: CookieJar,
+    form: SetPasswordForm,
+) -> Result<Response, WebError> {
+    let Some(target) = target_of(&state, kind, &form.token).await? else {
+        return link_unusable(kind);
     };
     let problem = if form.password != form.repeat {
         Some("The two passwords are not the same.".to_string())
     } else {
         let context = PasswordContext {
-            username: &target.username,
-            email: &target.email,
+            username: &target.user.username,
+            email: &target.user.email,
             account_name: &target.account_name,
         };
         password::check_new_password(&form.password, context)
@@ -145,9 +231,11 @@ pub async fn submit(
     if let Some(problem) = problem {
         let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
         let page = SetPasswordPage {
+            title: kind.title(),
+            action: kind.path(),
             csrf,
             token: form.token,
-            username: target.username,
+            username: target.user.username,
             account_name: target.account_name,
             error: Some(problem),
         };
@@ -163,14 +251,10 @@ pub async fn submit(
     let now = state.clock.now();
     let taken = state
         .store
-        .take_token(
-            &token::hash_token(&form.token),
-            TokenPurpose::SetPassword,
-            now,
-        )
+        .take_token(&token::hash_token(&form.token), kind.purpose(), now)
         .await?;
     if taken.as_ref() != Some(&(target.account_id.clone(), target.user_id.clone())) {
-        return link_unusable();
+        return link_unusable(kind);
     }
     state
         .store
@@ -189,8 +273,21 @@ pub async fn submit(
         Some(&target.account_id),
         Some(&target.user_id),
         "password.set",
-        "via=set_password_link",
+        match kind {
+            LinkKind::Invitation => "via=set_password_link",
+            LinkKind::Reset => "via=reset_link",
+        },
     )
     .await?;
+    // Whatever links were still out there are spent now: the password is chosen.
+    for purpose in [TokenPurpose::SetPassword, TokenPurpose::ResetPassword] {
+        state
+            .store
+            .void_tokens(&target.account_id, &target.user_id, purpose, now)
+            .await?;
+    }
+    if kind == LinkKind::Reset {
+        password_changed_notice(&state, &target.user, &target.account_name, now, &client).await;
+    }
     Ok(Redirect::to("/login?notice=password-set").into_response())
 }

@@ -1,0 +1,137 @@
+//! Re-authentication ("sudo mode"): before a sensitive change the user confirms their password,
+//! which counts for ten minutes, and then continues where they were.
+//!
+//! Confirming gives the session a new token, so a token copied before the confirmation does not
+//! carry the new rights. Wrong passwords count toward the username's lockout exactly like failed
+//! logins.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use portcullis_core::token;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use super::extract::{CsrfForm, CurrentUser};
+use super::templates::{Nav, render, safe_return_path};
+use super::{WebError, cookies};
+use crate::auth::{self, Audit, Client, Confirmation};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "reauth.html")]
+struct ReauthPage {
+    nav: Nav,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ReauthQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// `GET /reauth?next=…`.
+pub async fn form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ReauthQuery>,
+) -> Result<Response, WebError> {
+    render(&ReauthPage {
+        nav: Nav::new(&state, &user, ""),
+        next: safe_return_path(&query.next).to_string(),
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ReauthForm {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /reauth`.
+pub async fn submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<ReauthForm>,
+) -> Result<Response, WebError> {
+    let next = safe_return_path(&form.next).to_string();
+    let confirmation = auth::confirm_password(
+        &state,
+        &user.account_id,
+        &user.user_id,
+        &user.account_name,
+        SecretString::from(form.password),
+        &client,
+    )
+    .await?;
+    if let Some(problem) = confirmation_problem(&state, confirmation)? {
+        let page = ReauthPage {
+            nav: Nav::new(&state, &user, ""),
+            next,
+            error: Some(problem),
+        };
+        return Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response());
+    }
+    let jar = renew_session(&state, &user, jar).await?;
+    Audit {
+        state: &state,
+        client: &client,
+        now: state.clock.now(),
+    }
+    .record(
+        Some(&user.account_id),
+        Some(&user.user_id),
+        "reauth.succeeded",
+        "factor=password",
+    )
+    .await?;
+    Ok((jar, Redirect::to(&next)).into_response())
+}
+
+/// What to tell a user whose password confirmation did not succeed; `None` when it did.
+pub fn confirmation_problem(
+    state: &AppState,
+    confirmation: Confirmation,
+) -> Result<Option<String>, WebError> {
+    Ok(match confirmation {
+        Confirmation::Confirmed => None,
+        Confirmation::Wrong => Some("The password is not correct.".into()),
+        Confirmation::TryLater(until) => Some(format!(
+            "Too many wrong passwords. Wait {} and try again.",
+            super::login::wait_words(until.since(state.clock.now()).as_secs().max(1))
+        )),
+        Confirmation::Locked => Some(
+            "Your username is locked after too many wrong passwords. Ask your administrator to unlock it."
+                .into(),
+        ),
+        Confirmation::Busy => return Err(WebError::Busy),
+    })
+}
+
+/// Marks the session as just re-authenticated and gives it a new token; returns the jar with
+/// the new cookie.
+pub async fn renew_session(
+    state: &AppState,
+    user: &CurrentUser,
+    jar: CookieJar,
+) -> Result<CookieJar, WebError> {
+    let fresh = token::new_token();
+    state
+        .store
+        .reauthenticate_session(
+            &user.token_hash,
+            &token::hash_token(&fresh),
+            state.clock.now(),
+        )
+        .await?;
+    Ok(jar.add(cookies::session(&state.config, fresh)))
+}
