@@ -52,6 +52,9 @@ pub enum StoreError {
     /// The row that should have been changed does not exist (or belongs to another account).
     #[error("not found")]
     NotFound,
+    /// The lock that keeps two processes from migrating one SQLite file at once failed.
+    #[error("could not lock the database for migration: {0}")]
+    MigrationLock(String),
     /// A migration failed; start-up stops.
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
@@ -74,6 +77,9 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// For SQLite: the database file, whose neighbour `<file>-migrate.lock` serialises
+    /// migrations between processes.
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -118,11 +124,41 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        let sqlite_file = match backend {
+            Backend::Sqlite => sqlite_file(&url),
+            Backend::Postgres => None,
+        };
+        Ok(Store {
+            pool,
+            backend,
+            sqlite_file,
+        })
     }
 
-    /// Brings the schema up to date. Safe to run from several processes at once.
+    /// Brings the schema up to date. Safe to run from several processes at once: PostgreSQL
+    /// migrations take an advisory lock; sqlx has no such lock for SQLite, so an exclusive lock
+    /// on a file next to the database stands in for it.
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        let _guard = match &self.sqlite_file {
+            Some(file) => {
+                let mut lock_path = file.clone().into_os_string();
+                lock_path.push("-migrate.lock");
+                let lock = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+                    let f = std::fs::OpenOptions::new()
+                        .create(true)
+                        .truncate(false)
+                        .write(true)
+                        .open(&lock_path)?;
+                    f.lock()?;
+                    Ok(f)
+                })
+                .await
+                .map_err(|e| StoreError::MigrationLock(e.to_string()))?
+                .map_err(|e| StoreError::MigrationLock(e.to_string()))?;
+                Some(lock)
+            }
+            None => None,
+        };
         MIGRATOR.run(&self.pool).await?;
         Ok(())
     }
@@ -168,6 +204,16 @@ impl Store {
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
+}
+
+/// The file of a `sqlite:` URL, or `None` for an in-memory database.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" || url.contains("mode=memory") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(path))
 }
 
 /// A database URL with any password replaced, safe for error messages and logs.
@@ -226,6 +272,17 @@ pub(crate) fn flag(value: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        assert_eq!(
+            sqlite_file("sqlite:/data/portcullis.db?mode=rwc"),
+            Some("/data/portcullis.db".into())
+        );
+        assert_eq!(sqlite_file("sqlite://rel.db"), Some("rel.db".into()));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("sqlite:x.db?mode=memory"), None);
+    }
 
     #[test]
     fn passwords_in_urls_are_redacted() {
