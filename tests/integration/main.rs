@@ -5,6 +5,7 @@
 
 mod cli;
 mod csrf_and_headers;
+mod employees;
 mod lockout;
 mod login;
 mod mail;

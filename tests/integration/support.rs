@@ -365,3 +365,90 @@ pub fn serde_urlencoded_encode(fields: &[(&str, &str)]) -> String {
         .extend_pairs(fields)
         .finish()
 }
+
+/// A message found in the outbox.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Mail {
+    /// The first link in the text body that starts with `prefix` (e.g. `http://localhost:8080/set-password`).
+    pub fn link(&self, prefix: &str) -> String {
+        let start = self
+            .text
+            .find(prefix)
+            .unwrap_or_else(|| panic!("no link {prefix} in {}", self.text));
+        self.text[start..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    /// The path and query of [`Mail::link`], for the in-process browser.
+    pub fn link_path(&self, prefix: &str) -> String {
+        self.link(prefix)
+            .strip_prefix("http://localhost:8080")
+            .unwrap()
+            .to_string()
+    }
+}
+
+impl TestApp {
+    /// Every message in the outbox, oldest first, once background work has finished.
+    pub async fn mails(&self) -> Vec<Mail> {
+        self.state.background_settled().await;
+        let Some(dir) = self.state.mailer.outbox() else {
+            return Vec::new();
+        };
+        let mut files: Vec<_> = match std::fs::read_dir(dir) {
+            Ok(entries) => entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                .collect(),
+            Err(_) => return Vec::new(),
+        };
+        files.sort();
+        files
+            .iter()
+            .map(|path| {
+                let raw = std::fs::read(path).unwrap();
+                let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+                Mail {
+                    to: message
+                        .to()
+                        .and_then(|a| a.first())
+                        .and_then(|a| a.address())
+                        .unwrap_or_default()
+                        .to_string(),
+                    subject: message.subject().unwrap_or_default().to_string(),
+                    text: message.body_text(0).unwrap_or_default().into_owned(),
+                    html: message.body_html(0).unwrap_or_default().into_owned(),
+                }
+            })
+            .collect()
+    }
+
+    /// The messages to one address.
+    pub async fn mails_to(&self, address: &str) -> Vec<Mail> {
+        self.mails()
+            .await
+            .into_iter()
+            .filter(|m| m.to == address)
+            .collect()
+    }
+}
+
+impl Browser<'_> {
+    /// Posts a form that only needs the session's CSRF token, read from `page_path`.
+    pub async fn post_from(&mut self, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.get(page_path).await.csrf();
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
+    }
+}
