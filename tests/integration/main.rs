@@ -6,12 +6,14 @@
 mod cli;
 mod csrf_and_headers;
 mod employees;
+mod forgot_password;
 mod lockout;
 mod login;
 mod mail;
 mod multi_process;
 mod pages;
 mod real_server;
+mod security_tab;
 mod sessions;
 mod storage;
 mod support;

@@ -110,30 +110,22 @@ async fn send_reset_link(
     now: Timestamp,
 ) -> Result<(), WebError> {
     let user = &candidate.user;
-    let recent = state
-        .store
-        .newest_usable_token(&user.account_id, &user.id, TokenPurpose::ResetPassword, now)
-        .await?
-        .is_some_and(|at| now.since(at) < RESEND_AFTER);
-    if recent {
-        return Ok(());
-    }
-    state
-        .store
-        .void_tokens(&user.account_id, &user.id, TokenPurpose::ResetPassword, now)
-        .await?;
     let link_token = token::new_token();
-    state
+    let issued = state
         .store
-        .insert_token(
+        .issue_token_unless_recent(
             &token::hash_token(&link_token),
             TokenPurpose::ResetPassword,
             &user.account_id,
             &user.id,
             now,
             now.plus(RESET_VALIDITY),
+            RESEND_AFTER,
         )
         .await?;
+    if !issued {
+        return Ok(());
+    }
     Audit { state, client, now }
         .record(
             Some(&user.account_id),
