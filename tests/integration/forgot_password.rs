@@ -11,7 +11,11 @@ const NEW_PASSWORD: &str = "lighthouse over the quiet bay";
 
 async fn ask(browser: &mut Browser<'_>, code: &str, username: &str) -> crate::support::Page {
     browser
-        .post_from("/forgot-password", "/forgot-password", &[("security_code", code), ("username", username)])
+        .post_from(
+            "/forgot-password",
+            "/forgot-password",
+            &[("security_code", code), ("username", username)],
+        )
         .await
 }
 
@@ -20,7 +24,15 @@ async fn reset(browser: &mut Browser<'_>, path: &str, password: &str) -> crate::
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     let token = hidden_field(&form.body, "token");
     browser
-        .post("/reset-password", &[("csrf", &form.csrf()), ("token", &token), ("password", password), ("repeat", password)])
+        .post(
+            "/reset-password",
+            &[
+                ("csrf", &form.csrf()),
+                ("token", &token),
+                ("password", password),
+                ("repeat", password),
+            ],
+        )
         .await
 }
 
@@ -38,7 +50,10 @@ async fn forgot_password_answers_the_same_way_and_mails_a_link_only_when_code_an
     let right = ask(&mut browser, &account.security_code, "EMMA").await;
     for page in [&wrong_code, &unknown, &right] {
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("If the security code and username belong to an active user"));
+        assert!(
+            page.body
+                .contains("If the security code and username belong to an active user")
+        );
     }
     assert_eq!(wrong_code.body, right.body);
     assert_eq!(unknown.body, right.body);
@@ -56,12 +71,39 @@ async fn forgot_password_answers_the_same_way_and_mails_a_link_only_when_code_an
     assert_eq!(done.location(), "/login?notice=password-set");
     assert!(!fresh.cookies.contains_key("portcullis_session"));
     assert_eq!(emmas.get("/").await.location(), "/login");
-    assert_eq!(app.state.store.count_sessions_of_user(&account.account_id, &emma).await.unwrap(), 0);
-    assert_eq!(app.browser().get(&link).await.status, StatusCode::GONE, "the link works once");
-    assert_eq!(app.browser().login(&account.security_code, "emma", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.browser().login(&account.security_code, "emma", NEW_PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.state
+            .store
+            .count_sessions_of_user(&account.account_id, &emma)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        app.browser().get(&link).await.status,
+        StatusCode::GONE,
+        "the link works once"
+    );
+    assert_eq!(
+        app.browser()
+            .login(&account.security_code, "emma", PASSWORD)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.browser()
+            .login(&account.security_code, "emma", NEW_PASSWORD)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
     let changed = app.mails_to("emma@example.com").await;
-    assert!(changed.iter().any(|m| m.subject == "Your password was changed"));
+    assert!(
+        changed
+            .iter()
+            .any(|m| m.subject == "Your password was changed")
+    );
 }
 
 #[tokio::test]
@@ -71,7 +113,11 @@ async fn a_reset_link_expires_after_thirty_minutes_and_mail_is_sent_at_most_once
     let mut browser = app.browser();
     ask(&mut browser, &account.security_code, "femke").await;
     ask(&mut browser, &account.security_code, "femke").await;
-    assert_eq!(app.mails().await.len(), 1, "a second request within a minute sends nothing");
+    assert_eq!(
+        app.mails().await.len(),
+        1,
+        "a second request within a minute sends nothing"
+    );
     app.clock.advance(Duration::from_secs(61));
     ask(&mut browser, &account.security_code, "femke").await;
     let mails = app.mails().await;
@@ -80,9 +126,17 @@ async fn a_reset_link_expires_after_thirty_minutes_and_mail_is_sent_at_most_once
         mails[0].link_path("http://localhost:8080/reset-password"),
         mails[1].link_path("http://localhost:8080/reset-password"),
     );
-    let newest = if app.browser().get(&first).await.status == StatusCode::OK { first.clone() } else { second.clone() };
+    let newest = if app.browser().get(&first).await.status == StatusCode::OK {
+        first.clone()
+    } else {
+        second.clone()
+    };
     let older = if newest == first { &second } else { &first };
-    assert_eq!(app.browser().get(older).await.status, StatusCode::GONE, "a new link voids the older one");
+    assert_eq!(
+        app.browser().get(older).await.status,
+        StatusCode::GONE,
+        "a new link voids the older one"
+    );
 
     app.clock.advance(Duration::from_secs(30 * 60));
     let page = app.browser().get(&newest).await;
@@ -95,7 +149,11 @@ async fn no_reset_mail_goes_to_a_deactivated_user() {
     let app = TestApp::new().await;
     let account = app.account("gert").await;
     let hein = app.user(&account, "hein", UserKind::Employee).await;
-    app.state.store.set_user_disabled(&account.account_id, &hein, true).await.unwrap();
+    app.state
+        .store
+        .set_user_disabled(&account.account_id, &hein, true)
+        .await
+        .unwrap();
     let page = ask(&mut app.browser(), &account.security_code, "hein").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(app.mails().await.is_empty());

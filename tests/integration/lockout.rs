@@ -101,13 +101,30 @@ async fn one_hundred_consecutive_failures_lock_the_username_until_unlocked() {
         1
     );
 
-    // An administrator lifts the lock (the CLI's `user unlock` does exactly this).
-    assert!(
-        app.state
-            .store
-            .clear_username_failures("olga")
-            .await
-            .unwrap()
+    // Olga is told by email, once.
+    let mails = app.mails_to("olga@example.com").await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].subject, "Your username is locked");
+    assert!(mails[0].text.contains("100 times"), "{}", mails[0].text);
+    assert!(mails[0].text.contains("Time of the last attempt: "));
+
+    // Another administrator sees the lock on the Employees page and lifts it there (the CLI's
+    // `user unlock` does the same).
+    app.user(
+        &account,
+        "olaf",
+        portcullis_core::user::UserKind::Administrator,
+    )
+    .await;
+    let mut olaf = app.browser();
+    olaf.login_ok(&account, "olaf").await;
+    assert!(olaf.get("/employees").await.body.contains("Locked"));
+    let page = olaf
+        .post_from("/", &format!("/employees/{}/unlock", account.admin_id), &[])
+        .await;
+    assert_eq!(
+        page.location(),
+        format!("/employees/{}?done=unlocked", account.admin_id)
     );
     app.browser().login_ok(&account, "olga").await;
 }

@@ -3,10 +3,12 @@
 //! (see `scripts/test`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod account_page;
 mod cli;
 mod csrf_and_headers;
 mod employees;
 mod forgot_password;
+mod isolation;
 mod lockout;
 mod login;
 mod mail;

@@ -445,7 +445,12 @@ impl TestApp {
 
 impl Browser<'_> {
     /// Posts a form that only needs the session's CSRF token, read from `page_path`.
-    pub async fn post_from(&mut self, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+    pub async fn post_from(
+        &mut self,
+        page_path: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Page {
         let csrf = self.get(page_path).await.csrf();
         let mut all = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);

@@ -104,7 +104,10 @@ mod tests {
     #[test]
     fn dates_are_read_as_the_start_of_the_day_in_utc() {
         assert_eq!(parse_date("1970-01-02"), Ok(Timestamp(86_400_000)));
-        assert_eq!(parse_date(" 2027-03-31 ").map(format_date), Ok("2027-03-31".into()));
+        assert_eq!(
+            parse_date(" 2027-03-31 ").map(format_date),
+            Ok("2027-03-31".into())
+        );
         assert_eq!(parse_date("2027-02-30"), Err(DateProblem::Invalid));
         assert_eq!(parse_date("31-03-2027"), Err(DateProblem::Invalid));
         assert_eq!(parse_date(""), Err(DateProblem::Invalid));

@@ -79,7 +79,10 @@ mod tests {
         assert!(reauth_is_recent(at, at));
         assert!(reauth_is_recent(at, at.plus(Duration::from_secs(599))));
         assert!(!reauth_is_recent(at, at.plus(Duration::from_secs(600))));
-        assert!(!reauth_is_recent(Timestamp(0), at), "never re-authenticated");
+        assert!(
+            !reauth_is_recent(Timestamp(0), at),
+            "never re-authenticated"
+        );
         assert!(!reauth_is_recent(at, Timestamp(999_999)), "clock went back");
     }
 

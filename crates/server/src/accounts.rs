@@ -11,7 +11,9 @@ use portcullis_core::password::{self, PasswordContext};
 use portcullis_core::secret_box::Keyring;
 use portcullis_core::user::{self, UserKind};
 use portcullis_core::{email, security_code, token, username};
-use portcullis_store::{AccountRow, AuditEvent, NewAccount, NewUser, Store, StoreError, TokenPurpose};
+use portcullis_store::{
+    AccountRow, AuditEvent, NewAccount, NewUser, Store, StoreError, TokenPurpose,
+};
 use secrecy::{ExposeSecret, SecretString};
 
 /// How long a set-password link for a new user stays valid.
@@ -189,7 +191,9 @@ impl Accounts<'_> {
             username::parse(input.username).map_err(|e| CreateError::Invalid(e.to_string()))?;
         let email = email::parse(input.email).map_err(|e| CreateError::Invalid(e.to_string()))?;
         let name = match input.name {
-            Some(typed) => user::parse_name(typed).map_err(|e| CreateError::Invalid(e.to_string()))?,
+            Some(typed) => {
+                user::parse_name(typed).map_err(|e| CreateError::Invalid(e.to_string()))?
+            }
             None => String::new(),
         };
         let password_hash = match input.password {
@@ -267,7 +271,6 @@ impl Accounts<'_> {
         ))
     }
 
-
     async fn audit(
         &self,
         account_id: &str,
@@ -294,9 +297,17 @@ impl Accounts<'_> {
 
 /// Decrypts an account's security code; the error says why it could not be read.
 pub fn read_security_code(keys: &Keyring, account: &AccountRow) -> Result<String, String> {
-    keys.decrypt(&security_code_context(&account.id), &account.security_code_enc)
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-        .map_err(|e| format!("the security code of account {} cannot be read: {e}", account.id))
+    keys.decrypt(
+        &security_code_context(&account.id),
+        &account.security_code_enc,
+    )
+    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+    .map_err(|e| {
+        format!(
+            "the security code of account {} cannot be read: {e}",
+            account.id
+        )
+    })
 }
 
 fn taken(e: StoreError, username: &str) -> CreateError {

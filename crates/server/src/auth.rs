@@ -146,7 +146,9 @@ pub async fn password_login(
                 state,
                 &audit,
                 &key,
-                candidate.as_ref().map(|c| (&c.user, c.account_name.as_str())),
+                candidate
+                    .as_ref()
+                    .map(|c| (&c.user, c.account_name.as_str())),
             )
             .await?;
             let detail = match user_id {
@@ -278,8 +280,15 @@ pub async fn confirm_password(
         return Ok(Confirmation::Wrong);
     };
     let key = username::key(&user.username);
-    let ip_gate = state.store.ip_failures(&client.ip.to_string()).await?.gate(now);
-    match (ip_gate, state.store.username_failures(&key).await?.gate(now)) {
+    let ip_gate = state
+        .store
+        .ip_failures(&client.ip.to_string())
+        .await?
+        .gate(now);
+    match (
+        ip_gate,
+        state.store.username_failures(&key).await?.gate(now),
+    ) {
         (_, Gate::Locked) | (Gate::Locked, _) => return Ok(Confirmation::Locked),
         (Gate::WaitUntil(until), _) | (_, Gate::WaitUntil(until)) => {
             return Ok(Confirmation::TryLater(until));

@@ -143,18 +143,19 @@ impl Store {
             Some(file) => {
                 let mut lock_path = file.clone().into_os_string();
                 lock_path.push("-migrate.lock");
-                let lock = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
-                    let f = std::fs::OpenOptions::new()
-                        .create(true)
-                        .truncate(false)
-                        .write(true)
-                        .open(&lock_path)?;
-                    f.lock()?;
-                    Ok(f)
-                })
-                .await
-                .map_err(|e| StoreError::MigrationLock(e.to_string()))?
-                .map_err(|e| StoreError::MigrationLock(e.to_string()))?;
+                let lock =
+                    tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+                        let f = std::fs::OpenOptions::new()
+                            .create(true)
+                            .truncate(false)
+                            .write(true)
+                            .open(&lock_path)?;
+                        f.lock()?;
+                        Ok(f)
+                    })
+                    .await
+                    .map_err(|e| StoreError::MigrationLock(e.to_string()))?
+                    .map_err(|e| StoreError::MigrationLock(e.to_string()))?;
                 Some(lock)
             }
             None => None,
@@ -208,7 +209,9 @@ impl Store {
 
 /// The file of a `sqlite:` URL, or `None` for an in-memory database.
 fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" || url.contains("mode=memory") {
         return None;

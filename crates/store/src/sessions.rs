@@ -204,14 +204,13 @@ impl Store {
         user_id: &str,
         keep_session_id: &str,
     ) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM sessions WHERE account_id = $1 AND user_id = $2 AND id <> $3",
-        )
-        .bind(account_id)
-        .bind(user_id)
-        .bind(keep_session_id)
-        .execute(self.pool())
-        .await?;
+        let done =
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2 AND id <> $3")
+                .bind(account_id)
+                .bind(user_id)
+                .bind(keep_session_id)
+                .execute(self.pool())
+                .await?;
         Ok(done.rows_affected())
     }
 

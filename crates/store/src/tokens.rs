@@ -102,11 +102,12 @@ impl Store {
         min_gap: std::time::Duration,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let locked = sqlx::query("UPDATE users SET disabled = disabled WHERE account_id = $1 AND id = $2")
-            .bind(account_id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        let locked =
+            sqlx::query("UPDATE users SET disabled = disabled WHERE account_id = $1 AND id = $2")
+                .bind(account_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
         if locked.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }

@@ -151,7 +151,16 @@ pub async fn change_code(
     let (task_state, admin) = (state.clone(), user.username.clone());
     let (account_id, account_name) = (user.account_id.clone(), user.account_name.clone());
     state.in_background(async move {
-        tell_everyone(&task_state, &account_id, &account_name, &admin, &code, now, &client).await;
+        tell_everyone(
+            &task_state,
+            &account_id,
+            &account_name,
+            &admin,
+            &code,
+            now,
+            &client,
+        )
+        .await;
     });
     Ok(Redirect::to("/account?done=code-changed").into_response())
 }

@@ -146,8 +146,16 @@ async fn show_page(
         StatusCode::OK
     };
     let page = ShowPage {
-        nav: Nav::new(state, user, if is_admin { "administrations" } else { "dashboard" })
-            .with_flash(done),
+        nav: Nav::new(
+            state,
+            user,
+            if is_admin {
+                "administrations"
+            } else {
+                "dashboard"
+            },
+        )
+        .with_flash(done),
         administration,
         employees,
         is_admin,
@@ -200,7 +208,10 @@ pub async fn rename(
         Some(&user.account_id),
         Some(&user.user_id),
         "administration.renamed",
-        &format!("id={} from={} to={name}", administration.id, administration.name),
+        &format!(
+            "id={} from={} to={name}",
+            administration.id, administration.name
+        ),
     )
     .await?;
     Ok(Redirect::to(&format!(

@@ -109,7 +109,6 @@ struct EmployeePage {
     is_admin: bool,
 }
 
-
 /// `GET /employees/{id}`: the Details tab.
 pub async fn show(
     State(state): State<AppState>,
@@ -130,7 +129,11 @@ pub async fn show(
         .store
         .count_sessions_of_user(&user.account_id, &row.id)
         .await?;
-    let active = if row.id == user.user_id { "security" } else { "employees" };
+    let active = if row.id == user.user_id {
+        "security"
+    } else {
+        "employees"
+    };
     render(&EmployeePage {
         nav: Nav::new(&state, &user, active).with_flash(query.done.as_deref()),
         person: person(&state, &user, &row).await?,
@@ -283,7 +286,15 @@ pub async fn edit(
             .store
             .set_granted_administrations(&user.account_id, &row.id, &grants)
             .await?;
-        audit(&state, &user, &client, &row.id, "user.administrations_changed", &format!("count={}", grants.len())).await?;
+        audit(
+            &state,
+            &user,
+            &client,
+            &row.id,
+            "user.administrations_changed",
+            &format!("count={}", grants.len()),
+        )
+        .await?;
     }
     Ok(Redirect::to(&format!("/employees/{}?done=saved", row.id)).into_response())
 }
@@ -346,7 +357,9 @@ async fn apply(
     if before.employment_ends_at != update.employment_ends_at.map(Timestamp::millis) {
         changed.push(format!(
             "employment_ends={}",
-            update.employment_ends_at.map_or_else(|| "none".into(), format_date)
+            update
+                .employment_ends_at
+                .map_or_else(|| "none".into(), format_date)
         ));
     }
     if (before.disabled != 0) != update.disabled {
@@ -359,7 +372,15 @@ async fn apply(
     if changed.is_empty() {
         return Ok(true);
     }
-    audit(state, admin, client, &row.id, "user.updated", &changed.join(" ")).await?;
+    audit(
+        state,
+        admin,
+        client,
+        &row.id,
+        "user.updated",
+        &changed.join(" "),
+    )
+    .await?;
     let ended = update.disabled || update.employment_ends_at.is_some_and(|t| now >= t);
     if ended {
         let n = state
@@ -367,7 +388,15 @@ async fn apply(
             .delete_sessions_of_user(&admin.account_id, &row.id)
             .await?;
         if n > 0 {
-            audit(state, admin, client, &row.id, "sessions.ended", &format!("count={n} reason=access_ended")).await?;
+            audit(
+                state,
+                admin,
+                client,
+                &row.id,
+                "sessions.ended",
+                &format!("count={n} reason=access_ended"),
+            )
+            .await?;
         }
     }
     if email_changed {
@@ -419,7 +448,11 @@ async fn set_disabled(
     if !apply(&state, &user, &client, &row, &update, now).await? {
         return Err(WebError::Conflict(last_administrator(&row)));
     }
-    let done = if disabled { "deactivated" } else { "reactivated" };
+    let done = if disabled {
+        "deactivated"
+    } else {
+        "reactivated"
+    };
     Ok(Redirect::to(&format!("/employees/{}?done={done}", row.id)).into_response())
 }
 
@@ -460,7 +493,15 @@ pub async fn end_sessions(
         .store
         .delete_sessions_of_user(&user.account_id, &row.id)
         .await?;
-    audit(&state, &user, &client, &row.id, "sessions.ended", &format!("count={n} reason=administrator")).await?;
+    audit(
+        &state,
+        &user,
+        &client,
+        &row.id,
+        "sessions.ended",
+        &format!("count={n} reason=administrator"),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/employees/{}?done=sessions-ended", row.id)).into_response())
 }
 

@@ -14,9 +14,9 @@ use portcullis_core::user::UserKind;
 use portcullis_store::{AdministrationRow, EmployeeRow, UserQuery, UserRow};
 use serde::Deserialize;
 
+use super::WebError;
 use super::extract::{CsrfForm, CurrentUser};
 use super::templates::{Nav, format_time_or, render};
-use super::WebError;
 use crate::accounts::{Accounts, CreateError, INVITATION_VALIDITY, UserInput, read_security_code};
 use crate::auth::{Audit, Client};
 use crate::notify::{self, Notice};
@@ -126,7 +126,11 @@ pub async fn list(
         .map(|row| line(row, now))
         .collect();
     let next = more
-        .then(|| lines.last().map(|l| portcullis_core::username::key(&l.username)))
+        .then(|| {
+            lines
+                .last()
+                .map(|l| portcullis_core::username::key(&l.username))
+        })
         .flatten()
         .map(|after| {
             url::form_urlencoded::Serializer::new(String::new())
@@ -280,8 +284,13 @@ pub async fn create(
     let now = state.clock.now();
     user.require_recent_auth(now, "/employees/new")?;
     let Some(kind) = UserKind::parse(&form.kind) else {
-        return new_user_page(&state, &user, form, Some("Choose what kind of user this is.".into()))
-            .await;
+        return new_user_page(
+            &state,
+            &user,
+            form,
+            Some("Choose what kind of user this is.".into()),
+        )
+        .await;
     };
     let all = state
         .store
@@ -317,10 +326,16 @@ pub async fn create(
             .await?;
     }
     let Some(link) = created.set_password_link else {
-        return Err(WebError::Internal("a new user without a password got no link".into()));
+        return Err(WebError::Internal(
+            "a new user without a password got no link".into(),
+        ));
     };
     let sent = send_invitation(&state, &user, &created.user_id, &link, &client).await?;
-    let done = if sent { "user-created" } else { "user-created-no-mail" };
+    let done = if sent {
+        "user-created"
+    } else {
+        "user-created-no-mail"
+    };
     Ok(Redirect::to(&format!("/employees/{}?done={done}", created.user_id)).into_response())
 }
 

@@ -78,11 +78,17 @@ pub async fn submit(
         == Gate::Open;
     let candidate = state.store.login_candidate(&form.username).await?;
     let matched = candidate.filter(|c| {
-        let usable = c.user.disabled == 0 && c.user.employment_ends_at.is_none_or(|t| now.millis() < t);
+        let usable =
+            c.user.disabled == 0 && c.user.employment_ends_at.is_none_or(|t| now.millis() < t);
         let code = state
             .keys
-            .decrypt(&security_code_context(&c.user.account_id), &c.security_code_enc)
-            .map(|actual| security_code::matches(&form.security_code, &String::from_utf8_lossy(&actual)))
+            .decrypt(
+                &security_code_context(&c.user.account_id),
+                &c.security_code_enc,
+            )
+            .map(|actual| {
+                security_code::matches(&form.security_code, &String::from_utf8_lossy(&actual))
+            })
             .unwrap_or(false);
         usable && code
     });

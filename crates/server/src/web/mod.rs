@@ -46,10 +46,7 @@ pub fn router(state: AppState) -> Router {
             "/reset-password",
             get(set_password::reset_form).post(set_password::reset_submit),
         )
-        .route(
-            "/forgot-password",
-            get(forgot::form).post(forgot::submit),
-        )
+        .route("/forgot-password", get(forgot::form).post(forgot::submit))
         .route("/reauth", get(reauth::form).post(reauth::submit))
         .route("/employees", get(employees::list))
         .route(
@@ -69,10 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/employees/{id}/security", get(security::show))
         .route("/security/username", post(security::change_username))
         .route("/security/password", post(security::change_password))
-        .route(
-            "/security/sessions/{id}/end",
-            post(security::end_session),
-        )
+        .route("/security/sessions/{id}/end", post(security::end_session))
         .route(
             "/security/sessions/end-others",
             post(security::end_other_sessions),

@@ -83,7 +83,11 @@ async fn page(
     } else {
         StatusCode::OK
     };
-    let active = if row.id == user.user_id { "security" } else { "employees" };
+    let active = if row.id == user.user_id {
+        "security"
+    } else {
+        "employees"
+    };
     let page = SecurityPage {
         nav: Nav::new(state, user, active).with_flash(done),
         person: person(state, user, row).await?,
@@ -123,10 +127,7 @@ pub async fn show(
 }
 
 fn my_security(user: &CurrentUser, done: &str) -> Redirect {
-    Redirect::to(&format!(
-        "/employees/{}/security?done={done}",
-        user.user_id
-    ))
+    Redirect::to(&format!("/employees/{}/security?done={done}", user.user_id))
 }
 
 #[derive(Deserialize)]
@@ -153,7 +154,15 @@ pub async fn change_username(
     let new_username = match username::parse(&form.username) {
         Ok(name) => name,
         Err(e) => {
-            return page(&state, &user, &row, None, refuse(e.to_string()), form.username).await;
+            return page(
+                &state,
+                &user,
+                &row,
+                None,
+                refuse(e.to_string()),
+                form.username,
+            )
+            .await;
         }
     };
     let confirmation = confirm(&state, &user, form.password, &client).await?;
@@ -283,7 +292,12 @@ pub async fn change_password(
         .await?;
     state
         .store
-        .void_tokens(&user.account_id, &user.user_id, TokenPurpose::ResetPassword, now)
+        .void_tokens(
+            &user.account_id,
+            &user.user_id,
+            TokenPurpose::ResetPassword,
+            now,
+        )
         .await?;
     let jar = renew_session(&state, &user, jar).await?;
     Audit {

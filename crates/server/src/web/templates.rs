@@ -63,7 +63,9 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "user-created-no-mail" => {
             "The user is created, but the email with their login details could not be sent. Use \"Send a new invitation\" once mail works."
         }
-        "invited" => "A new invitation email is on its way. Earlier invitation links no longer work.",
+        "invited" => {
+            "A new invitation email is on its way. Earlier invitation links no longer work."
+        }
         "invite-failed" => "The invitation email could not be sent. Try again later.",
         "sessions-ended" => "The sessions are ended.",
         "session-ended" => "The session is ended.",

@@ -1,0 +1,157 @@
+//! Tenant isolation: an administrator of one account can neither see nor change anything of
+//! another account, whatever ids they put in URLs or forms, and learns nothing about whether
+//! those ids exist (404, never 403).
+
+use axum::http::{Method, StatusCode};
+use portcullis_core::ids::new_id;
+use portcullis_core::user::UserKind;
+
+use crate::support::TestApp;
+
+/// Every route that takes an id, with how to call it. The test below fails when the router
+/// gains an id-taking route that is not listed here.
+const ID_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/employees/{id}"),
+    ("GET", "/employees/{id}/edit"),
+    ("POST", "/employees/{id}/edit"),
+    ("POST", "/employees/{id}/deactivate"),
+    ("POST", "/employees/{id}/reactivate"),
+    ("POST", "/employees/{id}/end-sessions"),
+    ("POST", "/employees/{id}/unlock"),
+    ("POST", "/employees/{id}/invite"),
+    ("GET", "/employees/{id}/security"),
+    ("POST", "/security/sessions/{id}/end"),
+    ("GET", "/administrations/{id}"),
+    ("POST", "/administrations/{id}/rename"),
+];
+
+/// The id-taking paths the router declares, read from its source.
+fn declared_id_routes() -> Vec<String> {
+    let source = include_str!("../../crates/server/src/web/mod.rs");
+    source
+        .split('"')
+        .filter(|s| {
+            s.starts_with('/')
+                && s.contains('{')
+                && !s.contains(char::is_whitespace)
+                && !s.starts_with("/static/")
+                && !s.starts_with("/dev/")
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_id_taking_route_is_walked_by_the_isolation_test() {
+    let declared = declared_id_routes();
+    assert!(declared.len() >= 8, "{declared:?}");
+    for path in &declared {
+        assert!(
+            ID_ROUTES.iter().any(|(_, p)| p == path),
+            "{path} takes an id: add it to ID_ROUTES in tests/integration/isolation.rs"
+        );
+    }
+}
+
+#[tokio::test]
+async fn ids_from_another_account_are_not_found_on_every_route() {
+    let app = TestApp::new().await;
+    let mine = app.account("ruben").await;
+    let theirs = app.account("sofie").await;
+    let their_user = app.user(&theirs, "tijn", UserKind::Employee).await;
+    let their_administration = new_id();
+    app.state
+        .store
+        .create_administration(
+            &their_administration,
+            &theirs.account_id,
+            "Their Books",
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let mut tijn = app.browser_from("203.0.113.50:1");
+    tijn.login_ok(&theirs, "tijn").await;
+    let their_session = app
+        .state
+        .store
+        .sessions_of_user(&theirs.account_id, &their_user)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+
+    let mut admin = app.browser();
+    admin.login_ok(&mine, "ruben").await;
+    let csrf = admin.get("/").await.csrf();
+    for (method, template) in ID_ROUTES {
+        let id = if template.starts_with("/administrations") {
+            their_administration.as_str()
+        } else if template.starts_with("/security/sessions") {
+            their_session.as_str()
+        } else {
+            their_user.as_str()
+        };
+        for id in [id, "not-an-id", &new_id()] {
+            let path = template.replace("{id}", id);
+            let page = if *method == "GET" {
+                admin.get(&path).await
+            } else {
+                admin
+                    .request(
+                        Method::POST,
+                        &path,
+                        Some(crate::support::serde_urlencoded_encode(&[
+                            ("csrf", &csrf),
+                            ("name", "Taken Over"),
+                            ("email", "attacker@example.com"),
+                            ("kind", "administrator"),
+                        ])),
+                    )
+                    .await
+            };
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{method} {path}");
+            assert!(
+                !page.body.contains("tijn") && !page.body.contains("Their Books"),
+                "{method} {path}"
+            );
+        }
+    }
+
+    // Nothing of theirs changed.
+    let row = app
+        .state
+        .store
+        .user(&theirs.account_id, &their_user)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.kind.as_str(), row.email.as_str(), row.disabled),
+        ("employee", "tijn@example.com", 0)
+    );
+    assert_eq!(
+        tijn.get("/").await.status,
+        StatusCode::OK,
+        "their session is alive"
+    );
+    let names: Vec<_> = app
+        .state
+        .store
+        .administrations_for(
+            &theirs.account_id,
+            &theirs.admin_id,
+            UserKind::Administrator,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(names, ["Their Books"]);
+    // And the employees list shows only their own account.
+    let list = admin.get("/employees").await;
+    assert!(
+        list.body.contains("ruben") && !list.body.contains("tijn") && !list.body.contains("sofie")
+    );
+}
