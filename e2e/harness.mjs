@@ -1,6 +1,6 @@
 // Starts a real Portcullis server for a browser test and drives Debian's Chromium.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
@@ -45,12 +45,39 @@ export async function startServer() {
   return {
     base,
     account,
+    outbox: join(dataDir, 'outbox'),
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Decodes a quoted-printable MIME body. */
+function decodeQuotedPrintable(text) {
+  const bytes = Buffer.from(
+    text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))),
+    'latin1',
+  );
+  return bytes.toString('utf8');
+}
+
+/** The plain-text bodies of the messages in an outbox sent to `address`, oldest first. */
+export function mailsTo(outbox, address) {
+  let files = [];
+  try {
+    files = readdirSync(outbox).filter((f) => f.endsWith('.eml')).sort();
+  } catch { /* no mail yet */ }
+  return files
+    .map((f) => readFileSync(join(outbox, f), 'utf8'))
+    .filter((raw) => raw.split(/\r?\n\r?\n/, 1)[0].includes(address))
+    .map((raw) => {
+      const plain = raw.split(/Content-Type: text\/plain[^\n]*\n/i)[1] ?? '';
+      const [headers, ...rest] = plain.split(/\r?\n\r?\n/);
+      const body = rest.join('\n\n').split(/\r?\n--/)[0];
+      return /quoted-printable/i.test(headers) ? decodeQuotedPrintable(body) : body;
+    });
 }
 
 export async function launchBrowser() {

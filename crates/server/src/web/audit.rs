@@ -18,6 +18,7 @@ struct EventLine {
     at: String,
     event: String,
     username: String,
+    actor: String,
     detail: String,
     ip: String,
     user_agent: String,
@@ -64,6 +65,10 @@ pub async fn show(
             at: format_time(r.at),
             event: r.event,
             username: r.username.unwrap_or_default(),
+            actor: match r.actor.as_str() {
+                "user" => "The user".to_string(),
+                other => other.replace("administrator:", "Administrator "),
+            },
             detail: r.detail,
             ip: r.ip,
             user_agent: r.user_agent,
