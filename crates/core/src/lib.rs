@@ -15,6 +15,7 @@ pub mod secret_box;
 pub mod security_code;
 pub mod session;
 pub mod token;
+pub mod totp;
 pub mod user;
 pub mod user_agent;
 pub mod username;
