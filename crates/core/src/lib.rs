@@ -11,6 +11,7 @@ pub mod ids;
 pub mod lockout;
 pub mod login;
 pub mod password;
+pub mod recovery;
 pub mod secret_box;
 pub mod security_code;
 pub mod session;

@@ -12,7 +12,7 @@
 use std::net::IpAddr;
 
 use portcullis_core::lockout::{self, Gate, IpFailures};
-use portcullis_core::login::{self, FirstFactor, Refusal, Step, UserFacts};
+use portcullis_core::login::{self, AccountPolicy, FirstFactor, IpFacts, Refusal, Step, UserFacts};
 use portcullis_core::password::{self, DUMMY_HASH};
 use portcullis_core::user::UserKind;
 use portcullis_core::{Timestamp, ids, security_code, token, username};
@@ -64,6 +64,20 @@ pub enum LoginOutcome {
     Locked,
     /// Hashing capacity is exhausted; answer 503.
     Busy,
+    /// The password passed; the authenticator app's code is next. The token goes into the
+    /// pending-login cookie; only its hash is stored.
+    SecondFactor(String),
+}
+
+/// How long a login may wait for its second factor.
+pub const PENDING_LOGIN_VALIDITY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// The account's two-factor switches, from a login candidate.
+fn policy_of(candidate: &LoginCandidate) -> AccountPolicy {
+    AccountPolicy {
+        enforce_two_factor: candidate.enforce_two_factor != 0,
+        limit_two_factor_validity: candidate.limit_two_factor_validity != 0,
+    }
 }
 
 /// Longest username key kept for failure counting: longer input cannot be a username anyway.
@@ -136,11 +150,27 @@ pub async fn password_login(
     let facts = candidate.as_ref().map(|c| UserFacts {
         disabled: c.user.disabled != 0,
         employment_ends_at: c.user.employment_ends_at.map(Timestamp),
+        has_totp: c.totp_confirmed > 0,
+        has_passkey: false,
+        remember_two_factor: c.user.remember_two_factor != 0,
     });
+    let policy = candidate.as_ref().map(policy_of).unwrap_or_default();
     let account_id = candidate.as_ref().map(|c| c.user.account_id.as_str());
     let user_id = candidate.as_ref().map(|c| c.user.id.as_str());
+    // Only read once the password passed: nothing about the IP address is looked at before.
+    let ip_facts = match (&candidate, first_factor) {
+        (Some(c), FirstFactor::Passed) => state
+            .store
+            .ip_facts(&c.user.account_id, &c.user.id, &ip)
+            .await?
+            .map(|row| IpFacts {
+                validated: row.status == "validated",
+                last_two_factor_at: row.last_two_factor_at.map(Timestamp),
+            }),
+        _ => None,
+    };
 
-    match login::decide(first_factor, facts, now) {
+    match login::decide(first_factor, facts, policy, ip_facts, now) {
         Step::Refused(refusal @ Refusal::BadCredentials(reason)) => {
             let failures = count_failure(
                 state,
@@ -174,14 +204,45 @@ pub async fn password_login(
                 .await?;
             Ok(LoginOutcome::Refused(refusal))
         }
-        Step::StartSession => {
+        Step::AskTotp => {
+            let Some(candidate) = candidate.as_ref() else {
+                return Ok(LoginOutcome::Refused(Refusal::BadCredentials(
+                    login::FailureReason::UnknownUser,
+                )));
+            };
+            let pending = token::new_token();
+            state
+                .store
+                .insert_pending_login(
+                    &token::hash_token(&pending),
+                    &candidate.user.account_id,
+                    &candidate.user.id,
+                    now,
+                    now.plus(PENDING_LOGIN_VALIDITY),
+                    &ip,
+                    &client.user_agent,
+                )
+                .await?;
+            audit
+                .record(account_id, user_id, "login.password_passed", "next=totp")
+                .await?;
+            Ok(LoginOutcome::SecondFactor(pending))
+        }
+        Step::StartSession { .. } => {
             let Some(candidate) = candidate.as_ref() else {
                 return Ok(LoginOutcome::Refused(Refusal::BadCredentials(
                     login::FailureReason::UnknownUser,
                 )));
             };
             state.store.clear_username_failures(&key).await?;
-            let session = start_session(state, candidate, client, now).await?;
+            let session = start_session(
+                state,
+                &candidate.user.account_id,
+                &candidate.user.id,
+                client,
+                now,
+            )
+            .await?;
             audit
                 .record(account_id, user_id, "login.succeeded", "factor=password")
                 .await?;
@@ -193,7 +254,7 @@ pub async fn password_login(
 /// Counts a failed password for a username (as typed) and for the client's IP address; when
 /// this failure locks the username, audits the lock and tells the user by email. Returns the
 /// username's consecutive failure count.
-async fn count_failure(
+pub(crate) async fn count_failure(
     state: &AppState,
     audit: &Audit<'_>,
     key: &str,
@@ -335,35 +396,33 @@ fn security_code_matches(state: &AppState, candidate: &LoginCandidate, typed: &s
     }
 }
 
-async fn start_session(
+/// Starts a session for a user whose every factor passed.
+pub async fn start_session(
     state: &AppState,
-    candidate: &LoginCandidate,
+    account_id: &str,
+    user_id: &str,
     client: &Client,
     now: Timestamp,
 ) -> Result<NewSessionToken, StoreError> {
     let session_token = token::new_token();
     let csrf = token::new_token();
-    let user = &candidate.user;
     state
         .store
         .insert_session(&NewSession {
             token_hash: &token::hash_token(&session_token),
             id: &ids::new_id(),
-            account_id: &user.account_id,
-            user_id: &user.id,
+            account_id,
+            user_id,
             csrf_token: &csrf,
             now,
             ip: &client.ip.to_string(),
             user_agent: &client.user_agent,
         })
         .await?;
-    state
-        .store
-        .record_login(&user.account_id, &user.id, now)
-        .await?;
+    state.store.record_login(account_id, user_id, now).await?;
     Ok(NewSessionToken {
         token: session_token,
-        user_id: user.id.clone(),
+        user_id: user_id.to_string(),
     })
 }
 

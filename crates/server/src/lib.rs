@@ -18,6 +18,7 @@ pub mod hashing;
 pub mod keys;
 pub mod mail;
 pub mod notify;
+pub mod second_factor;
 pub mod state;
 pub mod web;
 

@@ -25,6 +25,7 @@ mod audit;
 mod failures;
 mod sessions;
 mod tokens;
+mod two_factor;
 mod users;
 
 pub use accounts::{AccountRow, NewAccount};
@@ -32,6 +33,7 @@ pub use administrations::AdministrationRow;
 pub use audit::{AuditEvent, AuditRow};
 pub use sessions::{NewSession, SessionListRow, SessionRow};
 pub use tokens::TokenPurpose;
+pub use two_factor::{IpFactsRow, PendingLoginRow, TotpRow};
 pub use users::{EmployeeRow, Guarded, LoginCandidate, NewUser, UserQuery, UserRow, UserUpdate};
 
 use std::str::FromStr;

@@ -35,6 +35,10 @@ pub struct SessionRow {
     pub employment_ends_at: Option<i64>,
     /// The account's name.
     pub account_name: String,
+    /// 0 or 1: the account enforces two-factor authentication.
+    pub enforce_two_factor: i64,
+    /// 1 when the user has a confirmed authenticator app.
+    pub totp_confirmed: i64,
 }
 
 impl SessionRow {
@@ -108,7 +112,8 @@ impl Store {
     ) -> Result<Option<SessionRow>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT s.id, s.account_id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.reauth_at, s.ip, s.user_agent, \
-                    u.username, u.kind, u.disabled, u.employment_ends_at, a.name AS account_name \
+                    u.username, u.kind, u.disabled, u.employment_ends_at, a.name AS account_name, a.enforce_two_factor, \
+                    (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) AS totp_confirmed \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = s.account_id \
              WHERE s.token_hash = $1",
         )

@@ -30,6 +30,8 @@ pub struct UserRow {
     pub created_at: i64,
     /// ms, or none.
     pub last_login_at: Option<i64>,
+    /// 0 or 1: "only ask for two-factor authentication once every 30 days on a known IP".
+    pub remember_two_factor: i64,
 }
 
 impl UserRow {
@@ -80,6 +82,12 @@ pub struct LoginCandidate {
     pub account_name: String,
     /// The account's encrypted security code.
     pub security_code_enc: String,
+    /// 0 or 1: the account enforces two-factor authentication.
+    pub enforce_two_factor: i64,
+    /// 0 or 1: two-factor is asked at every login.
+    pub limit_two_factor_validity: i64,
+    /// 1 when the user has a confirmed authenticator app.
+    pub totp_confirmed: i64,
 }
 
 /// A line of the Employees page: the user and whether their username is locked.
@@ -173,7 +181,7 @@ pub struct NewUser {
 }
 
 const USER_COLUMNS: &str = "u.id, u.account_id, u.username, u.name, u.email, u.kind, u.disabled, \
-    u.employment_ends_at, u.password_hash, u.created_at, u.last_login_at";
+    u.employment_ends_at, u.password_hash, u.created_at, u.last_login_at, u.remember_two_factor";
 
 pub(crate) async fn insert_user<'c, E>(executor: E, user: &NewUser) -> Result<(), StoreError>
 where
@@ -213,7 +221,9 @@ impl Store {
         typed_username: &str,
     ) -> Result<Option<LoginCandidate>, StoreError> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, a.name AS account_name, a.security_code_enc \
+            "SELECT {USER_COLUMNS}, a.name AS account_name, a.security_code_enc, \
+                    a.enforce_two_factor, a.limit_two_factor_validity, \
+                    (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS totp_confirmed \
              FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.username_key = $1"
         );
         Ok(sqlx::query_as(&sql)

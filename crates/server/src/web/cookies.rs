@@ -12,6 +12,7 @@ use crate::config::Config;
 
 const SESSION: &str = "portcullis_session";
 const CSRF: &str = "portcullis_csrf";
+const PENDING: &str = "portcullis_pending";
 
 fn name(config: &Config, base: &str) -> String {
     if config.is_https() {
@@ -44,6 +45,22 @@ pub fn session_token(config: &Config, jar: &CookieJar) -> Option<String> {
 /// Removes the session cookie.
 pub fn clear_session(config: &Config, jar: CookieJar) -> CookieJar {
     jar.remove(build(config, SESSION, String::new()))
+}
+
+/// The cookie of a login waiting for its second factor.
+pub fn pending(config: &Config, token: String) -> Cookie<'static> {
+    build(config, PENDING, token)
+}
+
+/// The pending-login token in a request, if any.
+pub fn pending_token(config: &Config, jar: &CookieJar) -> Option<String> {
+    jar.get(&name(config, PENDING))
+        .map(|c| c.value().to_string())
+}
+
+/// Removes the pending-login cookie.
+pub fn clear_pending(config: &Config, jar: CookieJar) -> CookieJar {
+    jar.remove(build(config, PENDING, String::new()))
 }
 
 /// The cookie half of the double-submit CSRF token used by forms shown before login.

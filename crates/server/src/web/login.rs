@@ -38,6 +38,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
     match code {
         "password-set" => Some("Your password is set. You can log in now."),
         "logged-out" => Some("You have logged out."),
+        "login-expired" => {
+            Some("That login took too long or had too many wrong codes. Log in again.")
+        }
         _ => None,
     }
 }
@@ -92,6 +95,10 @@ pub async fn submit(
             return Ok((jar, Redirect::to("/")).into_response());
         }
         LoginOutcome::Busy => return Err(WebError::Busy),
+        LoginOutcome::SecondFactor(pending) => {
+            let jar = jar.add(cookies::pending(&state.config, pending));
+            return Ok((jar, Redirect::to("/login/code")).into_response());
+        }
         LoginOutcome::Refused(Refusal::BadCredentials(_)) => (StatusCode::UNAUTHORIZED, GENERIC_FAILURE.to_string(), None),
         LoginOutcome::Refused(Refusal::Disabled | Refusal::EmploymentEnded) => (
             StatusCode::FORBIDDEN,

@@ -15,6 +15,7 @@ mod extract;
 mod forgot;
 mod health;
 mod login;
+mod login_code;
 mod middleware;
 mod reauth;
 mod security;
@@ -37,6 +38,10 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/", get(dashboard::show))
         .route("/login", get(login::form).post(login::submit))
+        .route(
+            "/login/code",
+            get(login_code::form).post(login_code::submit),
+        )
         .route("/logout", post(login::logout))
         .route(
             "/set-password",
