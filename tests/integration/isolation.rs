@@ -19,6 +19,7 @@ const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/employees/{id}/end-sessions"),
     ("POST", "/employees/{id}/unlock"),
     ("POST", "/employees/{id}/invite"),
+    ("POST", "/employees/{id}/reset-two-factor"),
     ("GET", "/employees/{id}/security"),
     ("POST", "/security/sessions/{id}/end"),
     ("GET", "/administrations/{id}"),

@@ -27,6 +27,10 @@ pub enum WebError {
     /// The page needs a logged-in user.
     #[error("login required")]
     LoginRequired,
+    /// The account enforces two-factor authentication and this user has none yet: every page
+    /// leads to their security settings (holds the user id).
+    #[error("two-factor authentication must be set up first")]
+    SetUpTwoFactor(String),
     /// A sensitive change needs a recent re-authentication; then continue at this local path.
     #[error("re-authentication required")]
     ReauthRequired(String),
@@ -56,6 +60,10 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, title, message) = match &self {
             WebError::LoginRequired => return Redirect::to("/login").into_response(),
+            WebError::SetUpTwoFactor(user_id) => {
+                return Redirect::to(&format!("/employees/{user_id}/security?why=two-factor-required"))
+                    .into_response();
+            }
             WebError::ReauthRequired(return_to) => {
                 let query = url::form_urlencoded::Serializer::new(String::new())
                     .append_pair("next", return_to)

@@ -8,6 +8,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
 use bytes::Bytes;
+use portcullis_core::login::{self, AccountPolicy, UserFacts};
 use portcullis_core::session::{self, Liveness};
 use portcullis_core::user::UserKind;
 use portcullis_core::{Timestamp, token};
@@ -77,6 +78,18 @@ pub struct CurrentUser {
     pub kind: UserKind,
     /// The session's CSRF token, for forms.
     pub csrf_token: String,
+    /// The account enforces two-factor authentication and this user has no second factor yet:
+    /// only the pages that set one up are open.
+    pub restricted: bool,
+}
+
+/// Whether a restricted session may open `path`: the user's own security settings, the steps
+/// that set up a factor, re-authentication and logout.
+fn open_while_restricted(path: &str, user_id: &str) -> bool {
+    path == format!("/employees/{user_id}/security")
+        || path.starts_with("/security/")
+        || path == "/reauth"
+        || path == "/logout"
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -135,7 +148,20 @@ impl FromRequestParts<AppState> for CurrentUser {
             user_id: session.user_id,
             username: session.username,
             csrf_token: session.csrf_token,
+            restricted: login::restricted(
+                &UserFacts {
+                    has_totp: session.totp_confirmed > 0,
+                    ..UserFacts::default()
+                },
+                AccountPolicy {
+                    enforce_two_factor: session.enforce_two_factor != 0,
+                    ..AccountPolicy::default()
+                },
+            ),
         };
+        if user.restricted && !open_while_restricted(parts.uri.path(), &user.user_id) {
+            return Err(WebError::SetUpTwoFactor(user.user_id));
+        }
         parts.extensions.insert(Arc::new(user.clone()));
         Ok(user)
     }

@@ -19,8 +19,10 @@ mod login_code;
 mod middleware;
 mod reauth;
 mod security;
+mod security_center;
 mod set_password;
 mod templates;
+mod two_factor;
 
 pub use error::WebError;
 
@@ -75,6 +77,20 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/security/sessions/end-others",
             post(security::end_other_sessions),
+        )
+        .route("/security/two-factor/start", post(two_factor::start))
+        .route("/security/two-factor/setup", get(two_factor::setup))
+        .route("/security/two-factor/verify", post(two_factor::verify))
+        .route(
+            "/security/two-factor/recovery-codes",
+            post(two_factor::regenerate),
+        )
+        .route("/security/two-factor/remember", post(two_factor::remember))
+        .route("/security/two-factor/off", post(two_factor::turn_off))
+        .route("/employees/{id}/reset-two-factor", post(two_factor::reset))
+        .route(
+            "/security-center",
+            get(security_center::show).post(security_center::save),
         )
         .route("/account", get(account::show))
         .route("/account/name", post(account::rename))

@@ -45,6 +45,22 @@ pub struct Problems {
     pub password: Option<String>,
 }
 
+/// The two-factor part of the tab.
+pub struct TwoFactorView {
+    /// A confirmed authenticator app.
+    pub on: bool,
+    /// Unused recovery codes.
+    pub recovery_left: i64,
+    /// The user's 30-day option.
+    pub remember: bool,
+    /// The account enforces two-factor authentication.
+    pub enforced: bool,
+    /// The account asks for two-factor at every login.
+    pub limited: bool,
+    /// The page was reached because the account requires a factor the user lacks.
+    pub required_notice: bool,
+}
+
 #[derive(Template)]
 #[template(path = "security.html")]
 struct SecurityPage {
@@ -54,6 +70,7 @@ struct SecurityPage {
     sessions: Vec<SessionLine>,
     problems: Problems,
     typed_username: String,
+    two_factor: TwoFactorView,
 }
 
 async fn page(
@@ -88,6 +105,23 @@ async fn page(
     } else {
         "employees"
     };
+    let account = state
+        .store
+        .account(&user.account_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let totp = state.store.totp(&user.account_id, &row.id).await?;
+    let two_factor = TwoFactorView {
+        on: totp.is_some_and(|t| t.confirmed_at.is_some()),
+        recovery_left: state
+            .store
+            .unused_recovery_codes(&user.account_id, &row.id)
+            .await?,
+        remember: row.remember_two_factor != 0,
+        enforced: account.enforce_two_factor != 0,
+        limited: account.limit_two_factor_validity != 0,
+        required_notice: user.restricted && row.id == user.user_id,
+    };
     let page = SecurityPage {
         nav: Nav::new(state, user, active).with_flash(done),
         person: person(state, user, row).await?,
@@ -95,6 +129,7 @@ async fn page(
         sessions,
         problems,
         typed_username,
+        two_factor,
     };
     Ok((status, render(&page)?).into_response())
 }

@@ -77,6 +77,8 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "code-changed" => "The security code is changed. Every active user is told by email.",
         "administration-created" => "The administration is created.",
         "administration-renamed" => "The administration is renamed.",
+        "two-factor-off" => "Two-factor authentication is off.",
+        "two-factor-reset" => "Two-factor authentication is reset. The user is told by email.",
         _ => return None,
     })
 }
