@@ -19,3 +19,4 @@ mod security_tab;
 mod sessions;
 mod storage;
 mod support;
+mod two_factor;
