@@ -28,6 +28,9 @@ pub struct Nav {
     pub demo: bool,
     /// A confirmation to show once, after a redirect (`?done=…`).
     pub flash: Option<&'static str>,
+    /// Only the security settings are open (two-factor required but not set up): the menu
+    /// shows nothing else.
+    pub restricted: bool,
 }
 
 impl Nav {
@@ -44,6 +47,7 @@ impl Nav {
             active,
             demo: state.config.demo,
             flash: None,
+            restricted: user.restricted,
         }
     }
 
