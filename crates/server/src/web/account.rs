@@ -15,7 +15,7 @@ use super::WebError;
 use super::extract::{CsrfForm, CurrentUser};
 use super::templates::{DoneQuery, Nav, render};
 use crate::accounts::{read_security_code, security_code_context};
-use crate::auth::{Audit, Client};
+use crate::auth::Client;
 use crate::notify::{self, Notice};
 use crate::state::AppState;
 
@@ -90,18 +90,8 @@ pub async fn rename(
         Err(e) => return page(&state, &user, None, Some(e.to_string()), None).await,
     };
     state.store.rename_account(&user.account_id, &name).await?;
-    Audit {
-        state: &state,
-        client: &client,
-        now,
-    }
-    .record(
-        Some(&user.account_id),
-        Some(&user.user_id),
-        "account.renamed",
-        &format!("name={name}"),
-    )
-    .await?;
+    user.audit(&state, &client, "account.renamed", &format!("name={name}"))
+        .await?;
     Ok(Redirect::to("/account?done=saved").into_response())
 }
 
@@ -136,18 +126,8 @@ pub async fn change_code(
         .store
         .set_security_code(&user.account_id, &sealed)
         .await?;
-    Audit {
-        state: &state,
-        client: &client,
-        now,
-    }
-    .record(
-        Some(&user.account_id),
-        Some(&user.user_id),
-        "account.security_code_changed",
-        "",
-    )
-    .await?;
+    user.audit(&state, &client, "account.security_code_changed", "")
+        .await?;
     let (task_state, admin) = (state.clone(), user.username.clone());
     let (account_id, account_name) = (user.account_id.clone(), user.account_name.clone());
     state.in_background(async move {

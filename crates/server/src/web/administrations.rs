@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::WebError;
 use super::extract::{CsrfForm, CurrentUser};
 use super::templates::{DoneQuery, Nav, render};
-use crate::auth::{Audit, Client};
+use crate::auth::Client;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -84,14 +84,9 @@ pub async fn create(
         .store
         .create_administration(&id, &user.account_id, &name, now)
         .await?;
-    Audit {
-        state: &state,
-        client: &client,
-        now,
-    }
-    .record(
-        Some(&user.account_id),
-        Some(&user.user_id),
+    user.audit(
+        &state,
+        &client,
         "administration.created",
         &format!("id={id} name={name}"),
     )
@@ -198,15 +193,9 @@ pub async fn rename(
         Err(StoreError::NotFound) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
     }
-    let now = state.clock.now();
-    Audit {
-        state: &state,
-        client: &client,
-        now,
-    }
-    .record(
-        Some(&user.account_id),
-        Some(&user.user_id),
+    user.audit(
+        &state,
+        &client,
         "administration.renamed",
         &format!(
             "id={} from={} to={name}",

@@ -28,7 +28,7 @@ use super::employees::{
 use super::extract::{CsrfForm, CurrentUser};
 use super::templates::{DoneQuery, Nav, format_time_or, render};
 use crate::accounts::Accounts;
-use crate::auth::{Audit, Client};
+use crate::auth::Client;
 use crate::notify::{self, Recipient};
 use crate::state::AppState;
 
@@ -286,9 +286,8 @@ pub async fn edit(
             .store
             .set_granted_administrations(&user.account_id, &row.id, &grants)
             .await?;
-        audit(
+        user.audit_as_administrator(
             &state,
-            &user,
             &client,
             &row.id,
             "user.administrations_changed",
@@ -301,30 +300,6 @@ pub async fn edit(
 
 fn same_set(a: &[String], b: &[String]) -> bool {
     a.len() == b.len() && a.iter().all(|x| b.contains(x))
-}
-
-async fn audit(
-    state: &AppState,
-    admin: &CurrentUser,
-    client: &Client,
-    user_id: &str,
-    event: &str,
-    detail: &str,
-) -> Result<(), WebError> {
-    Audit {
-        state,
-        client,
-        now: state.clock.now(),
-    }
-    .record_by(
-        &format!("administrator:{}", admin.username),
-        Some(&admin.account_id),
-        Some(user_id),
-        event,
-        detail,
-    )
-    .await?;
-    Ok(())
 }
 
 /// Writes an update under the last-administrator rule, then does what follows from it: ends
@@ -372,15 +347,9 @@ async fn apply(
     if changed.is_empty() {
         return Ok(true);
     }
-    audit(
-        state,
-        admin,
-        client,
-        &row.id,
-        "user.updated",
-        &changed.join(" "),
-    )
-    .await?;
+    admin
+        .audit_as_administrator(state, client, &row.id, "user.updated", &changed.join(" "))
+        .await?;
     let ended = update.disabled || update.employment_ends_at.is_some_and(|t| now >= t);
     if ended {
         let n = state
@@ -388,15 +357,15 @@ async fn apply(
             .delete_sessions_of_user(&admin.account_id, &row.id)
             .await?;
         if n > 0 {
-            audit(
-                state,
-                admin,
-                client,
-                &row.id,
-                "sessions.ended",
-                &format!("count={n} reason=access_ended"),
-            )
-            .await?;
+            admin
+                .audit_as_administrator(
+                    state,
+                    client,
+                    &row.id,
+                    "sessions.ended",
+                    &format!("count={n} reason=access_ended"),
+                )
+                .await?;
         }
     }
     if email_changed {
@@ -493,9 +462,8 @@ pub async fn end_sessions(
         .store
         .delete_sessions_of_user(&user.account_id, &row.id)
         .await?;
-    audit(
+    user.audit_as_administrator(
         &state,
-        &user,
         &client,
         &row.id,
         "sessions.ended",
@@ -521,7 +489,8 @@ pub async fn unlock(
         .store
         .clear_username_failures(&username::key(&row.username))
         .await?;
-    audit(&state, &user, &client, &row.id, "user.unlocked", "").await?;
+    user.audit_as_administrator(&state, &client, &row.id, "user.unlocked", "")
+        .await?;
     Ok(Redirect::to(&format!("/employees/{}?done=unlocked", row.id)).into_response())
 }
 

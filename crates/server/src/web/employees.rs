@@ -18,7 +18,7 @@ use super::WebError;
 use super::extract::{CsrfForm, CurrentUser};
 use super::templates::{Nav, format_time_or, render};
 use crate::accounts::{Accounts, CreateError, INVITATION_VALIDITY, UserInput, read_security_code};
-use crate::auth::{Audit, Client};
+use crate::auth::Client;
 use crate::notify::{self, Notice};
 use crate::state::AppState;
 
@@ -383,19 +383,15 @@ pub async fn send_invitation(
         ),
     };
     let sent = notify::send(state, &notice).await;
-    Audit {
-        state,
-        client,
-        now: state.clock.now(),
-    }
-    .record_by(
-        &format!("administrator:{}", admin.username),
-        Some(&admin.account_id),
-        Some(user_id),
-        "user.invited",
-        if sent { "mail=sent" } else { "mail=failed" },
-    )
-    .await?;
+    admin
+        .audit_as_administrator(
+            state,
+            client,
+            user_id,
+            "user.invited",
+            if sent { "mail=sent" } else { "mail=failed" },
+        )
+        .await?;
     Ok(sent)
 }
 

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 
 use super::WebError;
 use super::cookies;
-use crate::auth::Client;
+use crate::auth::{Audit, Client};
 use crate::client_ip::client_ip;
 use crate::state::AppState;
 
@@ -175,6 +175,51 @@ impl CurrentUser {
         } else {
             Err(WebError::NotFound)
         }
+    }
+
+    /// Appends an audit event about this user, acted by them.
+    pub async fn audit(
+        &self,
+        state: &AppState,
+        client: &Client,
+        event: &str,
+        detail: &str,
+    ) -> Result<(), WebError> {
+        let audit = Audit {
+            state,
+            client,
+            now: state.clock.now(),
+        };
+        audit
+            .record(Some(&self.account_id), Some(&self.user_id), event, detail)
+            .await?;
+        Ok(())
+    }
+
+    /// Appends an audit event about another user of the account, acted by this administrator.
+    pub async fn audit_as_administrator(
+        &self,
+        state: &AppState,
+        client: &Client,
+        user_id: &str,
+        event: &str,
+        detail: &str,
+    ) -> Result<(), WebError> {
+        let audit = Audit {
+            state,
+            client,
+            now: state.clock.now(),
+        };
+        audit
+            .record_by(
+                &format!("administrator:{}", self.username),
+                Some(&self.account_id),
+                Some(user_id),
+                event,
+                detail,
+            )
+            .await?;
+        Ok(())
     }
 
     /// Sensitive changes need a login or re-authentication in the last ten minutes; otherwise

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::extract::{CsrfForm, CurrentUser};
 use super::templates::{Nav, render, safe_return_path};
 use super::{WebError, cookies};
-use crate::auth::{self, Audit, Client, Confirmation};
+use crate::auth::{self, Client, Confirmation};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -82,18 +82,8 @@ pub async fn submit(
         return Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response());
     }
     let jar = renew_session(&state, &user, jar).await?;
-    Audit {
-        state: &state,
-        client: &client,
-        now: state.clock.now(),
-    }
-    .record(
-        Some(&user.account_id),
-        Some(&user.user_id),
-        "reauth.succeeded",
-        "factor=password",
-    )
-    .await?;
+    user.audit(&state, &client, "reauth.succeeded", "factor=password")
+        .await?;
     Ok((jar, Redirect::to(&next)).into_response())
 }
 

@@ -24,7 +24,7 @@ use super::employee::{Person, person, visible_user};
 use super::extract::{CsrfForm, CurrentUser};
 use super::reauth::{confirmation_problem, renew_session};
 use super::templates::{DoneQuery, Nav, format_time, render};
-use crate::auth::{self, Audit, Client, Confirmation};
+use crate::auth::{self, Client, Confirmation};
 use crate::notify::{self, Recipient};
 use crate::state::AppState;
 
@@ -220,14 +220,9 @@ pub async fn change_username(
     }
     let jar = renew_session(&state, &user, jar).await?;
     let now = state.clock.now();
-    Audit {
-        state: &state,
-        client: &client,
-        now,
-    }
-    .record(
-        Some(&user.account_id),
-        Some(&user.user_id),
+    user.audit(
+        &state,
+        &client,
         "username.changed",
         &format!("from={} to={new_username}", row.username),
     )
@@ -335,14 +330,9 @@ pub async fn change_password(
         )
         .await?;
     let jar = renew_session(&state, &user, jar).await?;
-    Audit {
-        state: &state,
-        client: &client,
-        now,
-    }
-    .record(
-        Some(&user.account_id),
-        Some(&user.user_id),
+    user.audit(
+        &state,
+        &client,
         "password.changed",
         &format!("other_sessions_ended={ended}"),
     )
@@ -399,18 +389,8 @@ pub async fn end_session(
         Err(StoreError::NotFound) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
     }
-    Audit {
-        state: &state,
-        client: &client,
-        now: state.clock.now(),
-    }
-    .record(
-        Some(&user.account_id),
-        Some(&user.user_id),
-        "sessions.ended",
-        "count=1 reason=user",
-    )
-    .await?;
+    user.audit(&state, &client, "sessions.ended", "count=1 reason=user")
+        .await?;
     if session_id == user.session_id {
         return Ok(Redirect::to("/login?notice=logged-out").into_response());
     }
@@ -428,14 +408,9 @@ pub async fn end_other_sessions(
         .store
         .delete_other_sessions(&user.account_id, &user.user_id, &user.session_id)
         .await?;
-    Audit {
-        state: &state,
-        client: &client,
-        now: state.clock.now(),
-    }
-    .record(
-        Some(&user.account_id),
-        Some(&user.user_id),
+    user.audit(
+        &state,
+        &client,
         "sessions.ended",
         &format!("count={n} reason=user_ended_others"),
     )

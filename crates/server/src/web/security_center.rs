@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::WebError;
 use super::extract::{CsrfForm, CurrentUser};
 use super::templates::{DoneQuery, Nav, render};
-use crate::auth::{Audit, Client};
+use crate::auth::Client;
 use crate::state::AppState;
 
 const PATH: &str = "/security-center";
@@ -123,14 +123,9 @@ pub async fn save(
         before.limit_two_factor_validity != 0,
     ) != (enforce, limit)
     {
-        Audit {
-            state: &state,
-            client: &client,
-            now,
-        }
-        .record(
-            Some(&user.account_id),
-            Some(&user.user_id),
+        user.audit(
+            &state,
+            &client,
             "policy.changed",
             &format!("enforce_two_factor={enforce} limit_two_factor_validity={limit}"),
         )

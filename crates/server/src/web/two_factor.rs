@@ -24,7 +24,7 @@ use super::WebError;
 use super::employee::visible_user;
 use super::extract::{CsrfForm, CurrentUser};
 use super::templates::{Nav, render};
-use crate::auth::{Audit, Client};
+use crate::auth::Client;
 use crate::notify::{self, Recipient};
 use crate::second_factor::{secret_of, totp_context};
 use crate::state::AppState;
@@ -232,7 +232,8 @@ pub async fn verify(
             now,
         )
         .await?;
-    audit(&state, &user, &client, "two_factor.enabled", "method=totp").await?;
+    user.audit(&state, &client, "two_factor.enabled", "method=totp")
+        .await?;
     tell_user_and_administrators(
         &state,
         &user,
@@ -266,14 +267,8 @@ pub async fn regenerate(
             "Recovery codes belong to two-factor authentication, which is off.".into(),
         ));
     }
-    audit(
-        &state,
-        &user,
-        &client,
-        "two_factor.recovery_codes_replaced",
-        "",
-    )
-    .await?;
+    user.audit(&state, &client, "two_factor.recovery_codes_replaced", "")
+        .await?;
     new_recovery_codes(&state, &user, false, now).await
 }
 
@@ -295,9 +290,8 @@ pub async fn remember(
         .store
         .set_remember_two_factor(&user.account_id, &user.user_id, remember)
         .await?;
-    audit(
+    user.audit(
         &state,
-        &user,
         &client,
         "two_factor.remember_changed",
         &format!("remember={remember}"),
@@ -356,7 +350,8 @@ pub async fn turn_off(
         .store
         .delete_totp(&user.account_id, &user.user_id)
         .await?;
-    audit(&state, &user, &client, "two_factor.disabled", "").await?;
+    user.audit(&state, &client, "two_factor.disabled", "")
+        .await?;
     let row = me(&state, &user).await?;
     let notice = notify::security_change(
         Recipient {
@@ -389,19 +384,9 @@ pub async fn reset(
     let now = state.clock.now();
     admin.require_recent_auth(now, &format!("/employees/{}/security", row.id))?;
     state.store.delete_totp(&admin.account_id, &row.id).await?;
-    Audit {
-        state: &state,
-        client: &client,
-        now,
-    }
-    .record_by(
-        &format!("administrator:{}", admin.username),
-        Some(&admin.account_id),
-        Some(&row.id),
-        "two_factor.reset",
-        "",
-    )
-    .await?;
+    admin
+        .audit_as_administrator(&state, &client, &row.id, "two_factor.reset", "")
+        .await?;
     let notice = notify::security_change(
         Recipient {
             email: &row.email,
@@ -422,23 +407,6 @@ pub async fn reset(
         row.id
     ))
     .into_response())
-}
-
-async fn audit(
-    state: &AppState,
-    user: &CurrentUser,
-    client: &Client,
-    event: &str,
-    detail: &str,
-) -> Result<(), WebError> {
-    Audit {
-        state,
-        client,
-        now: state.clock.now(),
-    }
-    .record(Some(&user.account_id), Some(&user.user_id), event, detail)
-    .await?;
-    Ok(())
 }
 
 /// Emails the user and every other active administrator of the account.
