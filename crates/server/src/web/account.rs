@@ -6,14 +6,13 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::{Timestamp, security_code, user};
 use serde::Deserialize;
 
 use super::WebError;
 use super::extract::{CsrfForm, CurrentUser};
-use super::templates::{DoneQuery, Nav, render};
+use super::templates::{DoneQuery, Nav, form_status, render};
 use crate::accounts::{read_security_code, security_code_context};
 use crate::auth::Client;
 use crate::notify::{self, Notice};
@@ -43,11 +42,7 @@ async fn page(
         .account(&user.account_id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let status = if name_error.is_some() || code_error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(name_error.is_some() || code_error.is_some());
     let page = AccountPage {
         nav: Nav::new(state, user, "account").with_flash(done),
         security_code: read_security_code(&state.keys, &account).map_err(WebError::Internal)?,

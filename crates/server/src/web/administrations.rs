@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::{ids, user};
 use portcullis_store::{AdministrationRow, StoreError};
@@ -12,7 +11,7 @@ use serde::Deserialize;
 
 use super::WebError;
 use super::extract::{CsrfForm, CurrentUser};
-use super::templates::{DoneQuery, Nav, render};
+use super::templates::{DoneQuery, Nav, form_status, render};
 use crate::auth::Client;
 use crate::state::AppState;
 
@@ -36,11 +35,7 @@ async fn list_page(
         .store
         .administrations_for(&user.account_id, &user.user_id, user.kind)
         .await?;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(error.is_some());
     let page = ListPage {
         nav: Nav::new(state, user, "administrations").with_flash(done),
         administrations,
@@ -135,11 +130,7 @@ async fn show_page(
     } else {
         Vec::new()
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(error.is_some());
     let page = ShowPage {
         nav: Nav::new(
             state,

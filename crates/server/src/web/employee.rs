@@ -12,7 +12,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::clock::{self, format_date};
 use portcullis_core::user::{self, UserKind, keeps_an_administrator};
@@ -26,7 +25,7 @@ use super::employees::{
     send_invitation, status_of,
 };
 use super::extract::{CsrfForm, CurrentUser};
-use super::templates::{DoneQuery, Nav, format_time_or, render};
+use super::templates::{DoneQuery, Nav, form_status, format_time_or, render};
 use crate::accounts::Accounts;
 use crate::auth::Client;
 use crate::notify::{self, Recipient};
@@ -181,11 +180,7 @@ async fn edit_page(
         .administrations_for(&user.account_id, &user.user_id, user.kind)
         .await?;
     let kind = UserKind::parse(&form.kind).unwrap_or(UserKind::Employee);
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(error.is_some());
     let page = EditPage {
         nav: Nav::new(state, user, "employees"),
         person: person(state, user, row).await?,

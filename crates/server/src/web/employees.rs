@@ -7,7 +7,6 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Timestamp;
 use portcullis_core::user::UserKind;
@@ -16,7 +15,7 @@ use serde::Deserialize;
 
 use super::WebError;
 use super::extract::{CsrfForm, CurrentUser};
-use super::templates::{Nav, format_time_or, render};
+use super::templates::{Nav, form_status, format_time_or, render};
 use crate::accounts::{Accounts, CreateError, INVITATION_VALIDITY, UserInput, read_security_code};
 use crate::auth::Client;
 use crate::notify::{self, Notice};
@@ -247,11 +246,7 @@ async fn new_user_page(
         .administrations_for(&user.account_id, &user.user_id, user.kind)
         .await?;
     let kind = UserKind::parse(&form.kind).unwrap_or(UserKind::Employee);
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(error.is_some());
     let page = NewUserPage {
         nav: Nav::new(state, user, "employees"),
         kinds: kind_choices(kind),

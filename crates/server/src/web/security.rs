@@ -10,7 +10,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use portcullis_core::password::{self, PasswordContext};
@@ -23,7 +22,7 @@ use super::WebError;
 use super::employee::{Person, person, visible_user};
 use super::extract::{CsrfForm, CurrentUser};
 use super::reauth::{confirmation_problem, renew_session};
-use super::templates::{DoneQuery, Nav, format_time, render};
+use super::templates::{DoneQuery, Nav, form_status, format_time, render};
 use crate::auth::{self, Client, Confirmation};
 use crate::notify::{self, Recipient};
 use crate::state::AppState;
@@ -95,11 +94,7 @@ async fn page(
             id: s.id,
         })
         .collect();
-    let status = if problems.username.is_some() || problems.password.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(problems.username.is_some() || problems.password.is_some());
     let active = if row.id == user.user_id {
         "security"
     } else {

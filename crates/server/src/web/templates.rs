@@ -87,6 +87,15 @@ fn flash_text(code: &str) -> Option<&'static str> {
     })
 }
 
+/// The status of a form page: 422 when it is shown again with a problem to fix, else 200.
+pub fn form_status(has_problem: bool) -> axum::http::StatusCode {
+    if has_problem {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    }
+}
+
 /// Renders a template into an HTML response; a template error is an internal error.
 pub fn render<T: Template>(template: &T) -> Result<Response, WebError> {
     template

@@ -12,7 +12,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::totp::{self, TotpSecret};
 use portcullis_core::user::UserKind;
@@ -23,7 +22,7 @@ use serde::Deserialize;
 use super::WebError;
 use super::employee::visible_user;
 use super::extract::{CsrfForm, CurrentUser};
-use super::templates::{Nav, render};
+use super::templates::{Nav, form_status, render};
 use crate::auth::Client;
 use crate::notify::{self, Recipient};
 use crate::second_factor::{secret_of, totp_context};
@@ -119,11 +118,7 @@ async fn setup_page(
         key: secret.grouped(),
         error,
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(error.is_some());
     Ok((status, render(&page)?).into_response())
 }
 
