@@ -138,6 +138,18 @@ async fn two_processes_on_one_postgresql_share_failures_and_sessions() {
     )
     .await
     .unwrap();
+    // Tess has confirmed this machine's address before (IP address security).
+    let tess = store.user_by_username("tess").await.unwrap().unwrap();
+    store
+        .set_ip_status(
+            &created.account_id,
+            &tess.id,
+            "127.0.0.1",
+            "validated",
+            portcullis_core::Timestamp::now(),
+        )
+        .await
+        .unwrap();
     let browser = client();
     let (status, body) = login(&browser, &b.base, &created.security_code, "tess", PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{body}");

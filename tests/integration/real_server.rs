@@ -77,6 +77,18 @@ async fn a_real_server_on_port_zero_logs_in_and_out_with_a_cookie_jar() {
     )
     .await
     .unwrap();
+    // Zoe has confirmed this machine's address before (IP address security).
+    state
+        .store
+        .set_ip_status(
+            &created.account_id,
+            &created.admin_user_id,
+            "127.0.0.1",
+            "validated",
+            state.clock.now(),
+        )
+        .await
+        .unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.serve_until(async {
         let _ = stopped.await;

@@ -127,6 +127,9 @@ pub struct TestApp {
     _db: TestDb,
 }
 
+/// The address test users log in from every day (validated for each of them).
+pub const USUAL_IP: &str = "198.51.100.7";
+
 /// An account made for a test.
 pub struct TestAccount {
     pub account_id: String,
@@ -192,6 +195,8 @@ impl TestApp {
             )
             .await
             .unwrap();
+        self.validate_usual_ip(&created.account_id, &created.admin_user_id)
+            .await;
         TestAccount {
             account_id: created.account_id,
             security_code: created.security_code,
@@ -199,9 +204,20 @@ impl TestApp {
         }
     }
 
+    /// Every test user has confirmed [`USUAL_IP`] before (IP address security), so logins from
+    /// [`TestApp::browser`] go straight in; tests of new addresses use [`TestApp::browser_from`].
+    pub async fn validate_usual_ip(&self, account_id: &str, user_id: &str) {
+        self.state
+            .store
+            .set_ip_status(account_id, user_id, USUAL_IP, "validated", self.clock.now())
+            .await
+            .unwrap();
+    }
+
     /// A user with [`PASSWORD`] in an account; returns the user id.
     pub async fn user(&self, account: &TestAccount, username: &str, kind: UserKind) -> String {
-        self.accounts()
+        let user_id = self
+            .accounts()
             .create_user(
                 &account.account_id,
                 UserInput {
@@ -215,11 +231,14 @@ impl TestApp {
             )
             .await
             .unwrap()
-            .user_id
+            .user_id;
+        self.validate_usual_ip(&account.account_id, &user_id).await;
+        user_id
     }
 
+    /// A browser at [`USUAL_IP`].
     pub fn browser(&self) -> Browser<'_> {
-        self.browser_from("198.51.100.7:50000")
+        self.browser_from(&format!("{USUAL_IP}:50000"))
     }
 
     pub fn browser_from(&self, addr: &str) -> Browser<'_> {
@@ -352,11 +371,33 @@ impl Browser<'_> {
         .await
     }
 
-    /// Logs in as the account's administrator and checks it worked.
+    /// Logs in and checks it worked; from an address new to the user, confirms it the way the
+    /// user would, with the link from the newest confirmation email.
     pub async fn login_ok(&mut self, account: &TestAccount, username: &str) {
-        let page = self.login(&account.security_code, username, PASSWORD).await;
+        let mut page = self.login(&account.security_code, username, PASSWORD).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        if page.location() == "/login/new-ip" {
+            page = self.confirm_new_ip().await;
+        }
         assert_eq!(page.location(), "/");
+    }
+
+    /// Opens the newest IP confirmation link and answers "Yes, this was me".
+    pub async fn confirm_new_ip(&mut self) -> Page {
+        self.answer_new_ip("confirm").await
+    }
+
+    /// Opens the newest IP confirmation link and gives `answer` (`confirm` or `wasnt-me`).
+    pub async fn answer_new_ip(&mut self, answer: &str) -> Page {
+        let link = self.app.newest_ip_link().await;
+        let form = self.get(&link).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        let token = hidden_field(&form.body, "token");
+        self.post(
+            "/new-ip",
+            &[("csrf", &form.csrf()), ("token", &token), ("answer", answer)],
+        )
+        .await
     }
 }
 
@@ -431,6 +472,17 @@ impl TestApp {
                 }
             })
             .collect()
+    }
+
+    /// The confirmation link ("Yes, this was me") of the newest IP confirmation email.
+    pub async fn newest_ip_link(&self) -> String {
+        self.mails()
+            .await
+            .into_iter()
+            .rev()
+            .find(|m| m.subject == "Confirm your login from a new IP address")
+            .expect("an IP confirmation email")
+            .link_path("http://localhost:8080/new-ip")
     }
 
     /// The messages to one address.

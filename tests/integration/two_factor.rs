@@ -252,7 +252,12 @@ async fn enrollment_by_qr_code_and_login_with_oathtool_codes_each_accepted_once(
 
     // A recovery code works once, and the user is told.
     let recovered = code_step(&mut phone, "recovery_code", &codes[3].to_lowercase()).await;
-    assert_eq!(recovered.location(), "/");
+    assert_eq!(
+        recovered.location(),
+        "/login/new-ip",
+        "after every factor, the phone's new address still waits for confirmation"
+    );
+    assert_eq!(phone.confirm_new_ip().await.location(), "/");
     let mut third = app.browser_from("203.0.113.61:1");
     password_step(&mut third, &account, "ada").await;
     assert_eq!(
@@ -414,19 +419,7 @@ async fn two_factor_is_skipped_for_30_days_on_a_validated_ip_when_the_user_asks_
     browser
         .post_from(&tab, "/security/two-factor/remember", &[("remember", "on")])
         .await;
-    // Enrolling passed two-factor from this IP; IP security validates addresses (by email);
-    // here the record is validated directly.
-    app.state
-        .store
-        .set_ip_status(
-            &account.account_id,
-            &account.admin_id,
-            "198.51.100.7",
-            "validated",
-        )
-        .await
-        .unwrap();
-
+    // Enrolling passed two-factor from this IP, which the test account validated before.
     app.clock.advance(Duration::from_secs(29 * 86_400));
     app.browser().login_ok(&account, "fay").await;
     // From an address that is not validated, the code is still asked.

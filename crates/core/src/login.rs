@@ -14,6 +14,10 @@
 //! - a user with an authenticator app is asked for a code unless two-factor is *remembered*
 //!   ([`two_factor_remembered`]): the user opted in, the account does not limit validity, the IP
 //!   address is validated for the user, and two-factor was passed from it less than 30 days ago;
+//! - an IP address blocked for the user is refused, whatever the first factor;
+//! - a password login from an address not validated for the user waits for email confirmation,
+//!   unless the user validates new addresses automatically and the account does not block new
+//!   addresses; a passkey login is exempt (it is multi-factor and phishing-resistant);
 //! - when the account enforces two-factor and the user has neither an authenticator app nor a
 //!   passkey, the session is restricted to setting one up.
 
@@ -54,6 +58,9 @@ impl FailureReason {
 pub enum FirstFactor {
     /// All three matched.
     Passed,
+    /// A passkey (a discoverable credential, no username typed) identified the user; it is
+    /// multi-factor by itself.
+    Passkey,
     /// At least one did not; the reason names the first that failed, in the order a user fills
     /// them in (the username first, since without a user nothing else can match).
     Failed(FailureReason),
@@ -96,6 +103,8 @@ pub struct UserFacts {
     /// The user's option "only ask for two-factor authentication once every 30 days on a known
     /// IP address".
     pub remember_two_factor: bool,
+    /// The user's option "automatically validate new IP addresses".
+    pub auto_validate_ips: bool,
 }
 
 /// The account's security-center switches that the login reads.
@@ -105,15 +114,59 @@ pub struct AccountPolicy {
     pub enforce_two_factor: bool,
     /// Two-factor is asked at every login: the 30-day option does not apply.
     pub limit_two_factor_validity: bool,
+    /// Every new IP address waits for email confirmation: users cannot auto-validate.
+    pub block_new_ips: bool,
+}
+
+/// Where an IP address stands for one user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IpStatus {
+    /// Seen, never confirmed: treated like a new address.
+    #[default]
+    Pending,
+    /// Confirmed by email, validated automatically, or by the IP addresses page.
+    Validated,
+    /// Refused for this user, for every kind of login.
+    Blocked,
+}
+
+impl IpStatus {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpStatus::Pending => "pending",
+            IpStatus::Validated => "validated",
+            IpStatus::Blocked => "blocked",
+        }
+    }
+
+    /// Reads the stored spelling; anything unknown is pending (never more trusted).
+    pub fn parse(stored: &str) -> Self {
+        match stored {
+            "validated" => IpStatus::Validated,
+            "blocked" => IpStatus::Blocked,
+            _ => IpStatus::Pending,
+        }
+    }
 }
 
 /// What is known about the login's IP address for this user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct IpFacts {
-    /// Validated for this user (by email confirmation or automatically).
-    pub validated: bool,
+    /// Pending, validated or blocked.
+    pub status: IpStatus,
     /// When two-factor authentication was last passed from it.
     pub last_two_factor_at: Option<Timestamp>,
+}
+
+impl IpFacts {
+    fn validated(ip: Option<IpFacts>) -> bool {
+        ip.is_some_and(|ip| ip.status == IpStatus::Validated)
+    }
+
+    fn blocked(ip: Option<IpFacts>) -> bool {
+        ip.is_some_and(|ip| ip.status == IpStatus::Blocked)
+    }
 }
 
 /// Whether a user with an authenticator app may skip the code this time: they opted in, the
@@ -125,13 +178,19 @@ pub fn two_factor_remembered(
     ip: Option<IpFacts>,
     now: Timestamp,
 ) -> bool {
-    let Some(ip) = ip else { return false };
+    let Some(facts) = ip else { return false };
     user_opted_in
         && !policy.limit_two_factor_validity
-        && ip.validated
-        && ip
+        && IpFacts::validated(ip)
+        && facts
             .last_two_factor_at
             .is_some_and(|at| at <= now && now < at.plus(REMEMBER_TWO_FACTOR))
+}
+
+/// Whether the user may validate new IP addresses automatically: they chose it and the account
+/// does not block new IP addresses.
+pub fn may_auto_validate(user_opted_in: bool, policy: AccountPolicy) -> bool {
+    user_opted_in && !policy.block_new_ips
 }
 
 /// Whether a session must be restricted to setting up a second factor.
@@ -148,6 +207,8 @@ pub enum Refusal {
     Disabled,
     /// The user's end of employment has passed.
     EmploymentEnded,
+    /// The IP address is blocked for this user.
+    IpBlocked,
 }
 
 impl Refusal {
@@ -157,8 +218,19 @@ impl Refusal {
             Refusal::BadCredentials(reason) => reason.as_str(),
             Refusal::Disabled => "user_disabled",
             Refusal::EmploymentEnded => "employment_ended",
+            Refusal::IpBlocked => "ip_blocked",
         }
     }
+}
+
+/// What to do with the login's IP address when the session starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpOnStart {
+    /// Record it as seen; its status does not change (validated already, or a passkey login,
+    /// which is exempt from new-IP confirmation).
+    Seen,
+    /// Validate it now and tell the user by email ("new login from …").
+    ValidateAndNotify,
 }
 
 /// What the login does next.
@@ -168,15 +240,19 @@ pub enum Step {
     Refused(Refusal),
     /// The password passed; ask for the authenticator app's code before going on.
     AskTotp,
+    /// Every factor passed from an address new to the user: email a confirmation link and wait.
+    ConfirmIp,
     /// Every check passed: start a fresh session, restricted to setting up a second factor when
     /// the account enforces one that the user lacks.
     StartSession {
         /// Every page leads to the user's security settings until a factor is set up.
         restricted: bool,
+        /// What happens to the IP address record.
+        ip: IpOnStart,
     },
 }
 
-/// Decides the next step of a password login.
+/// Decides the next step of a login. `first_factor` is the password check or a passkey.
 pub fn decide(
     first_factor: FirstFactor,
     user: Option<UserFacts>,
@@ -184,12 +260,12 @@ pub fn decide(
     ip: Option<IpFacts>,
     now: Timestamp,
 ) -> Step {
-    let (FirstFactor::Passed, Some(user)) = (first_factor, user) else {
-        let reason = match first_factor {
-            FirstFactor::Failed(reason) => reason,
-            FirstFactor::Passed => FailureReason::UnknownUser,
-        };
-        return Step::Refused(Refusal::BadCredentials(reason));
+    let user = match (first_factor, user) {
+        (FirstFactor::Passed | FirstFactor::Passkey, Some(user)) => user,
+        (FirstFactor::Failed(reason), _) => {
+            return Step::Refused(Refusal::BadCredentials(reason));
+        }
+        (_, None) => return Step::Refused(Refusal::BadCredentials(FailureReason::UnknownUser)),
     };
     if user.disabled {
         return Step::Refused(Refusal::Disabled);
@@ -197,16 +273,40 @@ pub fn decide(
     if user.employment_ends_at.is_some_and(|ends| now >= ends) {
         return Step::Refused(Refusal::EmploymentEnded);
     }
+    if IpFacts::blocked(ip) {
+        return Step::Refused(Refusal::IpBlocked);
+    }
+    if first_factor == FirstFactor::Passkey {
+        // A passkey is multi-factor by itself and exempt from new-IP confirmation.
+        return Step::StartSession {
+            restricted: restricted(&user, policy),
+            ip: IpOnStart::Seen,
+        };
+    }
     if user.has_totp && !two_factor_remembered(user.remember_two_factor, policy, ip, now) {
         return Step::AskTotp;
     }
-    after_all_factors(&user, policy)
+    after_all_factors(&user, policy, ip)
 }
 
-/// The step once every factor the login needs has passed (after the code, or at once).
-pub fn after_all_factors(user: &UserFacts, policy: AccountPolicy) -> Step {
-    Step::StartSession {
-        restricted: restricted(user, policy),
+/// The step of a password login once every factor it needs has passed (after the code, or at
+/// once): the IP address (blocked, validated, new), then the policy gate.
+pub fn after_all_factors(user: &UserFacts, policy: AccountPolicy, ip: Option<IpFacts>) -> Step {
+    let restricted = restricted(user, policy);
+    if IpFacts::blocked(ip) {
+        Step::Refused(Refusal::IpBlocked)
+    } else if IpFacts::validated(ip) {
+        Step::StartSession {
+            restricted,
+            ip: IpOnStart::Seen,
+        }
+    } else if may_auto_validate(user.auto_validate_ips, policy) {
+        Step::StartSession {
+            restricted,
+            ip: IpOnStart::ValidateAndNotify,
+        }
+    } else {
+        Step::ConfirmIp
     }
 }
 
@@ -221,8 +321,12 @@ mod tests {
         has_totp: false,
         has_passkey: false,
         remember_two_factor: false,
+        auto_validate_ips: false,
     };
-    const OPEN: Step = Step::StartSession { restricted: false };
+    const OPEN: Step = Step::StartSession {
+        restricted: false,
+        ip: IpOnStart::Seen,
+    };
     const DAY: Duration = Duration::from_secs(86_400);
 
     #[test]
@@ -260,6 +364,20 @@ mod tests {
         }
     }
 
+    /// The login's usual address: validated for the user.
+    const KNOWN: Option<IpFacts> = Some(IpFacts {
+        status: IpStatus::Validated,
+        last_two_factor_at: None,
+    });
+    const BLOCKED: Option<IpFacts> = Some(IpFacts {
+        status: IpStatus::Blocked,
+        last_two_factor_at: None,
+    });
+    const SEEN: Option<IpFacts> = Some(IpFacts {
+        status: IpStatus::Pending,
+        last_two_factor_at: None,
+    });
+
     #[test]
     fn the_decision_table() {
         let ended = |ms| UserFacts {
@@ -288,7 +406,17 @@ mod tests {
                 Step::Refused(Refusal::BadCredentials(FailureReason::UnknownUser)),
             ),
             (
+                FirstFactor::Passkey,
+                None,
+                Step::Refused(Refusal::BadCredentials(FailureReason::UnknownUser)),
+            ),
+            (
                 FirstFactor::Passed,
+                Some(disabled),
+                Step::Refused(Refusal::Disabled),
+            ),
+            (
+                FirstFactor::Passkey,
                 Some(disabled),
                 Step::Refused(Refusal::Disabled),
             ),
@@ -302,12 +430,18 @@ mod tests {
                 Some(ended(NOW.0 - 1)),
                 Step::Refused(Refusal::EmploymentEnded),
             ),
+            (
+                FirstFactor::Passkey,
+                Some(ended(NOW.0 - 1)),
+                Step::Refused(Refusal::EmploymentEnded),
+            ),
             (FirstFactor::Passed, Some(ended(NOW.0 + 1)), OPEN),
             (FirstFactor::Passed, Some(ACTIVE), OPEN),
+            (FirstFactor::Passkey, Some(ACTIVE), OPEN),
         ];
         for (first, user, expected) in cases {
             assert_eq!(
-                decide(first, user, AccountPolicy::default(), None, NOW),
+                decide(first, user, AccountPolicy::default(), KNOWN, NOW),
                 expected,
                 "{first:?} {user:?}"
             );
@@ -328,19 +462,26 @@ mod tests {
             enforce_two_factor: true,
             ..AccountPolicy::default()
         };
+        let restricted = Step::StartSession {
+            restricted: true,
+            ip: IpOnStart::Seen,
+        };
         let table = [
-            // (user, policy, expected)
-            (totp, AccountPolicy::default(), Step::AskTotp),
-            (totp, enforced, Step::AskTotp),
-            (ACTIVE, enforced, Step::StartSession { restricted: true }),
-            (passkey, enforced, OPEN),
-            (ACTIVE, AccountPolicy::default(), OPEN),
+            // (first factor, user, policy, expected)
+            (FirstFactor::Passed, totp, AccountPolicy::default(), Step::AskTotp),
+            (FirstFactor::Passed, totp, enforced, Step::AskTotp),
+            (FirstFactor::Passed, ACTIVE, enforced, restricted),
+            (FirstFactor::Passed, passkey, enforced, OPEN),
+            (FirstFactor::Passed, ACTIVE, AccountPolicy::default(), OPEN),
+            // A passkey is multi-factor by itself: no code, even with an app.
+            (FirstFactor::Passkey, totp, AccountPolicy::default(), OPEN),
+            (FirstFactor::Passkey, passkey, enforced, OPEN),
         ];
-        for (user, policy, expected) in table {
+        for (first, user, policy, expected) in table {
             assert_eq!(
-                decide(FirstFactor::Passed, Some(user), policy, None, NOW),
+                decide(first, Some(user), policy, KNOWN, NOW),
                 expected,
-                "{user:?} {policy:?}"
+                "{first:?} {user:?} {policy:?}"
             );
         }
         // A refusal still wins over everything.
@@ -349,10 +490,73 @@ mod tests {
             ..totp
         };
         assert_eq!(
-            decide(FirstFactor::Passed, Some(disabled), enforced, None, NOW),
+            decide(FirstFactor::Passed, Some(disabled), enforced, KNOWN, NOW),
             Step::Refused(Refusal::Disabled)
         );
-        assert_eq!(after_all_factors(&totp, enforced), OPEN);
+        assert_eq!(after_all_factors(&totp, enforced, KNOWN), OPEN);
+    }
+
+    #[test]
+    fn the_ip_address_table() {
+        let auto = UserFacts {
+            auto_validate_ips: true,
+            ..ACTIVE
+        };
+        let open = AccountPolicy::default();
+        let blocks_new = AccountPolicy {
+            block_new_ips: true,
+            ..AccountPolicy::default()
+        };
+        let validate = Step::StartSession {
+            restricted: false,
+            ip: IpOnStart::ValidateAndNotify,
+        };
+        let blocked = Step::Refused(Refusal::IpBlocked);
+        use FirstFactor::{Passed as Password, Passkey};
+        let table = [
+            // (IP state, user auto-validates, account blocks new IPs, first factor, expected)
+            (KNOWN, false, open, Password, OPEN),
+            (KNOWN, true, blocks_new, Password, OPEN),
+            (None, false, open, Password, Step::ConfirmIp),
+            (SEEN, false, open, Password, Step::ConfirmIp),
+            (None, true, open, Password, validate),
+            (SEEN, true, open, Password, validate),
+            (None, true, blocks_new, Password, Step::ConfirmIp),
+            (SEEN, true, blocks_new, Password, Step::ConfirmIp),
+            (BLOCKED, false, open, Password, blocked),
+            (BLOCKED, true, open, Password, blocked),
+            (BLOCKED, true, blocks_new, Password, blocked),
+            // Passkeys: exempt from confirmation and from "block new IP addresses", but a block
+            // is a deliberate act and holds.
+            (None, false, open, Passkey, OPEN),
+            (None, false, blocks_new, Passkey, OPEN),
+            (SEEN, true, blocks_new, Passkey, OPEN),
+            (KNOWN, false, open, Passkey, OPEN),
+            (BLOCKED, false, open, Passkey, blocked),
+            (BLOCKED, true, blocks_new, Passkey, blocked),
+        ];
+        for (ip, auto_validates, policy, first, expected) in table {
+            let user = if auto_validates { auto } else { ACTIVE };
+            assert_eq!(
+                decide(first, Some(user), policy, ip, NOW),
+                expected,
+                "{ip:?} auto={auto_validates} {policy:?} {first:?}"
+            );
+        }
+        // A blocked address is refused before the code is asked: no hint that the password
+        // was right reaches a blocked address beyond the refusal itself.
+        let totp = UserFacts {
+            has_totp: true,
+            ..ACTIVE
+        };
+        assert_eq!(decide(Password, Some(totp), open, BLOCKED, NOW), blocked);
+        // After the code, a new address still waits for confirmation.
+        assert_eq!(after_all_factors(&totp, open, None), Step::ConfirmIp);
+        assert!(!may_auto_validate(true, blocks_new));
+        assert_eq!(IpStatus::parse("nonsense"), IpStatus::Pending);
+        for status in [IpStatus::Pending, IpStatus::Validated, IpStatus::Blocked] {
+            assert_eq!(IpStatus::parse(status.as_str()), status);
+        }
     }
 
     #[test]
@@ -364,7 +568,11 @@ mod tests {
         let open = AccountPolicy::default();
         let ip = |validated: bool, days_ago: Option<u64>| {
             Some(IpFacts {
-                validated,
+                status: if validated {
+                    IpStatus::Validated
+                } else {
+                    IpStatus::Pending
+                },
                 last_two_factor_at: days_ago.map(|d| NOW.minus(DAY * d as u32)),
             })
         };

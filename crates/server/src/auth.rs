@@ -12,14 +12,17 @@
 use std::net::IpAddr;
 
 use portcullis_core::lockout::{self, Gate, IpFailures};
-use portcullis_core::login::{self, AccountPolicy, FirstFactor, IpFacts, Refusal, Step, UserFacts};
+use portcullis_core::login::{self, AccountPolicy, FirstFactor, Refusal, Step, UserFacts};
 use portcullis_core::password::{self, DUMMY_HASH};
 use portcullis_core::user::UserKind;
 use portcullis_core::{Timestamp, ids, security_code, token, username};
-use portcullis_store::{AuditEvent, LoginCandidate, NewSession, StoreError, UserRow};
+use portcullis_store::{
+    AccountRow, AuditEvent, LoginCandidate, NewSession, PendingStage, StoreError, UserRow,
+};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::accounts::security_code_context;
+use crate::ip_security;
 use crate::notify::{self, Recipient};
 use crate::state::AppState;
 
@@ -67,16 +70,41 @@ pub enum LoginOutcome {
     /// The password passed; the authenticator app's code is next. The token goes into the
     /// pending-login cookie; only its hash is stored.
     SecondFactor(String),
+    /// Every factor passed from a new IP address: a confirmation email went out and the login
+    /// waits. The token goes into the pending-login cookie.
+    ConfirmIp(String),
 }
 
 /// How long a login may wait for its second factor.
 pub const PENDING_LOGIN_VALIDITY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
-/// The account's two-factor switches, from a login candidate.
+/// The account's switches, from a login candidate.
 fn policy_of(candidate: &LoginCandidate) -> AccountPolicy {
     AccountPolicy {
         enforce_two_factor: candidate.enforce_two_factor != 0,
         limit_two_factor_validity: candidate.limit_two_factor_validity != 0,
+        block_new_ips: candidate.block_new_ips != 0,
+    }
+}
+
+/// The account's switches that the login reads.
+pub fn account_policy(account: &AccountRow) -> AccountPolicy {
+    AccountPolicy {
+        enforce_two_factor: account.enforce_two_factor != 0,
+        limit_two_factor_validity: account.limit_two_factor_validity != 0,
+        block_new_ips: account.block_new_ips != 0,
+    }
+}
+
+/// What the login decision needs to know about a user.
+pub fn user_facts(user: &UserRow, has_totp: bool, has_passkey: bool) -> UserFacts {
+    UserFacts {
+        disabled: user.disabled != 0,
+        employment_ends_at: user.employment_ends_at.map(Timestamp),
+        has_totp,
+        has_passkey,
+        remember_two_factor: user.remember_two_factor != 0,
+        auto_validate_ips: user.auto_validate_ips != 0,
     }
 }
 
@@ -147,26 +175,17 @@ pub async fn password_login(
         code_matches,
         password_matches,
     );
-    let facts = candidate.as_ref().map(|c| UserFacts {
-        disabled: c.user.disabled != 0,
-        employment_ends_at: c.user.employment_ends_at.map(Timestamp),
-        has_totp: c.totp_confirmed > 0,
-        has_passkey: false,
-        remember_two_factor: c.user.remember_two_factor != 0,
-    });
+    let facts = candidate
+        .as_ref()
+        .map(|c| user_facts(&c.user, c.totp_confirmed > 0, false));
     let policy = candidate.as_ref().map(policy_of).unwrap_or_default();
     let account_id = candidate.as_ref().map(|c| c.user.account_id.as_str());
     let user_id = candidate.as_ref().map(|c| c.user.id.as_str());
     // Only read once the password passed: nothing about the IP address is looked at before.
     let ip_facts = match (&candidate, first_factor) {
-        (Some(c), FirstFactor::Passed) => state
-            .store
-            .ip_facts(&c.user.account_id, &c.user.id, &ip)
-            .await?
-            .map(|row| IpFacts {
-                validated: row.status == "validated",
-                last_two_factor_at: row.last_two_factor_at.map(Timestamp),
-            }),
+        (Some(c), FirstFactor::Passed) => {
+            ip_security::ip_facts(state, &c.user.account_id, &c.user.id, &ip).await?
+        }
         _ => None,
     };
 
@@ -221,6 +240,7 @@ pub async fn password_login(
                     now.plus(PENDING_LOGIN_VALIDITY),
                     &ip,
                     &client.user_agent,
+                    PendingStage::Totp,
                 )
                 .await?;
             audit
@@ -228,7 +248,27 @@ pub async fn password_login(
                 .await?;
             Ok(LoginOutcome::SecondFactor(pending))
         }
-        Step::StartSession { .. } => {
+        Step::ConfirmIp => {
+            let Some(candidate) = candidate.as_ref() else {
+                return Ok(LoginOutcome::Refused(Refusal::BadCredentials(
+                    login::FailureReason::UnknownUser,
+                )));
+            };
+            state.store.clear_username_failures(&key).await?;
+            audit
+                .record(account_id, user_id, "login.password_passed", "next=confirm_ip")
+                .await?;
+            let pending = ip_security::begin_waiting(
+                state,
+                &candidate.user,
+                &candidate.account_name,
+                client,
+                now,
+            )
+            .await?;
+            Ok(LoginOutcome::ConfirmIp(pending))
+        }
+        Step::StartSession { ip: on_start, .. } => {
             let Some(candidate) = candidate.as_ref() else {
                 return Ok(LoginOutcome::Refused(Refusal::BadCredentials(
                     login::FailureReason::UnknownUser,
@@ -240,6 +280,15 @@ pub async fn password_login(
                 &candidate.user.account_id,
                 &candidate.user.id,
                 client,
+                now,
+            )
+            .await?;
+            ip_security::on_session_start(
+                state,
+                &candidate.user,
+                &candidate.account_name,
+                client,
+                on_start,
                 now,
             )
             .await?;

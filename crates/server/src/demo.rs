@@ -77,6 +77,16 @@ pub async fn ensure_demo_data(state: &AppState) -> Result<(), CreateError> {
             now,
         )
         .await?;
+    // This machine is the demo users' usual office: its loopback addresses are validated, so
+    // the first login goes straight in; a login from anywhere else shows IP confirmation.
+    for user_id in [&created.admin_user_id, &employee.user_id] {
+        for ip in ["127.0.0.1", "::1"] {
+            state
+                .store
+                .set_ip_status(&created.account_id, user_id, ip, "validated", now)
+                .await?;
+        }
+    }
     let mut first = None;
     for name in ["Main office", "Second branch"] {
         let id = new_id();
@@ -97,7 +107,9 @@ pub async fn ensure_demo_data(state: &AppState) -> Result<(), CreateError> {
          \n  Security code  {code}\
          \n  Administrator  demo-admin     password {admin_password}\
          \n  Employee       demo-employee  password {employee_password}\n\
-         \nMail Portcullis sends is shown at {origin}/dev/mail\n",
+         \nMail Portcullis sends is shown at {origin}/dev/mail\n\
+         \nLogins from this machine go straight in; from any other IP address they wait for\
+         \nconfirmation by email (IP address security).\n",
         origin = state.config.public_origin(),
         code = created.security_code,
     );

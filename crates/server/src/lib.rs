@@ -15,6 +15,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod hashing;
+pub mod ip_security;
 pub mod keys;
 pub mod mail;
 pub mod notify;

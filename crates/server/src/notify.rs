@@ -36,6 +36,8 @@ pub struct Notice {
     pub action: Option<(String, String)>,
     /// What to do if this was not them.
     pub advice: Option<String>,
+    /// A link for when this was not them ("This wasn't me"): label and URL.
+    pub not_me: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -108,6 +110,7 @@ pub fn security_change(
             "If this was not you, tell your administrator at once: someone else may have access to your user."
                 .to_string(),
         ),
+        not_me: None,
     }
 }
 

@@ -13,9 +13,11 @@
 use portcullis_core::lockout::Gate;
 use portcullis_core::totp::{self, TotpSecret};
 use portcullis_core::{Timestamp, recovery, token, username};
-use portcullis_store::{PendingLoginRow, StoreError, UserRow};
+use portcullis_core::login::{self, Step};
+use portcullis_store::{PendingLoginRow, PendingStage, StoreError, UserRow};
 
 use crate::auth::{self, Audit, Client, NewSessionToken};
+use crate::ip_security;
 use crate::notify::{self, Recipient};
 use crate::state::AppState;
 
@@ -43,6 +45,11 @@ pub enum CodeOutcome {
     Expired,
     /// The username is locked or throttled by failed attempts.
     Locked,
+    /// The code passed from a new IP address: a confirmation email went out and the login
+    /// waits (the new partial login's token replaces the cookie).
+    ConfirmIp(String),
+    /// The code passed, but the IP address is blocked for the user.
+    IpBlocked,
 }
 
 /// Which kind of code the user typed.
@@ -79,7 +86,11 @@ pub async fn complete(
         return Ok(CodeOutcome::Expired);
     }
     let pending_hash = token::hash_token(pending_token);
-    let Some(pending) = state.store.pending_login(&pending_hash, now).await? else {
+    let Some(pending) = state
+        .store
+        .pending_login(&pending_hash, PendingStage::Totp, now)
+        .await?
+    else {
         return Ok(CodeOutcome::Expired);
     };
     let Some(user) = state
@@ -138,23 +149,58 @@ pub async fn complete(
             now,
         )
         .await?;
-    let session = auth::start_session(state, &user.account_id, &user.id, client, now).await?;
     let factor = match kind {
         CodeKind::Totp => "password+totp",
         CodeKind::Recovery => "password+recovery_code",
     };
-    audit
-        .record(
-            Some(&user.account_id),
-            Some(&user.id),
-            "login.succeeded",
-            &format!("factor={factor}"),
-        )
-        .await?;
     if kind == CodeKind::Recovery {
         recovery_code_used(state, &user, client, now).await?;
     }
-    Ok(CodeOutcome::Session(session))
+    let account = state.store.account(&user.account_id).await?;
+    let account_name = account.as_ref().map(|a| a.name.clone()).unwrap_or_default();
+    let policy = account.as_ref().map(auth::account_policy).unwrap_or_default();
+    let ip = client.ip.to_string();
+    let ip_facts = ip_security::ip_facts(state, &user.account_id, &user.id, &ip).await?;
+    match login::after_all_factors(&auth::user_facts(&user, true, false), policy, ip_facts) {
+        Step::StartSession { ip: on_start, .. } => {
+            let session =
+                auth::start_session(state, &user.account_id, &user.id, client, now).await?;
+            ip_security::on_session_start(state, &user, &account_name, client, on_start, now)
+                .await?;
+            audit
+                .record(
+                    Some(&user.account_id),
+                    Some(&user.id),
+                    "login.succeeded",
+                    &format!("factor={factor}"),
+                )
+                .await?;
+            Ok(CodeOutcome::Session(session))
+        }
+        Step::ConfirmIp => {
+            audit
+                .record(
+                    Some(&user.account_id),
+                    Some(&user.id),
+                    "login.second_factor_passed",
+                    &format!("factor={factor} next=confirm_ip"),
+                )
+                .await?;
+            let pending = ip_security::begin_waiting(state, &user, &account_name, client, now).await?;
+            Ok(CodeOutcome::ConfirmIp(pending))
+        }
+        Step::Refused(_) | Step::AskTotp => {
+            audit
+                .record(
+                    Some(&user.account_id),
+                    Some(&user.id),
+                    "login.refused",
+                    "reason=ip_blocked",
+                )
+                .await?;
+            Ok(CodeOutcome::IpBlocked)
+        }
+    }
 }
 
 enum TotpCheck {

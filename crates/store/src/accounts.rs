@@ -20,6 +20,8 @@ pub struct AccountRow {
     pub enforce_two_factor: i64,
     /// 0 or 1: two-factor is asked at every login (no 30-day option).
     pub limit_two_factor_validity: i64,
+    /// 0 or 1: every new IP address waits for email confirmation; users cannot auto-validate.
+    pub block_new_ips: i64,
 }
 
 /// What is needed to create an account.
@@ -59,7 +61,7 @@ impl Store {
     /// One account by id.
     pub async fn account(&self, id: &str) -> Result<Option<AccountRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT id, name, security_code_enc, created_at, enforce_two_factor, limit_two_factor_validity FROM accounts WHERE id = $1",
+            "SELECT id, name, security_code_enc, created_at, enforce_two_factor, limit_two_factor_validity, block_new_ips FROM accounts WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())
@@ -69,7 +71,7 @@ impl Store {
     /// Every account, for maintenance such as key rotation.
     pub async fn all_accounts(&self) -> Result<Vec<AccountRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT id, name, security_code_enc, created_at, enforce_two_factor, limit_two_factor_validity FROM accounts ORDER BY created_at",
+            "SELECT id, name, security_code_enc, created_at, enforce_two_factor, limit_two_factor_validity, block_new_ips FROM accounts ORDER BY created_at",
         )
         .fetch_all(self.pool())
         .await?)

@@ -23,6 +23,7 @@ mod accounts;
 mod administrations;
 mod audit;
 mod failures;
+mod ip_addresses;
 mod sessions;
 mod tokens;
 mod two_factor;
@@ -33,7 +34,8 @@ pub use administrations::AdministrationRow;
 pub use audit::{AuditEvent, AuditRow};
 pub use sessions::{NewSession, SessionListRow, SessionRow};
 pub use tokens::TokenPurpose;
-pub use two_factor::{IpFactsRow, PendingLoginRow, TotpRow};
+pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};
+pub use two_factor::{IpFactsRow, PendingLoginRow, PendingStage, TotpRow};
 pub use users::{EmployeeRow, Guarded, LoginCandidate, NewUser, UserQuery, UserRow, UserUpdate};
 
 use std::str::FromStr;

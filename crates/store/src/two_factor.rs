@@ -1,5 +1,5 @@
-//! Authenticator apps (TOTP), recovery codes, partial logins waiting for a code, and the
-//! per-user IP address facts the 30-day rule reads.
+//! Authenticator apps (TOTP), recovery codes, partial logins waiting for a code or an IP
+//! confirmation, and the per-user IP address facts the login reads.
 
 use portcullis_core::Timestamp;
 
@@ -31,6 +31,31 @@ pub struct PendingLoginRow {
     pub expires_at: i64,
     /// Wrong codes so far.
     pub failures: i64,
+    /// What it waits for: [`PendingStage`] spelled out.
+    pub stage: String,
+    /// Where the login came from.
+    pub ip: String,
+    /// The browser.
+    pub user_agent: String,
+}
+
+/// What a partial login waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingStage {
+    /// The authenticator app's code (or a recovery code).
+    Totp,
+    /// Email confirmation of a new IP address.
+    Ip,
+}
+
+impl PendingStage {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PendingStage::Totp => "totp",
+            PendingStage::Ip => "ip",
+        }
+    }
 }
 
 /// What the login knows about an IP address for a user.
@@ -225,10 +250,11 @@ impl Store {
         expires_at: Timestamp,
         ip: &str,
         user_agent: &str,
+        stage: PendingStage,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO pending_logins (token_hash, account_id, user_id, created_at, expires_at, ip, user_agent) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO pending_logins (token_hash, account_id, user_id, created_at, expires_at, ip, user_agent, stage) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(token_hash)
         .bind(account_id)
@@ -237,22 +263,25 @@ impl Store {
         .bind(expires_at.millis())
         .bind(ip)
         .bind(user_agent)
+        .bind(stage.as_str())
         .execute(self.pool())
         .await?;
         Ok(())
     }
 
-    /// An unexpired partial login.
+    /// An unexpired partial login waiting for `stage`.
     pub async fn pending_login(
         &self,
         token_hash: &str,
+        stage: PendingStage,
         now: Timestamp,
     ) -> Result<Option<PendingLoginRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT account_id, user_id, expires_at, failures FROM pending_logins \
-             WHERE token_hash = $1 AND expires_at > $2",
+            "SELECT account_id, user_id, expires_at, failures, stage, ip, user_agent FROM pending_logins \
+             WHERE token_hash = $1 AND stage = $2 AND expires_at > $3",
         )
         .bind(token_hash)
+        .bind(stage.as_str())
         .bind(now.millis())
         .fetch_optional(self.pool())
         .await?)
@@ -319,25 +348,6 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(())
-    }
-
-    /// Sets the status of a user's IP address record (for IP security; tests use it to validate).
-    pub async fn set_ip_status(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        ip: &str,
-        status: &str,
-    ) -> Result<(), StoreError> {
-        changed(
-            sqlx::query("UPDATE ip_addresses SET status = $1 WHERE account_id = $2 AND user_id = $3 AND ip = $4")
-                .bind(status)
-                .bind(account_id)
-                .bind(user_id)
-                .bind(ip)
-                .execute(self.pool())
-                .await,
-        )
     }
 
     /// Sets the account's two-factor switches.

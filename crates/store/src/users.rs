@@ -32,6 +32,8 @@ pub struct UserRow {
     pub last_login_at: Option<i64>,
     /// 0 or 1: "only ask for two-factor authentication once every 30 days on a known IP".
     pub remember_two_factor: i64,
+    /// 0 or 1: "automatically validate new IP addresses".
+    pub auto_validate_ips: i64,
 }
 
 impl UserRow {
@@ -86,6 +88,8 @@ pub struct LoginCandidate {
     pub enforce_two_factor: i64,
     /// 0 or 1: two-factor is asked at every login.
     pub limit_two_factor_validity: i64,
+    /// 0 or 1: every new IP address waits for email confirmation.
+    pub block_new_ips: i64,
     /// 1 when the user has a confirmed authenticator app.
     pub totp_confirmed: i64,
 }
@@ -181,7 +185,8 @@ pub struct NewUser {
 }
 
 const USER_COLUMNS: &str = "u.id, u.account_id, u.username, u.name, u.email, u.kind, u.disabled, \
-    u.employment_ends_at, u.password_hash, u.created_at, u.last_login_at, u.remember_two_factor";
+    u.employment_ends_at, u.password_hash, u.created_at, u.last_login_at, u.remember_two_factor, \
+    u.auto_validate_ips";
 
 pub(crate) async fn insert_user<'c, E>(executor: E, user: &NewUser) -> Result<(), StoreError>
 where
@@ -222,7 +227,7 @@ impl Store {
     ) -> Result<Option<LoginCandidate>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS}, a.name AS account_name, a.security_code_enc, \
-                    a.enforce_two_factor, a.limit_two_factor_validity, \
+                    a.enforce_two_factor, a.limit_two_factor_validity, a.block_new_ips, \
                     (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS totp_confirmed \
              FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.username_key = $1"
         );

@@ -180,6 +180,7 @@ async fn tell_everyone(
                 "Keep the security code within your company. If you did not expect this change, ask your administrator."
                     .into(),
             ),
+            not_me: None,
         };
         notify::send(state, &notice).await;
     }

@@ -376,6 +376,7 @@ pub async fn send_invitation(
             "Keep the security code to yourself: together with your username and password it opens your user. If you did not expect this message, you can ignore it."
                 .into(),
         ),
+        not_me: None,
     };
     let sent = notify::send(state, &notice).await;
     admin

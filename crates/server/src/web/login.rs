@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::extract::{CsrfForm, CurrentUser};
 use super::templates::render;
 use super::{WebError, cookies};
-use crate::auth::{self, Client, LoginOutcome, PasswordLogin};
+use crate::auth::{self, Client, LoginOutcome, NewSessionToken, PasswordLogin};
 use crate::state::AppState;
 
 /// The one message for a wrong security code, username or password.
@@ -41,6 +41,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "login-expired" => {
             Some("That login took too long or had too many wrong codes. Log in again.")
         }
+        "ip-blocked" => Some(IP_BLOCKED),
+        "ip-expired" => Some(
+            "That login waited too long for its IP address to be confirmed, or the link was opened on another device. Log in again.",
+        ),
         _ => None,
     }
 }
@@ -86,19 +90,17 @@ pub async fn submit(
     };
     let outcome = auth::password_login(&state, attempt, &client).await?;
     let (status, message, retry_after) = match outcome {
-        LoginOutcome::Session(session) => {
-            // A fresh token on every login; any session this browser had before is ended.
-            if let Some(old) = cookies::session_token(&state.config, &jar) {
-                state.store.delete_session(&token::hash_token(&old)).await?;
-            }
-            let jar = jar.add(cookies::session(&state.config, session.token));
-            return Ok((jar, Redirect::to("/")).into_response());
-        }
+        LoginOutcome::Session(session) => return into_session(&state, jar, session).await,
         LoginOutcome::Busy => return Err(WebError::Busy),
         LoginOutcome::SecondFactor(pending) => {
             let jar = jar.add(cookies::pending(&state.config, pending));
             return Ok((jar, Redirect::to("/login/code")).into_response());
         }
+        LoginOutcome::ConfirmIp(pending) => {
+            let jar = jar.add(cookies::pending(&state.config, pending));
+            return Ok((jar, Redirect::to("/login/new-ip")).into_response());
+        }
+        LoginOutcome::Refused(Refusal::IpBlocked) => (StatusCode::FORBIDDEN, IP_BLOCKED.to_string(), None),
         LoginOutcome::Refused(Refusal::BadCredentials(_)) => (StatusCode::UNAUTHORIZED, GENERIC_FAILURE.to_string(), None),
         LoginOutcome::Refused(Refusal::Disabled | Refusal::EmploymentEnded) => (
             StatusCode::FORBIDDEN,
@@ -132,6 +134,24 @@ pub async fn submit(
         response.headers_mut().insert(header::RETRY_AFTER, secs);
     }
     Ok(response)
+}
+
+/// What a login from a blocked IP address is told.
+pub const IP_BLOCKED: &str = "Logins from this IP address are blocked for your user. If it is yours, ask your administrator to unblock it on the IP addresses page.";
+
+/// Hands a browser its new session: any session it had before is ended (a fresh token on every
+/// login), the partial login's cookie is removed, and it goes to the dashboard.
+pub async fn into_session(
+    state: &AppState,
+    jar: CookieJar,
+    session: NewSessionToken,
+) -> Result<Response, WebError> {
+    if let Some(old) = cookies::session_token(&state.config, &jar) {
+        state.store.delete_session(&token::hash_token(&old)).await?;
+    }
+    let jar = cookies::clear_pending(&state.config, jar)
+        .add(cookies::session(&state.config, session.token));
+    Ok((jar, Redirect::to("/")).into_response())
 }
 
 pub fn wait_words(secs: u64) -> String {

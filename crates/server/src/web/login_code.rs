@@ -10,7 +10,8 @@ use serde::Deserialize;
 
 use super::extract::CsrfForm;
 use super::templates::render;
-use super::{WebError, cookies};
+use super::{WebError, cookies, login};
+use portcullis_store::PendingStage;
 use crate::auth::Client;
 use crate::second_factor::{self, CodeKind, CodeOutcome};
 use crate::state::AppState;
@@ -41,7 +42,11 @@ pub async fn form(
     if !token::looks_like_token(&pending)
         || state
             .store
-            .pending_login(&token::hash_token(&pending), state.clock.now())
+            .pending_login(
+                &token::hash_token(&pending),
+                PendingStage::Totp,
+                state.clock.now(),
+            )
             .await?
             .is_none()
     {
@@ -79,13 +84,14 @@ pub async fn submit(
     };
     let outcome = second_factor::complete(&state, &pending, typed, kind, &client).await?;
     let error = match outcome {
-        CodeOutcome::Session(session) => {
-            if let Some(old) = cookies::session_token(&state.config, &jar) {
-                state.store.delete_session(&token::hash_token(&old)).await?;
-            }
-            let jar = cookies::clear_pending(&state.config, jar)
-                .add(cookies::session(&state.config, session.token));
-            return Ok((jar, Redirect::to("/")).into_response());
+        CodeOutcome::Session(session) => return login::into_session(&state, jar, session).await,
+        CodeOutcome::ConfirmIp(pending) => {
+            let jar = jar.add(cookies::pending(&state.config, pending));
+            return Ok((jar, Redirect::to("/login/new-ip")).into_response());
+        }
+        CodeOutcome::IpBlocked => {
+            let jar = cookies::clear_pending(&state.config, jar);
+            return Ok((jar, Redirect::to("/login?notice=ip-blocked")).into_response());
         }
         CodeOutcome::Expired => {
             let jar = cookies::clear_pending(&state.config, jar);

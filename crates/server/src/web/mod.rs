@@ -14,9 +14,11 @@ mod error;
 mod extract;
 mod forgot;
 mod health;
+mod ip_addresses;
 mod login;
 mod login_code;
 mod middleware;
+mod new_ip;
 mod reauth;
 mod security;
 mod security_center;
@@ -43,6 +45,17 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/login/code",
             get(login_code::form).post(login_code::submit),
+        )
+        .route(
+            "/login/new-ip",
+            get(new_ip::waiting),
+        )
+        .route("/login/new-ip/resend", post(new_ip::resend))
+        .route("/new-ip", get(new_ip::link_form).post(new_ip::answer))
+        .route("/ip-addresses", get(ip_addresses::list))
+        .route(
+            "/ip-addresses/{id}",
+            get(ip_addresses::show).post(ip_addresses::save),
         )
         .route("/logout", post(login::logout))
         .route(
@@ -73,6 +86,10 @@ pub fn router(state: AppState) -> Router {
         .route("/employees/{id}/security", get(security::show))
         .route("/security/username", post(security::change_username))
         .route("/security/password", post(security::change_password))
+        .route(
+            "/security/ip-addresses/auto-validate",
+            post(security::auto_validate),
+        )
         .route("/security/sessions/{id}/end", post(security::end_session))
         .route(
             "/security/sessions/end-others",

@@ -60,6 +60,14 @@ pub struct TwoFactorView {
     pub required_notice: bool,
 }
 
+/// The IP address part of the tab.
+pub struct IpView {
+    /// The user's "automatically validate new IP addresses".
+    pub auto_validate: bool,
+    /// The account blocks new IP addresses, so the option does not apply.
+    pub account_blocks_new: bool,
+}
+
 #[derive(Template)]
 #[template(path = "security.html")]
 struct SecurityPage {
@@ -70,6 +78,7 @@ struct SecurityPage {
     problems: Problems,
     typed_username: String,
     two_factor: TwoFactorView,
+    ip: IpView,
 }
 
 async fn page(
@@ -125,6 +134,10 @@ async fn page(
         problems,
         typed_username,
         two_factor,
+        ip: IpView {
+            auto_validate: row.auto_validate_ips != 0,
+            account_blocks_new: account.block_new_ips != 0,
+        },
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -411,4 +424,49 @@ pub async fn end_other_sessions(
     )
     .await?;
     Ok(my_security(&user, "sessions-ended").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct AutoValidateForm {
+    #[serde(default)]
+    auto_validate: Option<String>,
+}
+
+/// `POST /security/ip-addresses/auto-validate`: the user's "automatically validate new IP
+/// addresses". Switching it on weakens the login, so it needs a recent re-authentication, and
+/// it is refused while the account blocks new IP addresses.
+pub async fn auto_validate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    CsrfForm(form): CsrfForm<AutoValidateForm>,
+) -> Result<Response, WebError> {
+    let auto = form.auto_validate.is_some();
+    let back = format!("/employees/{}/security", user.user_id);
+    if auto {
+        user.require_recent_auth(state.clock.now(), &back)?;
+        let account = state
+            .store
+            .account(&user.account_id)
+            .await?
+            .ok_or(WebError::NotFound)?;
+        if account.block_new_ips != 0 {
+            return Err(WebError::Conflict(format!(
+                "{} blocks new IP addresses: every new address waits for confirmation by email, so this option cannot be switched on.",
+                account.name
+            )));
+        }
+    }
+    state
+        .store
+        .set_auto_validate_ips(&user.account_id, &user.user_id, auto)
+        .await?;
+    user.audit(
+        &state,
+        &client,
+        "ip.auto_validate_changed",
+        &format!("auto_validate={auto}"),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("{back}?done=saved")).into_response())
 }

@@ -1,5 +1,5 @@
-//! The Security center (administrators): the account's two-factor switches and every user's
-//! two-factor state. Changing a switch needs a recent re-authentication and is audited; sessions
+//! The Security center (administrators): the account's two-factor and IP address switches and
+//! every user's two-factor state. Changing a switch needs a recent re-authentication and is audited; sessions
 //! read the switches at every request, so a change applies at once on every server process.
 
 use askama::Template;
@@ -32,6 +32,7 @@ struct CenterPage {
     nav: Nav,
     enforce: bool,
     limit: bool,
+    block_new_ips: bool,
     users: Vec<UserState>,
     without: usize,
     more: bool,
@@ -83,6 +84,7 @@ pub async fn show(
         nav: Nav::new(&state, &user, "security-center").with_flash(query.done.as_deref()),
         enforce: account.enforce_two_factor != 0,
         limit: account.limit_two_factor_validity != 0,
+        block_new_ips: account.block_new_ips != 0,
         users,
         without,
         more,
@@ -95,6 +97,8 @@ pub struct PolicyForm {
     enforce_two_factor: Option<String>,
     #[serde(default)]
     limit_two_factor_validity: Option<String>,
+    #[serde(default)]
+    block_new_ips: Option<String>,
 }
 
 /// `POST /security-center`: saves the switches.
@@ -109,6 +113,7 @@ pub async fn save(
     user.require_recent_auth(now, PATH)?;
     let enforce = form.enforce_two_factor.is_some();
     let limit = form.limit_two_factor_validity.is_some();
+    let block_new_ips = form.block_new_ips.is_some();
     let before = state
         .store
         .account(&user.account_id)
@@ -118,16 +123,23 @@ pub async fn save(
         .store
         .set_two_factor_policy(&user.account_id, enforce, limit)
         .await?;
+    state
+        .store
+        .set_block_new_ips(&user.account_id, block_new_ips)
+        .await?;
     if (
         before.enforce_two_factor != 0,
         before.limit_two_factor_validity != 0,
-    ) != (enforce, limit)
+        before.block_new_ips != 0,
+    ) != (enforce, limit, block_new_ips)
     {
         user.audit(
             &state,
             &client,
             "policy.changed",
-            &format!("enforce_two_factor={enforce} limit_two_factor_validity={limit}"),
+            &format!(
+                "enforce_two_factor={enforce} limit_two_factor_validity={limit} block_new_ips={block_new_ips}"
+            ),
         )
         .await?;
     }

@@ -5,6 +5,9 @@
 //! Opening the link only shows the form; the token is used up when a valid password is posted,
 //! so a link preview or a mistyped password does not burn it. The password is hashed before the
 //! token is taken, so a busy server leaves the link usable.
+//!
+//! The link arrived by email, so using it proves what an IP confirmation email would: the
+//! address it is used from becomes validated for the user (IP address security).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -18,7 +21,7 @@ use serde::Deserialize;
 
 use super::extract::CsrfForm;
 use super::security::password_changed_notice;
-use super::templates::render;
+use super::templates::{MessagePage, render};
 use super::{WebError, cookies};
 use crate::auth::{Audit, Client};
 use crate::state::AppState;
@@ -76,13 +79,6 @@ struct SetPasswordPage {
     username: String,
     account_name: String,
     error: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "message.html")]
-struct MessagePage<'a> {
-    title: &'a str,
-    message: &'a str,
 }
 
 fn link_unusable(kind: LinkKind) -> Result<Response, WebError> {
@@ -279,6 +275,19 @@ async fn submit(
         },
     )
     .await?;
+    // The link came by email and was used from this browser: that proves what a confirmation
+    // email would, so the address is validated (a blocked one stays blocked).
+    state
+        .store
+        .record_ip_seen(
+            &target.account_id,
+            &target.user_id,
+            &client.ip.to_string(),
+            &client.user_agent,
+            now,
+            true,
+        )
+        .await?;
     // Whatever links were still out there are spent now: the password is chosen.
     for purpose in [TokenPurpose::SetPassword, TokenPurpose::ResetPassword] {
         state

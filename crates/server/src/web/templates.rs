@@ -123,3 +123,11 @@ pub fn safe_return_path(path: &str) -> &str {
 pub fn format_time(ms: i64) -> String {
     portcullis_core::clock::format_date_time(portcullis_core::Timestamp(ms))
 }
+
+/// A page with one message and a way back to the login page (used-up links and the like).
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage<'a> {
+    pub title: &'a str,
+    pub message: &'a str,
+}

@@ -1,0 +1,325 @@
+//! IP address security: each user's IP address records, the emailed confirmations of new
+//! addresses, the switches that govern them, and the IP addresses page.
+
+use portcullis_core::Timestamp;
+
+use crate::{Store, StoreError, changed};
+
+/// An emailed confirmation of a new IP address, looked up by its token.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IpConfirmationRow {
+    /// The user's account.
+    pub account_id: String,
+    /// The user.
+    pub user_id: String,
+    /// The address waiting for confirmation.
+    pub ip: String,
+    /// The waiting login's token hash.
+    pub pending_hash: String,
+    /// The browser that logged in.
+    pub user_agent: String,
+    /// ms.
+    pub created_at: i64,
+}
+
+/// A line of the IP addresses page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IpAddressRow {
+    /// The user.
+    pub user_id: String,
+    /// Their username.
+    pub username: String,
+    /// Their name, if given.
+    pub name: Option<String>,
+    /// The address.
+    pub ip: String,
+    /// `pending`, `validated` or `blocked`.
+    pub status: String,
+    /// ms.
+    pub first_seen_at: i64,
+    /// ms.
+    pub last_seen_at: i64,
+    /// The last browser's User-Agent.
+    pub last_user_agent: String,
+    /// ms, or none.
+    pub last_two_factor_at: Option<i64>,
+}
+
+/// Which IP address records a page shows.
+#[derive(Debug, Clone, Default)]
+pub struct IpQuery<'a> {
+    /// Only this user's.
+    pub user_id: Option<&'a str>,
+    /// Only this status.
+    pub status: Option<&'a str>,
+    /// Continue after this line (last seen ms, user id, ip), newest first.
+    pub after: Option<(i64, &'a str, &'a str)>,
+    /// At most this many.
+    pub limit: i64,
+}
+
+impl Store {
+    /// Records that a user came from an IP address: creates the record with `status_if_new`, or
+    /// updates last seen and the browser. `validate` also sets an existing record to validated
+    /// (never a blocked one: a block is lifted only on the IP addresses page).
+    pub async fn record_ip_seen(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        ip: &str,
+        user_agent: &str,
+        now: Timestamp,
+        validate: bool,
+    ) -> Result<(), StoreError> {
+        let status = if validate { "validated" } else { "pending" };
+        sqlx::query(
+            "INSERT INTO ip_addresses (account_id, user_id, ip, status, first_seen_at, last_seen_at, last_user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $5, $6) \
+             ON CONFLICT (user_id, ip) DO UPDATE SET last_seen_at = $5, last_user_agent = $6, \
+               status = CASE WHEN $4 = 'validated' AND ip_addresses.status = 'pending' THEN 'validated' ELSE ip_addresses.status END",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .bind(ip)
+        .bind(status)
+        .bind(now.millis())
+        .bind(user_agent)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Validates or blocks a user's address from the IP addresses page or an emailed link,
+    /// creating the record when needed. Returns the status it had before (`None`: new).
+    pub async fn set_ip_status(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        ip: &str,
+        status: &str,
+        now: Timestamp,
+    ) -> Result<Option<String>, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let before: Option<(String,)> = sqlx::query_as(
+            "SELECT status FROM ip_addresses WHERE account_id = $1 AND user_id = $2 AND ip = $3",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .bind(ip)
+        .fetch_optional(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO ip_addresses (account_id, user_id, ip, status, first_seen_at, last_seen_at, last_user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $5, '') \
+             ON CONFLICT (user_id, ip) DO UPDATE SET status = $4",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .bind(ip)
+        .bind(status)
+        .bind(now.millis())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(before.map(|(s,)| s))
+    }
+
+    /// One of the account's IP address records.
+    pub async fn ip_address(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        ip: &str,
+    ) -> Result<Option<IpAddressRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT i.user_id, u.username, u.name, i.ip, i.status, i.first_seen_at, i.last_seen_at, \
+                    i.last_user_agent, i.last_two_factor_at \
+             FROM ip_addresses i JOIN users u ON u.id = i.user_id \
+             WHERE i.account_id = $1 AND i.user_id = $2 AND i.ip = $3",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .bind(ip)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// A page of the account's IP address records, most recently seen first. Walks
+    /// `(account_id, last_seen_at)`, `(account_id, status, last_seen_at)` or
+    /// `(user_id, last_seen_at)` from `after`, so a page costs the same however deep it is.
+    pub async fn list_ip_addresses(
+        &self,
+        account_id: &str,
+        q: &IpQuery<'_>,
+    ) -> Result<Vec<IpAddressRow>, StoreError> {
+        let (seen, user, ip) = q.after.unwrap_or((i64::MAX, "", ""));
+        Ok(sqlx::query_as(
+            "SELECT i.user_id, u.username, u.name, i.ip, i.status, i.first_seen_at, i.last_seen_at, \
+                    i.last_user_agent, i.last_two_factor_at \
+             FROM ip_addresses i JOIN users u ON u.id = i.user_id \
+             WHERE i.account_id = $1 \
+               AND ($2 = '' OR i.user_id = $2) \
+               AND ($3 = '' OR i.status = $3) \
+               AND (i.last_seen_at < $4 OR (i.last_seen_at = $4 AND (i.user_id > $5 OR (i.user_id = $5 AND i.ip > $6)))) \
+             ORDER BY i.last_seen_at DESC, i.user_id, i.ip LIMIT $7",
+        )
+        .bind(account_id)
+        .bind(q.user_id.unwrap_or(""))
+        .bind(q.status.unwrap_or(""))
+        .bind(seen)
+        .bind(user)
+        .bind(ip)
+        .bind(q.limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Ends a user's sessions that came from an address (it was just blocked).
+    pub async fn delete_sessions_from_ip(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        ip: &str,
+    ) -> Result<u64, StoreError> {
+        let done =
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2 AND ip = $3")
+                .bind(account_id)
+                .bind(user_id)
+                .bind(ip)
+                .execute(self.pool())
+                .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Stores an emailed confirmation link for a waiting login.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_ip_confirmation(
+        &self,
+        token_hash: &str,
+        account_id: &str,
+        user_id: &str,
+        ip: &str,
+        pending_hash: &str,
+        user_agent: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO ip_confirmations (token_hash, account_id, user_id, ip, pending_hash, user_agent, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(token_hash)
+        .bind(account_id)
+        .bind(user_id)
+        .bind(ip)
+        .bind(pending_hash)
+        .bind(user_agent)
+        .bind(now.millis())
+        .bind(expires_at.millis())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// An unused, unexpired confirmation link.
+    pub async fn ip_confirmation(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<IpConfirmationRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT account_id, user_id, ip, pending_hash, user_agent, created_at FROM ip_confirmations \
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now.millis())
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Uses a confirmation link, and every other link of the same waiting login with it; only
+    /// the one caller that used it gets the row.
+    pub async fn take_ip_confirmation(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<IpConfirmationRow>, StoreError> {
+        let row: Option<IpConfirmationRow> = sqlx::query_as(
+            "UPDATE ip_confirmations SET used_at = $2 \
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+             RETURNING account_id, user_id, ip, pending_hash, user_agent, created_at",
+        )
+        .bind(token_hash)
+        .bind(now.millis())
+        .fetch_optional(self.pool())
+        .await?;
+        if let Some(row) = &row {
+            sqlx::query(
+                "UPDATE ip_confirmations SET used_at = $2 WHERE pending_hash = $1 AND used_at IS NULL",
+            )
+            .bind(&row.pending_hash)
+            .bind(now.millis())
+            .execute(self.pool())
+            .await?;
+        }
+        Ok(row)
+    }
+
+    /// When the newest confirmation link of a waiting login was sent.
+    pub async fn last_ip_confirmation_at(
+        &self,
+        pending_hash: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let row: Option<(Option<i64>,)> = sqlx::query_as(
+            "SELECT MAX(created_at) FROM ip_confirmations WHERE pending_hash = $1",
+        )
+        .bind(pending_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.and_then(|(at,)| at))
+    }
+
+    /// Voids the unused links of a waiting login (a new one replaces them).
+    pub async fn void_ip_confirmations(
+        &self,
+        pending_hash: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE ip_confirmations SET used_at = $2 WHERE pending_hash = $1 AND used_at IS NULL",
+        )
+        .bind(pending_hash)
+        .bind(now.millis())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Sets the account's "block new IP addresses" switch.
+    pub async fn set_block_new_ips(&self, account_id: &str, block: bool) -> Result<(), StoreError> {
+        changed(
+            sqlx::query("UPDATE accounts SET block_new_ips = $1 WHERE id = $2")
+                .bind(i64::from(block))
+                .bind(account_id)
+                .execute(self.pool())
+                .await,
+        )
+    }
+
+    /// Sets the user's "automatically validate new IP addresses" option.
+    pub async fn set_auto_validate_ips(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        auto: bool,
+    ) -> Result<(), StoreError> {
+        changed(
+            sqlx::query("UPDATE users SET auto_validate_ips = $1 WHERE account_id = $2 AND id = $3")
+                .bind(i64::from(auto))
+                .bind(account_id)
+                .bind(user_id)
+                .execute(self.pool())
+                .await,
+        )
+    }
+}
