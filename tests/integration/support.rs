@@ -247,6 +247,7 @@ impl TestApp {
             cookies: HashMap::new(),
             peer: addr.parse().unwrap(),
             origin: Some(self.state.config.public_origin()),
+            forwarded_for: None,
         }
     }
 }
@@ -297,6 +298,8 @@ pub struct Browser<'a> {
     pub peer: SocketAddr,
     /// The Origin header sent with posts, as a browser would.
     pub origin: Option<String>,
+    /// An `X-Forwarded-For` header sent with every request (a proxy in front, or a liar).
+    pub forwarded_for: Option<String>,
 }
 
 impl Browser<'_> {
@@ -312,6 +315,9 @@ impl Browser<'_> {
             builder = builder.header(header::COOKIE, cookie);
         }
         builder = builder.header(header::USER_AGENT, "integration-test");
+        if let Some(forwarded) = &self.forwarded_for {
+            builder = builder.header("x-forwarded-for", forwarded);
+        }
         let body = match form {
             Some(form) => {
                 builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
@@ -395,7 +401,11 @@ impl Browser<'_> {
         let token = hidden_field(&form.body, "token");
         self.post(
             "/new-ip",
-            &[("csrf", &form.csrf()), ("token", &token), ("answer", answer)],
+            &[
+                ("csrf", &form.csrf()),
+                ("token", &token),
+                ("answer", answer),
+            ],
         )
         .await
     }

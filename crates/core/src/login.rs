@@ -468,7 +468,12 @@ mod tests {
         };
         let table = [
             // (first factor, user, policy, expected)
-            (FirstFactor::Passed, totp, AccountPolicy::default(), Step::AskTotp),
+            (
+                FirstFactor::Passed,
+                totp,
+                AccountPolicy::default(),
+                Step::AskTotp,
+            ),
             (FirstFactor::Passed, totp, enforced, Step::AskTotp),
             (FirstFactor::Passed, ACTIVE, enforced, restricted),
             (FirstFactor::Passed, passkey, enforced, OPEN),

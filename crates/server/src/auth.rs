@@ -256,7 +256,12 @@ pub async fn password_login(
             };
             state.store.clear_username_failures(&key).await?;
             audit
-                .record(account_id, user_id, "login.password_passed", "next=confirm_ip")
+                .record(
+                    account_id,
+                    user_id,
+                    "login.password_passed",
+                    "next=confirm_ip",
+                )
                 .await?;
             let pending = ip_security::begin_waiting(
                 state,

@@ -281,7 +281,8 @@ pub async fn check_waiting(
             if !state.store.take_pending_login(&pending_hash).await? {
                 return Ok(Waiting::Expired);
             }
-            let session = auth::start_session(state, &user.account_id, &user.id, client, now).await?;
+            let session =
+                auth::start_session(state, &user.account_id, &user.id, client, now).await?;
             on_session_start(state, &user, &account_name, client, IpOnStart::Seen, now).await?;
             Audit { state, client, now }
                 .record(
@@ -439,7 +440,9 @@ pub async fn confirm(
         .await?;
     let same_browser = pending_cookie
         .filter(|t| token::looks_like_token(t))
-        .is_some_and(|t| token::constant_time_eq(token::hash_token(t).as_bytes(), row.pending_hash.as_bytes()));
+        .is_some_and(|t| {
+            token::constant_time_eq(token::hash_token(t).as_bytes(), row.pending_hash.as_bytes())
+        });
     if !same_browser {
         return Ok(Answer::Confirmed(None));
     }

@@ -11,9 +11,9 @@
 //!   and starts a fresh session.
 
 use portcullis_core::lockout::Gate;
+use portcullis_core::login::{self, Step};
 use portcullis_core::totp::{self, TotpSecret};
 use portcullis_core::{Timestamp, recovery, token, username};
-use portcullis_core::login::{self, Step};
 use portcullis_store::{PendingLoginRow, PendingStage, StoreError, UserRow};
 
 use crate::auth::{self, Audit, Client, NewSessionToken};
@@ -158,7 +158,10 @@ pub async fn complete(
     }
     let account = state.store.account(&user.account_id).await?;
     let account_name = account.as_ref().map(|a| a.name.clone()).unwrap_or_default();
-    let policy = account.as_ref().map(auth::account_policy).unwrap_or_default();
+    let policy = account
+        .as_ref()
+        .map(auth::account_policy)
+        .unwrap_or_default();
     let ip = client.ip.to_string();
     let ip_facts = ip_security::ip_facts(state, &user.account_id, &user.id, &ip).await?;
     match login::after_all_factors(&auth::user_facts(&user, true, false), policy, ip_facts) {
@@ -186,7 +189,8 @@ pub async fn complete(
                     &format!("factor={factor} next=confirm_ip"),
                 )
                 .await?;
-            let pending = ip_security::begin_waiting(state, &user, &account_name, client, now).await?;
+            let pending =
+                ip_security::begin_waiting(state, &user, &account_name, client, now).await?;
             Ok(CodeOutcome::ConfirmIp(pending))
         }
         Step::Refused(_) | Step::AskTotp => {

@@ -270,12 +270,11 @@ impl Store {
         &self,
         pending_hash: &str,
     ) -> Result<Option<i64>, StoreError> {
-        let row: Option<(Option<i64>,)> = sqlx::query_as(
-            "SELECT MAX(created_at) FROM ip_confirmations WHERE pending_hash = $1",
-        )
-        .bind(pending_hash)
-        .fetch_optional(self.pool())
-        .await?;
+        let row: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT MAX(created_at) FROM ip_confirmations WHERE pending_hash = $1")
+                .bind(pending_hash)
+                .fetch_optional(self.pool())
+                .await?;
         Ok(row.and_then(|(at,)| at))
     }
 
@@ -314,12 +313,14 @@ impl Store {
         auto: bool,
     ) -> Result<(), StoreError> {
         changed(
-            sqlx::query("UPDATE users SET auto_validate_ips = $1 WHERE account_id = $2 AND id = $3")
-                .bind(i64::from(auto))
-                .bind(account_id)
-                .bind(user_id)
-                .execute(self.pool())
-                .await,
+            sqlx::query(
+                "UPDATE users SET auto_validate_ips = $1 WHERE account_id = $2 AND id = $3",
+            )
+            .bind(i64::from(auto))
+            .bind(account_id)
+            .bind(user_id)
+            .execute(self.pool())
+            .await,
         )
     }
 }

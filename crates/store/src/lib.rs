@@ -32,9 +32,9 @@ mod users;
 pub use accounts::{AccountRow, NewAccount};
 pub use administrations::AdministrationRow;
 pub use audit::{AuditEvent, AuditRow};
+pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};
 pub use sessions::{NewSession, SessionListRow, SessionRow};
 pub use tokens::TokenPurpose;
-pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};
 pub use two_factor::{IpFactsRow, PendingLoginRow, PendingStage, TotpRow};
 pub use users::{EmployeeRow, Guarded, LoginCandidate, NewUser, UserQuery, UserRow, UserUpdate};
 

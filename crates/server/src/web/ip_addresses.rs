@@ -140,7 +140,9 @@ pub async fn list(
         match state.store.user_by_username(&username).await? {
             Some(found) if found.account_id == user.account_id => Some(found.id),
             _ => {
-                problem = Some(format!("There is no user named {username} in this account."));
+                problem = Some(format!(
+                    "There is no user named {username} in this account."
+                ));
                 None
             }
         }
@@ -178,7 +180,11 @@ pub async fn list(
                 .append_pair("ip", &last.ip)
                 .finish()
         });
-    let lines = rows.into_iter().take(PAGE_SIZE as usize).map(line).collect();
+    let lines = rows
+        .into_iter()
+        .take(PAGE_SIZE as usize)
+        .map(line)
+        .collect();
     render(&ListPage {
         nav: Nav::new(&state, &user, "ip-addresses").with_flash(query.done.as_deref()),
         is_admin,

@@ -11,10 +11,10 @@ use serde::Deserialize;
 use super::extract::CsrfForm;
 use super::templates::render;
 use super::{WebError, cookies, login};
-use portcullis_store::PendingStage;
 use crate::auth::Client;
 use crate::second_factor::{self, CodeKind, CodeOutcome};
 use crate::state::AppState;
+use portcullis_store::PendingStage;
 
 #[derive(Template)]
 #[template(path = "login_code.html")]

@@ -46,10 +46,7 @@ pub fn router(state: AppState) -> Router {
             "/login/code",
             get(login_code::form).post(login_code::submit),
         )
-        .route(
-            "/login/new-ip",
-            get(new_ip::waiting),
-        )
+        .route("/login/new-ip", get(new_ip::waiting))
         .route("/login/new-ip/resend", post(new_ip::resend))
         .route("/new-ip", get(new_ip::link_form).post(new_ip::answer))
         .route("/ip-addresses", get(ip_addresses::list))

@@ -59,7 +59,10 @@ pub async fn waiting(
         }
         Waiting::Waiting { masked_email } => {
             let notice = match (query.sent.is_some(), query.wait) {
-                (true, _) => Some("A new email is on its way. Links in earlier emails no longer work.".to_string()),
+                (true, _) => Some(
+                    "A new email is on its way. Links in earlier emails no longer work."
+                        .to_string(),
+                ),
                 (_, Some(secs)) => Some(format!(
                     "An email was sent less than a minute ago. You can ask for another in {}.",
                     wait_words(secs)
