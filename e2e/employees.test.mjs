@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, mailsTo, PASSWORD } from './harness.mjs';
+import { startServer, launchBrowser, confirmNewIpIfAsked, mailsTo, PASSWORD } from './harness.mjs';
 
 const EMPLOYEE_PASSWORD = 'violet lantern by the canal';
 const shots = join(import.meta.dirname, 'test-results');
@@ -30,6 +30,7 @@ async function logIn(page, username, password) {
   await page.getByLabel('Username', { exact: true }).fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
+  if (username === 'browser-admin') await confirmNewIpIfAsked(page, server, 'admin@browser.example');
 }
 
 async function waitForMail(address) {

@@ -32,7 +32,10 @@ export async function startServer() {
   ], { env, input: PASSWORD + '\n' }).toString());
   const port = await freePort();
   const base = `http://localhost:${port}`;
-  const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--public-url', base], {
+  // The browser reaches the server through a "proxy" on loopback, so a test can give a context
+  // its own client address with an X-Forwarded-For header (IP address security).
+  const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--public-url', base,
+    '--trusted-proxies', '127.0.0.1/32,::1/128'], {
     env, stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 200; i++) {
@@ -78,6 +81,29 @@ export function mailsTo(outbox, address) {
       const body = rest.join('\n\n').split(/\r?\n--/)[0];
       return /quoted-printable/i.test(headers) ? decodeQuotedPrintable(body) : body;
     });
+}
+
+/** The "Yes, this was me" link of the newest IP confirmation email to `address`. */
+export async function newestIpLink(outbox, address) {
+  for (let i = 0; i < 100; i++) {
+    const mails = mailsTo(outbox, address).filter((m) => m.includes('Confirm your login from a new IP address'));
+    const link = mails.at(-1)?.match(/http:\/\/\S+\/new-ip\?token=[A-Za-z0-9_-]+/)?.[0];
+    if (link) return link;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no IP confirmation email to ${address}`);
+}
+
+/**
+ * After "Log in": when the login waits for a new IP address to be confirmed, confirms it the
+ * way the user would — the link from the email, opened in the same browser.
+ */
+export async function confirmNewIpIfAsked(page, server, address) {
+  await page.waitForLoadState();
+  if (new URL(page.url()).pathname !== '/login/new-ip') return;
+  await page.goto(await newestIpLink(server.outbox, address));
+  await page.getByRole('button', { name: 'Yes, this was me' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
 }
 
 export async function launchBrowser() {

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, PASSWORD } from './harness.mjs';
+import { startServer, launchBrowser, confirmNewIpIfAsked, PASSWORD } from './harness.mjs';
 
 let server;
 let browser;
@@ -25,6 +25,7 @@ test('a person logs in with security code, username and password, and logs out',
   await page.getByLabel('Username').fill('browser-admin');
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
+  await confirmNewIpIfAsked(page, server, 'admin@browser.example');
   await page.getByRole('heading', { name: 'Welcome, browser-admin' }).waitFor();
   assert.equal(new URL(page.url()).pathname, '/');
   const shots = join(import.meta.dirname, 'test-results');

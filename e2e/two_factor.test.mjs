@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, PASSWORD } from './harness.mjs';
+import { startServer, launchBrowser, confirmNewIpIfAsked, PASSWORD } from './harness.mjs';
 
 const shots = join(import.meta.dirname, 'test-results');
 let server;
@@ -30,6 +30,7 @@ async function passwordStep(page) {
   await page.getByLabel('Username').fill('browser-admin');
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
+  await confirmNewIpIfAsked(page, server, 'admin@browser.example');
 }
 
 test('a user turns on two-factor authentication, logs out, and logs in with a code', async () => {
