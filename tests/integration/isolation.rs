@@ -25,6 +25,8 @@ const ID_ROUTES: &[(&str, &str)] = &[
     ("GET", "/administrations/{id}"),
     ("POST", "/administrations/{id}/rename"),
     ("GET", "/ip-addresses/{id}?ip=198.51.100.7"),
+    ("POST", "/security/passkeys/{id}/rename"),
+    ("POST", "/security/passkeys/{id}/delete"),
     ("POST", "/ip-addresses/{id}"),
 ];
 
@@ -86,6 +88,25 @@ async fn ids_from_another_account_are_not_found_on_every_route() {
         .id
         .clone();
 
+    let their_passkey = new_id();
+    app.state
+        .store
+        .insert_passkey(&portcullis_store::NewPasskey {
+            id: &their_passkey,
+            account_id: &theirs.account_id,
+            user_id: &their_user,
+            credential_id: "dGhlaXItY3JlZGVudGlhbA",
+            passkey_json: "{}",
+            name: "Their Books key",
+            aaguid: "00000000-0000-0000-0000-000000000000",
+            backup_eligible: false,
+            backup_state: false,
+            sign_count: 0,
+            now: app.clock.now(),
+        })
+        .await
+        .unwrap();
+
     let mut admin = app.browser();
     admin.login_ok(&mine, "ruben").await;
     let csrf = admin.get("/").await.csrf();
@@ -94,6 +115,8 @@ async fn ids_from_another_account_are_not_found_on_every_route() {
             their_administration.as_str()
         } else if template.starts_with("/security/sessions") {
             their_session.as_str()
+        } else if template.starts_with("/security/passkeys") {
+            their_passkey.as_str()
         } else {
             their_user.as_str()
         };
@@ -155,6 +178,14 @@ async fn ids_from_another_account_are_not_found_on_every_route() {
         .map(|a| a.name)
         .collect();
     assert_eq!(names, ["Their Books"]);
+    let keys = app
+        .state
+        .store
+        .passkeys_of_user(&theirs.account_id, &their_user)
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].name, "Their Books key");
     // And the employees list shows only their own account.
     let list = admin.get("/employees").await;
     assert!(

@@ -15,6 +15,7 @@ mod login;
 mod mail;
 mod multi_process;
 mod pages;
+mod passkeys;
 mod real_server;
 mod security_tab;
 mod sessions;

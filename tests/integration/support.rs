@@ -151,6 +151,7 @@ impl TestApp {
         store.migrate().await.unwrap();
         let clock = Clock::manual(T0);
         let state = AppState {
+            webauthn: portcullis_server::passkeys::relying_party(&config).map(std::sync::Arc::new),
             mailer: Mailer::new(&config.mail, &config.mail_from).unwrap(),
             store,
             keys: std::sync::Arc::new(Keyring::new(SecretKey::generate())),
@@ -248,6 +249,7 @@ impl TestApp {
             peer: addr.parse().unwrap(),
             origin: Some(self.state.config.public_origin()),
             forwarded_for: None,
+            extra_headers: Vec::new(),
         }
     }
 }
@@ -300,6 +302,8 @@ pub struct Browser<'a> {
     pub origin: Option<String>,
     /// An `X-Forwarded-For` header sent with every request (a proxy in front, or a liar).
     pub forwarded_for: Option<String>,
+    /// Headers for the next request only (JSON calls).
+    extra_headers: Vec<(String, String)>,
 }
 
 impl Browser<'_> {
@@ -318,9 +322,16 @@ impl Browser<'_> {
         if let Some(forwarded) = &self.forwarded_for {
             builder = builder.header("x-forwarded-for", forwarded);
         }
+        let json = !self.extra_headers.is_empty();
+        for (name, value) in &self.extra_headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
         let body = match form {
             Some(form) => {
-                builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                if !json {
+                    builder =
+                        builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                }
                 if let Some(origin) = &self.origin {
                     builder = builder.header(header::ORIGIN, origin);
                 }
@@ -351,6 +362,19 @@ impl Browser<'_> {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+
+    /// Posts JSON with the CSRF token in `X-CSRF-Token`, as `passkeys.js` does.
+    pub async fn post_json(&mut self, path: &str, csrf: &str, body: &serde_json::Value) -> Page {
+        self.extra_headers = vec![
+            ("x-csrf-token".into(), csrf.into()),
+            ("content-type".into(), "application/json".into()),
+        ];
+        let page = self
+            .request(Method::POST, path, Some(body.to_string()))
+            .await;
+        self.extra_headers.clear();
+        page
     }
 
     pub async fn get(&mut self, path: &str) -> Page {

@@ -10,6 +10,7 @@ pub mod email;
 pub mod ids;
 pub mod lockout;
 pub mod login;
+pub mod passkey;
 pub mod password;
 pub mod recovery;
 pub mod secret_box;

@@ -65,8 +65,15 @@ impl App {
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
         let mailer = Mailer::new(&config.mail, &config.mail_from)?;
+        let webauthn = crate::passkeys::relying_party(&config).map(Arc::new);
+        if webauthn.is_none() {
+            tracing::warn!(
+                "passkeys are unavailable: the public URL's host is not a domain name (use e.g. http://localhost:PORT)"
+            );
+        }
         let state = AppState {
             store,
+            webauthn,
             keys: Arc::new(keys),
             config: Arc::new(config),
             mailer,

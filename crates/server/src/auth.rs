@@ -177,7 +177,7 @@ pub async fn password_login(
     );
     let facts = candidate
         .as_ref()
-        .map(|c| user_facts(&c.user, c.totp_confirmed > 0, false));
+        .map(|c| user_facts(&c.user, c.totp_confirmed > 0, c.passkeys > 0));
     let policy = candidate.as_ref().map(policy_of).unwrap_or_default();
     let account_id = candidate.as_ref().map(|c| c.user.account_id.as_str());
     let user_id = candidate.as_ref().map(|c| c.user.id.as_str());

@@ -19,6 +19,7 @@ pub mod ip_security;
 pub mod keys;
 pub mod mail;
 pub mod notify;
+pub mod passkeys;
 pub mod second_factor;
 pub mod state;
 pub mod web;

@@ -25,6 +25,9 @@ pub struct AppState {
     pub hashing: HashPool,
     /// Where "now" comes from.
     pub clock: Clock,
+    /// The WebAuthn relying party for the public URL; `None` when passkeys are unavailable (the
+    /// public URL's host is an IP address).
+    pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
     /// Work that outlives its request (mail whose timing must not show in the answer). Shutdown
     /// waits for it; tests wait for it instead of sleeping.
     pub background: tokio_util::task::TaskTracker,

@@ -24,6 +24,7 @@ mod administrations;
 mod audit;
 mod failures;
 mod ip_addresses;
+mod passkeys;
 mod sessions;
 mod tokens;
 mod two_factor;
@@ -33,6 +34,7 @@ pub use accounts::{AccountRow, NewAccount};
 pub use administrations::AdministrationRow;
 pub use audit::{AuditEvent, AuditRow};
 pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};
+pub use passkeys::{CeremonyPurpose, NewPasskey, PasskeyRow};
 pub use sessions::{NewSession, SessionListRow, SessionRow};
 pub use tokens::TokenPurpose;
 pub use two_factor::{IpFactsRow, PendingLoginRow, PendingStage, TotpRow};
@@ -53,6 +55,9 @@ pub enum StoreError {
     /// Another user already has this username (compared without regard to case).
     #[error("the username is already taken")]
     UsernameTaken,
+    /// This passkey (credential id) is registered already.
+    #[error("the passkey is registered already")]
+    AlreadyRegistered,
     /// The row that should have been changed does not exist (or belongs to another account).
     #[error("not found")]
     NotFound,

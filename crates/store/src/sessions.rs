@@ -39,6 +39,8 @@ pub struct SessionRow {
     pub enforce_two_factor: i64,
     /// 1 when the user has a confirmed authenticator app.
     pub totp_confirmed: i64,
+    /// How many passkeys the user has.
+    pub passkeys: i64,
 }
 
 impl SessionRow {
@@ -113,7 +115,8 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT s.id, s.account_id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.reauth_at, s.ip, s.user_agent, \
                     u.username, u.kind, u.disabled, u.employment_ends_at, a.name AS account_name, a.enforce_two_factor, \
-                    (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) AS totp_confirmed \
+                    (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) AS totp_confirmed, \
+                    (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = s.user_id) AS passkeys \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = s.account_id \
              WHERE s.token_hash = $1",
         )

@@ -92,6 +92,8 @@ pub struct LoginCandidate {
     pub block_new_ips: i64,
     /// 1 when the user has a confirmed authenticator app.
     pub totp_confirmed: i64,
+    /// How many passkeys the user has.
+    pub passkeys: i64,
 }
 
 /// A line of the Employees page: the user and whether their username is locked.
@@ -228,7 +230,8 @@ impl Store {
         let sql = format!(
             "SELECT {USER_COLUMNS}, a.name AS account_name, a.security_code_enc, \
                     a.enforce_two_factor, a.limit_two_factor_validity, a.block_new_ips, \
-                    (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS totp_confirmed \
+                    (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS totp_confirmed, \
+                    (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS passkeys \
              FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.username_key = $1"
         );
         Ok(sqlx::query_as(&sql)

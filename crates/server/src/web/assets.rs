@@ -7,11 +7,13 @@ use axum::response::{IntoResponse, Response};
 use super::WebError;
 
 const APP_CSS: &str = include_str!("../../static/app.css");
+const PASSKEYS_JS: &str = include_str!("../../static/passkeys.js");
 
 /// `GET /static/{file}`.
 pub async fn serve(Path(file): Path<String>) -> Result<Response, WebError> {
     let (body, content_type) = match file.as_str() {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        "passkeys.js" => (PASSKEYS_JS, "text/javascript; charset=utf-8"),
         _ => return Err(WebError::NotFound),
     };
     let mut response = body.into_response();

@@ -44,7 +44,11 @@ pub enum WebError {
 
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
-        WebError::Internal(e.to_string())
+        match e {
+            // The row is not there, or is another account's: the same answer either way.
+            StoreError::NotFound => WebError::NotFound,
+            other => WebError::Internal(other.to_string()),
+        }
     }
 }
 

@@ -89,6 +89,7 @@ fn open_while_restricted(path: &str, user_id: &str) -> bool {
     path == format!("/employees/{user_id}/security")
         || path.starts_with("/security/")
         || path == "/reauth"
+        || path.starts_with("/reauth/")
         || path == "/logout"
 }
 
@@ -151,6 +152,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             restricted: login::restricted(
                 &UserFacts {
                     has_totp: session.totp_confirmed > 0,
+                    has_passkey: session.passkeys > 0,
                     ..UserFacts::default()
                 },
                 AccountPolicy {
@@ -278,5 +280,50 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         serde_html_form::from_bytes(&body)
             .map(CsrfForm)
             .map_err(|e| WebError::BadRequest(format!("The form is incomplete: {e}.")))
+    }
+}
+
+/// A JSON body (the passkey ceremonies' `fetch` calls) whose `X-CSRF-Token` header was checked
+/// like a form's `csrf` field: against the session's token when the handler also extracts
+/// [`CurrentUser`] (list that first), else against the pre-login CSRF cookie.
+#[derive(Debug)]
+pub struct CsrfJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfJson<T> {
+    type Rejection = WebError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let expected = match request.extensions().get::<Arc<CurrentUser>>() {
+            Some(user) => Some(user.csrf_token.clone()),
+            None => cookies::csrf_token(&state.config, &CookieJar::from_headers(request.headers())),
+        };
+        let sent = request
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let valid = expected.is_some_and(|expected| {
+            !expected.is_empty() && token::constant_time_eq(expected.as_bytes(), sent.as_bytes())
+        });
+        if !valid {
+            return Err(WebError::Forbidden(
+                "This page has expired or the request did not come from this site. Reload the page and try again.".into(),
+            ));
+        }
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(WebError::BadRequest("Expected JSON.".into()));
+        }
+        let body = Bytes::from_request(request, state).await.map_err(|_| {
+            WebError::BadRequest("The request is too large or was not fully received.".into())
+        })?;
+        serde_json::from_slice(&body)
+            .map(CsrfJson)
+            .map_err(|_| WebError::BadRequest("The request could not be read.".into()))
     }
 }

@@ -19,6 +19,7 @@ mod login;
 mod login_code;
 mod middleware;
 mod new_ip;
+mod passkeys;
 mod reauth;
 mod security;
 mod security_center;
@@ -54,6 +55,18 @@ pub fn router(state: AppState) -> Router {
             "/ip-addresses/{id}",
             get(ip_addresses::show).post(ip_addresses::save),
         )
+        .route("/login/passkey/options", post(passkeys::login_options))
+        .route("/login/passkey", post(passkeys::login))
+        .route("/reauth/passkey/options", post(passkeys::reauth_options))
+        .route("/reauth/passkey", post(passkeys::reauth))
+        .route("/security/passkeys/new", get(passkeys::new_page))
+        .route(
+            "/security/passkeys/options",
+            post(passkeys::registration_options),
+        )
+        .route("/security/passkeys", post(passkeys::register))
+        .route("/security/passkeys/{id}/rename", post(passkeys::rename))
+        .route("/security/passkeys/{id}/delete", post(passkeys::delete))
         .route("/logout", post(login::logout))
         .route(
             "/set-password",

@@ -26,6 +26,17 @@ struct ReauthPage {
     nav: Nav,
     next: String,
     error: Option<String>,
+    has_passkey: bool,
+}
+
+/// Whether the user can confirm with a passkey (has one, and passkeys work on this server).
+async fn has_passkey(state: &AppState, user: &CurrentUser) -> Result<bool, WebError> {
+    Ok(state.webauthn.is_some()
+        && !state
+            .store
+            .passkeys_of_user(&user.account_id, &user.user_id)
+            .await?
+            .is_empty())
 }
 
 #[derive(Deserialize)]
@@ -44,6 +55,7 @@ pub async fn form(
         nav: Nav::new(&state, &user, ""),
         next: safe_return_path(&query.next).to_string(),
         error: None,
+        has_passkey: has_passkey(&state, &user).await?,
     })
 }
 
@@ -78,6 +90,7 @@ pub async fn submit(
             nav: Nav::new(&state, &user, ""),
             next,
             error: Some(problem),
+            has_passkey: has_passkey(&state, &user).await?,
         };
         return Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response());
     }

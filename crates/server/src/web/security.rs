@@ -22,7 +22,7 @@ use super::WebError;
 use super::employee::{Person, person, visible_user};
 use super::extract::{CsrfForm, CurrentUser};
 use super::reauth::{confirmation_problem, renew_session};
-use super::templates::{DoneQuery, Nav, form_status, format_time, render};
+use super::templates::{DoneQuery, Nav, form_status, format_time, format_time_or, render};
 use crate::auth::{self, Client, Confirmation};
 use crate::notify::{self, Recipient};
 use crate::state::AppState;
@@ -60,6 +60,16 @@ pub struct TwoFactorView {
     pub required_notice: bool,
 }
 
+/// A passkey as the tab lists it.
+pub struct PasskeyLine {
+    pub id: String,
+    pub name: String,
+    pub authenticator: &'static str,
+    pub created: String,
+    pub last_used: String,
+    pub synced: bool,
+}
+
 /// The IP address part of the tab.
 pub struct IpView {
     /// The user's "automatically validate new IP addresses".
@@ -79,6 +89,8 @@ struct SecurityPage {
     typed_username: String,
     two_factor: TwoFactorView,
     ip: IpView,
+    passkeys: Vec<PasskeyLine>,
+    passkeys_available: bool,
 }
 
 async fn page(
@@ -138,6 +150,24 @@ async fn page(
             auto_validate: row.auto_validate_ips != 0,
             account_blocks_new: account.block_new_ips != 0,
         },
+        passkeys: state
+            .store
+            .passkeys_of_user(&user.account_id, &row.id)
+            .await?
+            .iter()
+            .map(|p| {
+                let view = crate::passkeys::PasskeyView::from(p);
+                PasskeyLine {
+                    id: view.id,
+                    name: view.name,
+                    authenticator: view.authenticator,
+                    created: format_time(view.created.millis()),
+                    last_used: format_time_or(view.last_used.map(|t| t.millis()), "Never"),
+                    synced: view.synced,
+                }
+            })
+            .collect(),
+        passkeys_available: state.webauthn.is_some(),
     };
     Ok((status, render(&page)?).into_response())
 }

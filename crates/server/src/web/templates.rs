@@ -82,6 +82,10 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "administration-created" => "The administration is created.",
         "administration-renamed" => "The administration is renamed.",
         "two-factor-off" => "Two-factor authentication is off.",
+        "passkey-added" => {
+            "The passkey is added. Add a second one on another device, so that losing one device does not lock you out."
+        }
+        "passkey-deleted" => "The passkey is deleted. It can no longer log in.",
         "two-factor-reset" => "Two-factor authentication is reset. The user is told by email.",
         _ => return None,
     })

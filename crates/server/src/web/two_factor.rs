@@ -4,7 +4,7 @@
 //!
 //! What must always hold:
 //! - every change needs a recent re-authentication; turning it off also needs a current code
-//!   and is refused while the account enforces two-factor (the user has no passkey yet);
+//!   and is refused while the account enforces two-factor and the user has no passkey;
 //! - a secret only counts once a valid code confirmed it; recovery codes are shown once and
 //!   stored hashed;
 //! - the user and the account's administrators are told by email when it is turned on, and the
@@ -310,9 +310,14 @@ pub async fn turn_off(
         .account(&user.account_id)
         .await?
         .ok_or(WebError::NotFound)?;
-    if account.enforce_two_factor != 0 {
+    let has_passkey = !state
+        .store
+        .passkeys_of_user(&user.account_id, &user.user_id)
+        .await?
+        .is_empty();
+    if account.enforce_two_factor != 0 && !has_passkey {
         return Err(WebError::Conflict(format!(
-            "{} requires two-factor authentication for every user, so it cannot be turned off. Set up a new phone instead, or ask an administrator.",
+            "{} requires two-factor authentication for every user, so it cannot be turned off. Set up a new phone instead, add a passkey first, or ask an administrator.",
             account.name
         )));
     }
@@ -405,7 +410,7 @@ pub async fn reset(
 }
 
 /// Emails the user and every other active administrator of the account.
-async fn tell_user_and_administrators(
+pub(crate) async fn tell_user_and_administrators(
     state: &AppState,
     user: &CurrentUser,
     client: &Client,

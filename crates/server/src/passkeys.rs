@@ -1,0 +1,532 @@
+//! Passkeys: creating them (registration), logging in with one without a username
+//! (discoverable credentials, also through browser autofill), and confirming a logged-in user
+//! with one (re-authentication). The cryptography is `webauthn-rs`'s; this module keeps the
+//! ceremonies in the database and applies Portcullis's rules.
+//!
+//! What must always hold:
+//! - every ceremony's state lives in the database under the SHA-256 of a random id the browser
+//!   holds, is taken once (deleted atomically) and expires after [`CEREMONY_VALIDITY`], so any
+//!   server process can finish it and none can finish it twice;
+//! - origin, relying-party id, challenge, user presence and user verification are checked by
+//!   the library; registration asks for a discoverable credential (resident key) with user
+//!   verification;
+//! - the signature counter only moves forward (one conditional update, so also across
+//!   processes); a counter that goes backwards on an authenticator that counts refuses the login
+//!   and is audited (a cloned authenticator);
+//! - a passkey login goes through the same login decision as a password: a deactivated user, an
+//!   ended employment or a blocked IP address is refused; it skips the second factor and new-IP
+//!   confirmation (a passkey is multi-factor and phishing-resistant).
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use portcullis_core::login::{self, FirstFactor, Refusal, Step};
+use portcullis_core::passkey::{self, NameProblem};
+use portcullis_core::{Timestamp, ids, token};
+use portcullis_store::{CeremonyPurpose, NewPasskey, PasskeyRow, StoreError, UserRow};
+use webauthn_rs::prelude::{
+    AuthenticationResult, DiscoverableAuthentication, Passkey, PasskeyAuthentication,
+    PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential, Url, Uuid, Webauthn,
+    WebauthnBuilder, WebauthnError,
+};
+
+use crate::auth::{self, Audit, Client, NewSessionToken};
+use crate::config::Config;
+use crate::ip_security;
+use crate::state::AppState;
+
+/// How long the browser has between a ceremony's options and its answer.
+pub const CEREMONY_VALIDITY: Duration = Duration::from_secs(5 * 60);
+
+/// The relying party for the public URL: its host is the rp id, its origin the only origin.
+/// `None` when the host cannot be one (an IP address): passkeys are then unavailable.
+pub fn relying_party(config: &Config) -> Option<Webauthn> {
+    let origin = Url::parse(&config.public_origin()).ok()?;
+    let rp_id = origin.domain()?.to_string();
+    WebauthnBuilder::new(&rp_id, &origin)
+        .ok()?
+        .rp_name("Portcullis")
+        .build()
+        .ok()
+}
+
+/// Why a passkey operation did not succeed. Each has a message a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum PasskeyError {
+    /// The server's public URL is not a domain name.
+    #[error(
+        "Passkeys are not available on this server: its public URL must use a domain name (such as localhost), not an IP address."
+    )]
+    Unavailable,
+    /// The ceremony expired, was used, or never existed.
+    #[error("That took too long or was already used. Try again.")]
+    Expired,
+    /// The browser's answer did not verify.
+    #[error("The passkey could not be verified. Try again, or use another passkey.")]
+    Rejected,
+    /// The authenticator's counter went backwards: possibly a cloned authenticator.
+    #[error(
+        "This passkey cannot be used: its authenticator may have been copied. Use another passkey or your password, and tell your administrator."
+    )]
+    CounterRegression,
+    /// The passkey is registered already (to this or another user).
+    #[error("This passkey is registered already.")]
+    AlreadyRegistered,
+    /// The name is not acceptable.
+    #[error("{0}")]
+    BadName(#[from] NameProblem),
+    /// The user has no passkey to confirm with.
+    #[error("You have no passkey yet. Confirm with your password.")]
+    NoPasskeys,
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the browser needs to run a ceremony: the id to send back, and the options for
+/// `navigator.credentials.create()` or `.get()`.
+#[derive(Debug, serde::Serialize)]
+pub struct Ceremony {
+    /// Random; only its hash is stored.
+    pub ceremony: String,
+    /// `{ "publicKey": … }`.
+    pub options: serde_json::Value,
+}
+
+fn webauthn(state: &AppState) -> Result<&Webauthn, PasskeyError> {
+    state.webauthn.as_deref().ok_or(PasskeyError::Unavailable)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, PasskeyError> {
+    serde_json::to_string(value).map_err(|_| PasskeyError::Rejected)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, PasskeyError> {
+    serde_json::from_str(text).map_err(|_| PasskeyError::Expired)
+}
+
+async fn store_ceremony<S: serde::Serialize, O: serde::Serialize>(
+    state: &AppState,
+    purpose: CeremonyPurpose,
+    user_id: &str,
+    options: &O,
+    ceremony_state: &S,
+) -> Result<Ceremony, PasskeyError> {
+    let now = state.clock.now();
+    let id = token::new_token();
+    state
+        .store
+        .insert_ceremony(
+            &token::hash_token(&id),
+            purpose,
+            user_id,
+            &to_json(ceremony_state)?,
+            now,
+            now.plus(CEREMONY_VALIDITY),
+        )
+        .await?;
+    Ok(Ceremony {
+        ceremony: id,
+        options: serde_json::to_value(options).map_err(|_| PasskeyError::Rejected)?,
+    })
+}
+
+async fn take_ceremony<S: serde::de::DeserializeOwned>(
+    state: &AppState,
+    purpose: CeremonyPurpose,
+    user_id: &str,
+    ceremony: &str,
+) -> Result<S, PasskeyError> {
+    if !token::looks_like_token(ceremony) {
+        return Err(PasskeyError::Expired);
+    }
+    let json = state
+        .store
+        .take_ceremony(
+            &token::hash_token(ceremony),
+            purpose,
+            user_id,
+            state.clock.now(),
+        )
+        .await?
+        .ok_or(PasskeyError::Expired)?;
+    from_json(&json)
+}
+
+fn credential_id(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Starts creating a passkey for `user`: a discoverable credential with user verification; the
+/// user's existing passkeys are excluded so one authenticator is not registered twice.
+pub async fn begin_registration(
+    state: &AppState,
+    user: &UserRow,
+) -> Result<Ceremony, PasskeyError> {
+    let rp = webauthn(state)?;
+    let fresh = Uuid::new_v4().to_string();
+    let handle = state
+        .store
+        .webauthn_handle(&user.account_id, &user.id, Some(&fresh))
+        .await?
+        .and_then(|h| Uuid::parse_str(&h).ok())
+        .ok_or(PasskeyError::Rejected)?;
+    let existing = state
+        .store
+        .passkeys_of_user(&user.account_id, &user.id)
+        .await?
+        .iter()
+        .filter_map(|row| from_json::<Passkey>(&row.passkey_json).ok())
+        .map(|p| p.cred_id().clone())
+        .collect::<Vec<_>>();
+    let (mut options, registration) = rp
+        .start_passkey_registration(
+            handle,
+            &user.username,
+            user.display_name(),
+            Some(existing).filter(|e| !e.is_empty()),
+        )
+        .map_err(|_| PasskeyError::Rejected)?;
+    // Usernameless login needs the credential to be discoverable (stored on the authenticator).
+    if let Some(selection) = options.public_key.authenticator_selection.as_mut() {
+        selection.resident_key = Some(webauthn_rs_proto::ResidentKeyRequirement::Required);
+        selection.require_resident_key = true;
+    }
+    store_ceremony(
+        state,
+        CeremonyPurpose::Register,
+        &user.id,
+        &options,
+        &registration,
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+struct AttestationObject {
+    #[serde(rename = "authData")]
+    auth_data: serde_bytes::ByteBuf,
+}
+
+/// Finishes creating a passkey and stores it under `typed_name` (or the authenticator's name).
+pub async fn finish_registration(
+    state: &AppState,
+    user: &UserRow,
+    ceremony: &str,
+    answer: &RegisterPublicKeyCredential,
+    typed_name: Option<&str>,
+    client: &Client,
+) -> Result<PasskeyRow, PasskeyError> {
+    let rp = webauthn(state)?;
+    let name = typed_name
+        .filter(|n| !n.trim().is_empty())
+        .map(passkey::parse_name)
+        .transpose()?;
+    let registration: PasskeyRegistration =
+        take_ceremony(state, CeremonyPurpose::Register, &user.id, ceremony).await?;
+    let created = rp
+        .finish_passkey_registration(answer, &registration)
+        .map_err(|_| PasskeyError::Rejected)?;
+    let facts = serde_cbor_2::from_slice::<AttestationObject>(&answer.response.attestation_object)
+        .ok()
+        .and_then(|o| passkey::authenticator_facts(&o.auth_data))
+        .ok_or(PasskeyError::Rejected)?;
+    let existing = state
+        .store
+        .passkeys_of_user(&user.account_id, &user.id)
+        .await?;
+    let name = name.unwrap_or_else(|| {
+        passkey::default_name(&facts.aaguid, existing.iter().map(|p| p.name.as_str()))
+    });
+    let now = state.clock.now();
+    let id = ids::new_id();
+    state
+        .store
+        .insert_passkey(&NewPasskey {
+            id: &id,
+            account_id: &user.account_id,
+            user_id: &user.id,
+            credential_id: &credential_id(created.cred_id()),
+            passkey_json: &to_json(&created)?,
+            name: &name,
+            aaguid: &facts.aaguid,
+            backup_eligible: facts.backup_eligible,
+            backup_state: facts.backup_state,
+            sign_count: 0,
+            now,
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::AlreadyRegistered => PasskeyError::AlreadyRegistered,
+            other => PasskeyError::Store(other),
+        })?;
+    Audit { state, client, now }
+        .record(
+            Some(&user.account_id),
+            Some(&user.id),
+            "passkey.added",
+            &format!("passkey={id} aaguid={}", facts.aaguid),
+        )
+        .await?;
+    state
+        .store
+        .passkeys_of_user(&user.account_id, &user.id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or(PasskeyError::Rejected)
+}
+
+/// Starts a usernameless login: the options ask for any discoverable credential of this site.
+pub async fn begin_login(state: &AppState) -> Result<Ceremony, PasskeyError> {
+    let (options, authentication) = webauthn(state)?
+        .start_discoverable_authentication()
+        .map_err(|_| PasskeyError::Rejected)?;
+    store_ceremony(state, CeremonyPurpose::Login, "", &options, &authentication).await
+}
+
+/// How a passkey login ended.
+#[derive(Debug)]
+pub enum PasskeyLogin {
+    /// Logged in.
+    Session(NewSessionToken),
+    /// The decision refused it (deactivated, employment ended, IP address blocked).
+    Refused(Refusal),
+}
+
+/// Finishes a usernameless login.
+#[tracing::instrument(skip_all, fields(ip = %client.ip))]
+pub async fn finish_login(
+    state: &AppState,
+    ceremony: &str,
+    answer: &PublicKeyCredential,
+    client: &Client,
+) -> Result<PasskeyLogin, PasskeyError> {
+    let rp = webauthn(state)?;
+    let now = state.clock.now();
+    let audit = Audit { state, client, now };
+    let authentication: DiscoverableAuthentication =
+        take_ceremony(state, CeremonyPurpose::Login, "", ceremony).await?;
+    let (handle, cred_id) = rp
+        .identify_discoverable_authentication(answer)
+        .map_err(|_| PasskeyError::Rejected)?;
+    let row = state
+        .store
+        .passkey_by_credential(&credential_id(cred_id))
+        .await?;
+    let owner = match &row {
+        Some(row) => {
+            state
+                .store
+                .webauthn_handle(&row.account_id, &row.user_id, None)
+                .await?
+        }
+        None => None,
+    };
+    // The credential must be known and belong to the user the authenticator names.
+    let (Some(row), true) = (row, owner.as_deref() == Some(handle.to_string().as_str())) else {
+        audit
+            .record(
+                None,
+                None,
+                "login.passkey_failed",
+                "reason=unknown_credential",
+            )
+            .await?;
+        return Err(PasskeyError::Rejected);
+    };
+    let mut stored: Passkey = from_json(&row.passkey_json)?;
+    let result = match rp.finish_discoverable_authentication_v2(answer, authentication, &stored) {
+        Ok(result) => result,
+        Err(e) => return Err(refuse(&audit, &row, &e).await?),
+    };
+    record_use(state, &audit, &row, &mut stored, &result).await?;
+
+    let Some(user) = state.store.user(&row.account_id, &row.user_id).await? else {
+        return Err(PasskeyError::Rejected);
+    };
+    let account = state.store.account(&user.account_id).await?;
+    let policy = account
+        .as_ref()
+        .map(auth::account_policy)
+        .unwrap_or_default();
+    let totp = state.store.totp(&user.account_id, &user.id).await?;
+    let facts = auth::user_facts(&user, totp.is_some_and(|t| t.confirmed_at.is_some()), true);
+    let ip = client.ip.to_string();
+    let ip_facts = ip_security::ip_facts(state, &user.account_id, &user.id, &ip).await?;
+    match login::decide(FirstFactor::Passkey, Some(facts), policy, ip_facts, now) {
+        Step::StartSession { ip: on_start, .. } => {
+            let session =
+                auth::start_session(state, &user.account_id, &user.id, client, now).await?;
+            let account_name = account.map(|a| a.name).unwrap_or_default();
+            ip_security::on_session_start(state, &user, &account_name, client, on_start, now)
+                .await?;
+            audit
+                .record(
+                    Some(&user.account_id),
+                    Some(&user.id),
+                    "login.succeeded",
+                    &format!("factor=passkey passkey={}", row.id),
+                )
+                .await?;
+            Ok(PasskeyLogin::Session(session))
+        }
+        Step::Refused(refusal) => {
+            audit
+                .record(
+                    Some(&user.account_id),
+                    Some(&user.id),
+                    "login.refused",
+                    &format!("reason={} factor=passkey", refusal.as_str()),
+                )
+                .await?;
+            Ok(PasskeyLogin::Refused(refusal))
+        }
+        // A passkey never leads to a code or an IP confirmation.
+        Step::AskTotp | Step::ConfirmIp => Err(PasskeyError::Rejected),
+    }
+}
+
+/// Starts confirming a logged-in user with one of their passkeys.
+pub async fn begin_reauth(state: &AppState, user: &UserRow) -> Result<Ceremony, PasskeyError> {
+    let rp = webauthn(state)?;
+    let passkeys: Vec<Passkey> = state
+        .store
+        .passkeys_of_user(&user.account_id, &user.id)
+        .await?
+        .iter()
+        .filter_map(|row| from_json(&row.passkey_json).ok())
+        .collect();
+    if passkeys.is_empty() {
+        return Err(PasskeyError::NoPasskeys);
+    }
+    let (options, authentication) = rp
+        .start_passkey_authentication(&passkeys)
+        .map_err(|_| PasskeyError::Rejected)?;
+    store_ceremony(
+        state,
+        CeremonyPurpose::Reauth,
+        &user.id,
+        &options,
+        &authentication,
+    )
+    .await
+}
+
+/// Finishes confirming a logged-in user; `Ok` means confirmed.
+pub async fn finish_reauth(
+    state: &AppState,
+    user: &UserRow,
+    ceremony: &str,
+    answer: &PublicKeyCredential,
+    client: &Client,
+) -> Result<(), PasskeyError> {
+    let rp = webauthn(state)?;
+    let now = state.clock.now();
+    let audit = Audit { state, client, now };
+    let authentication: PasskeyAuthentication =
+        take_ceremony(state, CeremonyPurpose::Reauth, &user.id, ceremony).await?;
+    let row = state
+        .store
+        .passkey_by_credential(&credential_id(answer.get_credential_id()))
+        .await?
+        .filter(|row| row.user_id == user.id && row.account_id == user.account_id)
+        .ok_or(PasskeyError::Rejected)?;
+    let mut stored: Passkey = from_json(&row.passkey_json)?;
+    let result = match rp.finish_passkey_authentication(answer, &authentication) {
+        Ok(result) => result,
+        Err(e) => return Err(refuse(&audit, &row, &e).await?),
+    };
+    record_use(state, &audit, &row, &mut stored, &result).await
+}
+
+/// Stores what a successful assertion changed: counter (forward only), backup flags, time.
+async fn record_use(
+    state: &AppState,
+    audit: &Audit<'_>,
+    row: &PasskeyRow,
+    stored: &mut Passkey,
+    result: &AuthenticationResult,
+) -> Result<(), PasskeyError> {
+    stored.update_credential(result);
+    let moved = state
+        .store
+        .record_passkey_use(
+            &row.id,
+            &to_json(stored)?,
+            result.counter(),
+            result.backup_state(),
+            result.backup_eligible(),
+            audit.now,
+        )
+        .await?;
+    if !moved {
+        // Another process saw a counter at least this high in the meantime.
+        return Err(counter_regression(audit, row).await?);
+    }
+    Ok(())
+}
+
+/// Audits a failed assertion and says why it failed.
+async fn refuse(
+    audit: &Audit<'_>,
+    row: &PasskeyRow,
+    error: &WebauthnError,
+) -> Result<PasskeyError, StoreError> {
+    if matches!(error, WebauthnError::CredentialPossibleCompromise) {
+        return counter_regression(audit, row).await;
+    }
+    audit
+        .record(
+            Some(&row.account_id),
+            Some(&row.user_id),
+            "login.passkey_failed",
+            &format!("passkey={} reason=verification", row.id),
+        )
+        .await?;
+    Ok(PasskeyError::Rejected)
+}
+
+async fn counter_regression(
+    audit: &Audit<'_>,
+    row: &PasskeyRow,
+) -> Result<PasskeyError, StoreError> {
+    tracing::warn!(
+        passkey = %row.id,
+        "a passkey's signature counter went backwards: the authenticator may have been cloned"
+    );
+    audit
+        .record(
+            Some(&row.account_id),
+            Some(&row.user_id),
+            "passkey.counter_regression",
+            &format!("passkey={} stored_counter={}", row.id, row.sign_count),
+        )
+        .await?;
+    Ok(PasskeyError::CounterRegression)
+}
+
+/// What the security tab shows of a passkey.
+#[derive(Debug, Clone)]
+pub struct PasskeyView {
+    pub id: String,
+    pub name: String,
+    pub authenticator: &'static str,
+    pub created: Timestamp,
+    pub last_used: Option<Timestamp>,
+    pub synced: bool,
+}
+
+impl From<&PasskeyRow> for PasskeyView {
+    fn from(row: &PasskeyRow) -> Self {
+        PasskeyView {
+            id: row.id.clone(),
+            name: row.name.clone(),
+            authenticator: passkey::authenticator(&row.aaguid).unwrap_or("Unknown authenticator"),
+            created: Timestamp(row.created_at),
+            last_used: row.last_used_at.map(Timestamp),
+            synced: row.backup_state != 0,
+        }
+    }
+}
