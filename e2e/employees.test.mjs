@@ -29,7 +29,7 @@ async function logIn(page, username, password) {
   await page.getByLabel('Security code').fill(server.account.security_code);
   await page.getByLabel('Username', { exact: true }).fill(username);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
   if (username === 'browser-admin') await confirmNewIpIfAsked(page, server, 'admin@browser.example');
 }
 

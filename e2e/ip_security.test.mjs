@@ -28,7 +28,7 @@ async function logIn(page) {
   await page.getByLabel('Security code').fill(server.account.security_code);
   await page.getByLabel('Username').fill('browser-admin');
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
 }
 
 test('a login from a new IP address waits for the emailed link, then goes on by itself', async () => {

@@ -24,7 +24,7 @@ test('a person logs in with security code, username and password, and logs out',
   await page.getByLabel('Security code').fill(server.account.security_code.toLowerCase());
   await page.getByLabel('Username').fill('browser-admin');
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await confirmNewIpIfAsked(page, server, 'admin@browser.example');
   await page.getByRole('heading', { name: 'Welcome, browser-admin' }).waitFor();
   assert.equal(new URL(page.url()).pathname, '/');
@@ -51,7 +51,7 @@ test('a wrong password shows the one generic message and keeps what was typed', 
   await page.getByLabel('Security code').fill(server.account.security_code);
   await page.getByLabel('Username').fill('browser-admin');
   await page.getByLabel('Password').fill('not the password at all');
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await page.getByRole('alert').waitFor();
   assert.equal(await page.getByRole('alert').textContent(), 'The security code, username or password is not correct.');
   assert.equal(await page.getByLabel('Username').inputValue(), 'browser-admin');

@@ -29,7 +29,7 @@ async function passwordStep(page) {
   await page.getByLabel('Security code').fill(server.account.security_code);
   await page.getByLabel('Username').fill('browser-admin');
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await confirmNewIpIfAsked(page, server, 'admin@browser.example');
 }
 
