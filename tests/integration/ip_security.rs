@@ -220,6 +220,11 @@ async fn a_new_email_is_sent_at_most_once_a_minute_and_replaces_the_old_link() {
             .contains("less than a minute ago")
     );
     assert_eq!(confirmations_to(&app, "ivy@example.com").await.len(), 1);
+    // Typing the password again does not send another one either.
+    let mut again = app.browser_from("203.0.113.12:2");
+    let page = again.login(&account.security_code, "ivy", PASSWORD).await;
+    assert_eq!(page.location(), "/login/new-ip");
+    assert_eq!(confirmations_to(&app, "ivy@example.com").await.len(), 1);
 
     app.clock.advance(Duration::from_secs(61));
     let sent = laptop

@@ -11,7 +11,8 @@
 //!   neither confirm nor block an address;
 //! - the waiting login completes only from the address that was confirmed, once, on any server
 //!   process (the partial login is taken atomically);
-//! - a new link is sent at most once per [`RESEND_INTERVAL`] per waiting login.
+//! - a new link is sent at most once per [`RESEND_INTERVAL`] per user and address, however often
+//!   the password is typed again or "Send the email again" is pressed.
 
 use std::time::Duration;
 
@@ -134,7 +135,16 @@ pub async fn begin_waiting(
             false,
         )
         .await?;
-    send_confirmation(state, &pending_hash, user, account_name, client, now).await?;
+    // Logging in again from the same address within a minute sends no second email: the link
+    // already on its way validates the address, which every login waiting for it notices.
+    let recently = state
+        .store
+        .last_ip_confirmation_for(&user.id, &ip)
+        .await?
+        .is_some_and(|at| now < Timestamp(at).plus(RESEND_INTERVAL));
+    if !recently {
+        send_confirmation(state, &pending_hash, user, account_name, client, now).await?;
+    }
     Ok(pending)
 }
 

@@ -21,6 +21,7 @@ CREATE TABLE ip_confirmations (
     used_at      BIGINT
 );
 CREATE INDEX ip_confirmations_by_pending ON ip_confirmations (pending_hash, created_at);
+CREATE INDEX ip_confirmations_by_user_ip ON ip_confirmations (user_id, ip, created_at);
 
 ALTER TABLE accounts ADD COLUMN block_new_ips BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN auto_validate_ips BIGINT NOT NULL DEFAULT 0;

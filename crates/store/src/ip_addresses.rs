@@ -278,6 +278,22 @@ impl Store {
         Ok(row.and_then(|(at,)| at))
     }
 
+    /// When a confirmation link for this user and address was last sent (any waiting login).
+    pub async fn last_ip_confirmation_for(
+        &self,
+        user_id: &str,
+        ip: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let row: Option<(Option<i64>,)> = sqlx::query_as(
+            "SELECT MAX(created_at) FROM ip_confirmations WHERE user_id = $1 AND ip = $2",
+        )
+        .bind(user_id)
+        .bind(ip)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.and_then(|(at,)| at))
+    }
+
     /// Voids the unused links of a waiting login (a new one replaces them).
     pub async fn void_ip_confirmations(
         &self,
