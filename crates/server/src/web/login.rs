@@ -146,12 +146,22 @@ pub async fn into_session(
     jar: CookieJar,
     session: NewSessionToken,
 ) -> Result<Response, WebError> {
+    let jar = session_cookies(state, jar, session).await?;
+    Ok((jar, Redirect::to("/")).into_response())
+}
+
+/// The cookies of a new session: any session this browser had is ended, the partial login's
+/// cookie removed, the new session's cookie set.
+pub async fn session_cookies(
+    state: &AppState,
+    jar: CookieJar,
+    session: NewSessionToken,
+) -> Result<CookieJar, WebError> {
     if let Some(old) = cookies::session_token(&state.config, &jar) {
         state.store.delete_session(&token::hash_token(&old)).await?;
     }
-    let jar = cookies::clear_pending(&state.config, jar)
-        .add(cookies::session(&state.config, session.token));
-    Ok((jar, Redirect::to("/")).into_response())
+    Ok(cookies::clear_pending(&state.config, jar)
+        .add(cookies::session(&state.config, session.token)))
 }
 
 pub fn wait_words(secs: u64) -> String {

@@ -11,18 +11,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use portcullis_core::ids;
 use portcullis_core::login::Refusal;
 use portcullis_core::passkey;
-use portcullis_core::{ids, token};
 use portcullis_store::UserRow;
 use serde::Deserialize;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
+use super::WebError;
 use super::extract::{CsrfForm, CsrfJson, CurrentUser};
 use super::reauth::renew_session;
 use super::templates::{Nav, render, safe_return_path};
 use super::two_factor::tell_user_and_administrators;
-use super::{WebError, cookies};
 use crate::auth::Client;
 use crate::passkeys::{self, PasskeyError, PasskeyLogin};
 use crate::state::AppState;
@@ -273,11 +273,7 @@ pub async fn login(
         };
     match outcome {
         PasskeyLogin::Session(session) => {
-            if let Some(old) = cookies::session_token(&state.config, &jar) {
-                state.store.delete_session(&token::hash_token(&old)).await?;
-            }
-            let jar = cookies::clear_pending(&state.config, jar)
-                .add(cookies::session(&state.config, session.token));
+            let jar = super::login::session_cookies(&state, jar, session).await?;
             Ok((jar, redirect_json("/")).into_response())
         }
         PasskeyLogin::Refused(Refusal::IpBlocked) => {
