@@ -11,7 +11,7 @@
 //!   and starts a fresh session.
 
 use portcullis_core::lockout::Gate;
-use portcullis_core::login::{self, Step};
+use portcullis_core::login::{self, Refusal, Step};
 use portcullis_core::totp::{self, TotpSecret};
 use portcullis_core::{Timestamp, recovery, token, username};
 use portcullis_store::{PendingLoginRow, PendingStage, StoreError, UserRow};
@@ -193,13 +193,15 @@ pub async fn complete(
                 ip_security::begin_waiting(state, &user, &account_name, client, now).await?;
             Ok(CodeOutcome::ConfirmIp(pending))
         }
+        // After every factor, the only refusal left is a blocked address; a code is never
+        // asked twice.
         Step::Refused(_) | Step::AskTotp => {
             audit
                 .record(
                     Some(&user.account_id),
                     Some(&user.id),
                     "login.refused",
-                    "reason=ip_blocked",
+                    &format!("reason={}", Refusal::IpBlocked.as_str()),
                 )
                 .await?;
             Ok(CodeOutcome::IpBlocked)
