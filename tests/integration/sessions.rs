@@ -162,3 +162,50 @@ async fn session_timeouts_are_configurable() {
     app.clock.advance(Duration::from_secs(5 * 60));
     assert_eq!(browser.get("/").await.location(), "/login");
 }
+
+#[tokio::test]
+async fn api_session_describes_the_logged_in_user_and_answers_401_json_otherwise() {
+    let app = TestApp::new().await;
+    let account = app.account("sanne").await;
+    let mut browser = app.browser();
+    let anonymous = browser.get("/api/session").await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.headers["content-type"], "application/json");
+    let error: serde_json::Value = serde_json::from_str(&anonymous.body).unwrap();
+    assert_eq!(error["error"], "Not logged in, or the session has ended.");
+
+    browser.login_ok(&account, "sanne").await;
+    let page = browser.get("/api/session").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let info: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+    assert_eq!(info["username"], "sanne");
+    assert_eq!(info["user_id"], account.admin_id.as_str());
+    assert_eq!(info["account_id"], account.account_id.as_str());
+    assert_eq!(info["kind"], "administrator");
+    assert_eq!(info["restricted"], false);
+    assert!(
+        !page.body.contains(&browser.get("/").await.csrf()),
+        "no CSRF token in the JSON"
+    );
+
+    // Under enforced two-factor authentication the call stays open and says so.
+    app.state
+        .store
+        .set_two_factor_policy(&account.account_id, true, false)
+        .await
+        .unwrap();
+    let page = browser.get("/api/session").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let info: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+    assert_eq!(info["restricted"], true);
+
+    let csrf = browser
+        .get(&format!("/employees/{}/security", account.admin_id))
+        .await
+        .csrf();
+    browser.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(
+        browser.get("/api/session").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

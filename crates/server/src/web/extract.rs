@@ -84,9 +84,10 @@ pub struct CurrentUser {
 }
 
 /// Whether a restricted session may open `path`: the user's own security settings, the steps
-/// that set up a factor, re-authentication and logout.
+/// that set up a factor, re-authentication, logout, and the session's own description.
 fn open_while_restricted(path: &str, user_id: &str) -> bool {
     path == format!("/employees/{user_id}/security")
+        || path == "/api/session"
         || path.starts_with("/security/")
         || path == "/reauth"
         || path.starts_with("/reauth/")

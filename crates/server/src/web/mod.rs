@@ -3,6 +3,7 @@
 
 mod account;
 mod administrations;
+mod api;
 mod assets;
 mod audit;
 mod cookies;
@@ -132,6 +133,7 @@ pub fn router(state: AppState) -> Router {
             post(administrations::rename),
         )
         .route("/audit", get(audit::show))
+        .route("/api/session", get(api::session))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/{file}", get(assets::serve));
