@@ -4,7 +4,7 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use portcullis_server::commands::{self, AccountCreate, CommandError, UserCreate};
+use portcullis_server::commands::{self, AccountCreate, CommandError, DevSeed, UserCreate};
 use portcullis_server::config::LogFormat;
 use portcullis_server::{App, Clock, Config, Settings, StorageSettings};
 use secrecy::SecretString;
@@ -35,6 +35,43 @@ enum Command {
     /// Manage the server key.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Development and benchmark helpers. Never on a production database.
+    #[command(subcommand)]
+    Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum DevCommand {
+    /// Load many accounts, users and IP records at once (for benchmarks and for trying the pages
+    /// at volume). Every seeded user shares one password, every seeded account one security code.
+    Seed {
+        /// Users in all, named <prefix>1 … <prefix>N.
+        #[arg(long)]
+        users: u64,
+        /// IP records in all, spread evenly over the users (at most 250 per user).
+        #[arg(long, default_value_t = 0)]
+        ip_records: u64,
+        /// Users per account; the first user of each account is its administrator.
+        #[arg(long, default_value_t = 10_000)]
+        account_size: u64,
+        /// Username prefix.
+        #[arg(long, default_value = "seed")]
+        prefix: String,
+        /// An address every seeded user has validated (uses one of each user's IP records).
+        #[arg(long)]
+        validated_ip: Option<String>,
+        /// The security code of every seeded account (default: a generated one, printed).
+        #[arg(long)]
+        security_code: Option<String>,
+        /// Read the users' password from standard input (default: a generated one, printed).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        storage: StorageSettings,
+    },
 }
 
 #[derive(Subcommand)]
@@ -265,6 +302,34 @@ async fn run(command: Command) -> Result<String, CommandError> {
         Command::User(UserCommand::Unlock { username, storage }) => {
             init_logging(LogFormat::Human, "warn");
             commands::user_unlock(&storage, &username).await
+        }
+        Command::Dev(DevCommand::Seed {
+            users,
+            ip_records,
+            account_size,
+            prefix,
+            validated_ip,
+            security_code,
+            password_stdin,
+            json,
+            storage,
+        }) => {
+            init_logging(LogFormat::Human, "warn");
+            let password = password_from_stdin(password_stdin)?;
+            commands::dev_seed(
+                &storage,
+                DevSeed {
+                    users,
+                    ip_records,
+                    account_size,
+                    prefix: &prefix,
+                    validated_ip: validated_ip.as_deref(),
+                    security_code: security_code.as_deref(),
+                    password,
+                    json,
+                },
+            )
+            .await
         }
         Command::Key(KeyCommand::Generate) => Ok(commands::key_generate()),
         Command::Key(KeyCommand::Rotate { storage }) => {

@@ -6,7 +6,7 @@ use portcullis_core::secret_box::{Keyring, SecretKey};
 use portcullis_core::user::UserKind;
 use portcullis_core::username;
 use portcullis_store::{AuditEvent, Store};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use crate::accounts::{Accounts, INVITATION_VALIDITY, UserInput, security_code_context};
@@ -266,4 +266,96 @@ pub async fn key_rotate(storage: &StorageSettings) -> Result<String, CommandErro
         "{rotated} stored secret(s) re-encrypted with key {}. The previous keys are no longer needed.\n",
         keys.current().id()
     ))
+}
+
+/// What `portcullis dev seed` was given.
+pub struct DevSeed<'a> {
+    pub users: u64,
+    pub ip_records: u64,
+    pub account_size: u64,
+    pub prefix: &'a str,
+    pub validated_ip: Option<&'a str>,
+    pub security_code: Option<&'a str>,
+    pub password: Option<SecretString>,
+    pub json: bool,
+}
+
+/// `portcullis dev seed`: progress on standard error, the result on standard output.
+pub async fn dev_seed(
+    storage: &StorageSettings,
+    args: DevSeed<'_>,
+) -> Result<String, CommandError> {
+    let validated_ip = args
+        .validated_ip
+        .map(|ip| {
+            ip.parse::<std::net::IpAddr>()
+                .map_err(|_| CommandError(format!("--validated-ip: {ip} is not an IP address")))
+        })
+        .transpose()?;
+    let security_code =
+        crate::seed::security_code_for(args.security_code).map_err(CommandError::from_display)?;
+    let (password, password_generated) = match args.password {
+        Some(p) => (p, false),
+        None => (
+            SecretString::from(portcullis_core::token::new_token()),
+            true,
+        ),
+    };
+    let plan = crate::seed::SeedPlan {
+        users: args.users,
+        ip_records: args.ip_records,
+        account_size: args.account_size,
+        prefix: args.prefix.to_string(),
+        validated_ip,
+        password,
+        security_code: security_code.clone(),
+    };
+    let keys = load_keyring(storage).map_err(CommandError::from_display)?;
+    let store = open_store(storage).await?;
+    let mut last_report = std::time::Instant::now();
+    let report = crate::seed::seed(&store, &keys, &plan, Timestamp::now(), &mut |done, all| {
+        if done == all || last_report.elapsed().as_secs() >= 5 {
+            eprintln!("seeded {done} of {all} users");
+            last_report = std::time::Instant::now();
+        }
+    })
+    .await
+    .map_err(CommandError::from_display)?;
+    store.close().await;
+    let password_shown = if password_generated {
+        Some(plan.password.expose_secret().to_string())
+    } else {
+        None
+    };
+    if args.json {
+        let mut out = json!({
+            "accounts": report.accounts,
+            "users": plan.users,
+            "ip_records": plan.ip_records,
+            "account_size": plan.account_size,
+            "first_account_id": report.first_account_id,
+            "username_prefix": plan.prefix,
+            "security_code": security_code,
+            "seconds": report.seconds,
+        });
+        if let Some(p) = password_shown {
+            out["password"] = json!(p);
+        }
+        return Ok(format!("{out}\n"));
+    }
+    let mut out = format!(
+        "Seeded {} accounts, {} users and {} IP records in {:.1} s.\n  usernames      {p}1 … {p}{}\n  security code  {} (every seeded account)\n  administrators {p}1, {p}{} …\n",
+        report.accounts,
+        plan.users,
+        plan.ip_records,
+        report.seconds,
+        plan.users,
+        security_code,
+        plan.account_size + 1,
+        p = plan.prefix,
+    );
+    if let Some(p) = password_shown {
+        out.push_str(&format!("  password       {p} (every seeded user)\n"));
+    }
+    Ok(out)
 }

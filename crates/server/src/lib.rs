@@ -21,6 +21,7 @@ pub mod mail;
 pub mod notify;
 pub mod passkeys;
 pub mod second_factor;
+pub mod seed;
 pub mod state;
 pub mod web;
 
