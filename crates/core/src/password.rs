@@ -6,12 +6,14 @@
 //! p = 1 (the OWASP baseline). [`DUMMY_HASH`] has the same parameters, so verifying a login for
 //! a user that does not exist costs the same as for one that does.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use subtle::ConstantTimeEq;
 
 /// Fewest characters a password may have.
 pub const MIN_CHARS: usize = 12;
@@ -118,16 +120,50 @@ pub fn hash_password(password: &str) -> Result<String, HashError> {
         .map_err(|e| HashError(e.to_string()))
 }
 
+thread_local! {
+    /// Each hashing thread's argon2 working memory (19 MiB with our parameters), kept between
+    /// verifications: allocating and zero-filling it afresh for every login costs time, and
+    /// freeing it lets glibc keep a copy per malloc arena, which made memory grow with load.
+    static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Whether `password` matches the stored PHC string. A malformed stored hash never matches.
 /// Input longer than [`MAX_CHARS`] is hashed like any other, so its length reveals nothing.
+/// The stored hash's own parameters are used, so hashes made with older parameters still work.
 pub fn verify_password(password: &str, stored: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
-    let Ok(argon) = hasher() else {
+    let (Some(expected), Some(salt)) = (parsed.hash, parsed.salt) else {
         return false;
     };
-    argon.verify_password(password.as_bytes(), &parsed).is_ok()
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = parsed
+        .version
+        .and_then(|v| Version::try_from(v).ok())
+        .unwrap_or(Version::V0x13);
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let mut actual = vec![0u8; expected.len()];
+    let hashed = BLOCKS.with_borrow_mut(|blocks| {
+        if blocks.len() < params.block_count() {
+            blocks.resize(params.block_count(), Block::default());
+        }
+        Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut actual,
+            &mut blocks[..params.block_count()],
+        )
+    });
+    hashed.is_ok() && bool::from(actual.as_slice().ct_eq(expected.as_bytes()))
 }
 
 #[cfg(test)]
@@ -198,5 +234,30 @@ mod tests {
         assert_eq!(parsed.algorithm, real.algorithm);
         assert_eq!(parsed.params, real.params);
         assert!(!verify_password("", DUMMY_HASH));
+    }
+
+    #[test]
+    fn hashes_with_other_parameters_verify_with_the_reused_memory() {
+        // Made by the argon2 crate itself with smaller memory and an older version, verified
+        // after (and before) a hash of the usual size on the same thread's memory.
+        let usual = hash_password("copper kettle on the stove").unwrap();
+        for (m, version) in [(4_096, Version::V0x13), (8, Version::V0x10)] {
+            let argon = Argon2::new(
+                Algorithm::Argon2id,
+                version,
+                Params::new(m, 3, 1, None).unwrap(),
+            );
+            let salt = SaltString::generate(&mut OsRng);
+            let other = argon
+                .hash_password(b"copper kettle on the stove", &salt)
+                .unwrap()
+                .to_string();
+            assert!(verify_password("copper kettle on the stove", &usual));
+            assert!(
+                verify_password("copper kettle on the stove", &other),
+                "{other}"
+            );
+            assert!(!verify_password("copper kettle on the stove!", &other));
+        }
     }
 }

@@ -125,6 +125,10 @@ pub async fn password_login(
         .take(MAX_KEY_CHARS)
         .collect();
     let audit = Audit { state, client, now };
+    // A flood is turned away here, before it costs a database query.
+    let Ok(hashing) = state.hashing.admit() else {
+        return Ok(LoginOutcome::Busy);
+    };
 
     let ip_gate = state.store.ip_failures(&ip).await?.gate(now);
     let user_gate = state.store.username_failures(&key).await?.gate(now);
@@ -159,8 +163,7 @@ pub async fn password_login(
         .and_then(|c| c.user.password_hash.clone())
         .unwrap_or_else(|| DUMMY_HASH.to_string());
     let password = attempt.password;
-    let password_matches = match state
-        .hashing
+    let password_matches = match hashing
         .run(move || password::verify_password(password.expose_secret(), &stored_hash))
         .await
     {

@@ -1,34 +1,55 @@
 //! Password hashing off the async executor, behind a bound.
 //!
-//! At most one hash runs per CPU core (more would only slow each one down), and at most
-//! `queue` logins wait for a turn. A login that finds the queue full gets [`Busy`] at once and
-//! answers 503 with `Retry-After`: a login flood costs a few bytes per refused request instead of
-//! memory and latency for everybody.
+//! One dedicated hashing thread per CPU core (more would only slow each one down), each with its
+//! argon2 memory kept between hashes, running at a lower CPU priority than the threads that
+//! answer requests: while hashing saturates the cores, session checks and pages still get the
+//! CPU first. At most `queue` logins wait for a turn. A login that finds the queue full gets
+//! [`Busy`] at once and answers 503 with `Retry-After`: a login flood costs a few bytes per
+//! refused request instead of memory and latency for everybody.
 
-use std::sync::Arc;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 /// The hashing queue is full; try again shortly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("too many logins at once; try again in a moment")]
 pub struct Busy;
 
+type Job = Box<dyn FnOnce() + Send>;
+
 /// The bounded hashing pool shared by every request.
 #[derive(Debug, Clone)]
 pub struct HashPool {
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
     admitted: Arc<AtomicUsize>,
     limit: usize,
 }
 
+/// How much lower the hashing threads' priority is (a nice value: 0 is normal, 19 lowest).
+const HASHING_NICENESS: i32 = 10;
+
 impl HashPool {
-    /// `workers` hashes at a time, and up to `queue` more waiting.
+    /// `workers` hashing threads, and up to `queue` more logins waiting. The threads end when
+    /// the last clone of the pool is dropped.
     pub fn new(workers: usize, queue: usize) -> HashPool {
         let workers = workers.max(1);
+        let (jobs, receiver) = mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..workers {
+            let receiver = Arc::clone(&receiver);
+            let spawned = std::thread::Builder::new()
+                .name(format!("portcullis-hash-{n}"))
+                .spawn(move || work_loop(&receiver));
+            if let Err(e) = spawned {
+                tracing::error!("cannot start a password hashing thread: {e}");
+            }
+        }
         HashPool {
-            permits: Arc::new(Semaphore::new(workers)),
+            jobs,
             admitted: Arc::new(AtomicUsize::new(0)),
             limit: workers + queue,
         }
@@ -42,61 +63,110 @@ impl HashPool {
         HashPool::new(cores, cores * 16)
     }
 
-    /// Runs `work` on a blocking thread when a worker is free, or refuses at once when the
-    /// queue is full.
+    /// Takes a place in the queue, or refuses at once when it is full. Taking the place first
+    /// lets a login be turned away before it costs any database work.
+    pub fn admit(&self) -> Result<Admission, Busy> {
+        let admitted = Arc::clone(&self.admitted);
+        admitted
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.limit).then_some(n + 1)
+            })
+            .map_err(|_| Busy)?;
+        Ok(Admission {
+            admitted,
+            jobs: self.jobs.clone(),
+        })
+    }
+
+    /// Runs `work` on a hashing thread when one is free, or refuses at once when the queue is
+    /// full.
     pub async fn run<T, F>(&self, work: F) -> Result<T, Busy>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let _admission = Admission::enter(&self.admitted, self.limit).ok_or(Busy)?;
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| Busy)?;
-        // The permit moves into the blocking task: if the client goes away mid-hash, the hash
-        // still holds its core until it finishes, so disconnecting cannot start extra hashes.
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            work()
-        })
-        .await
-        .map_err(|_| Busy)
+        self.admit()?.run(work).await
     }
 }
 
-/// A place in the pool, given back on drop (also when the waiting request is cancelled).
-struct Admission<'a>(&'a AtomicUsize);
-
-impl<'a> Admission<'a> {
-    fn enter(admitted: &'a AtomicUsize, limit: usize) -> Option<Self> {
-        admitted
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < limit).then_some(n + 1)
-            })
-            .ok()
-            .map(|_| Admission(admitted))
+/// A hashing thread: lower priority, then one job after another until the pool is gone.
+fn work_loop(receiver: &Mutex<mpsc::Receiver<Job>>) {
+    lower_this_threads_priority();
+    loop {
+        let job = match receiver.lock() {
+            Ok(guard) => guard.recv(),
+            Err(poisoned) => poisoned.into_inner().recv(),
+        };
+        let Ok(job) = job else {
+            return;
+        };
+        // A panicking job must not take the thread with it; its caller sees `Busy`.
+        if std::panic::catch_unwind(AssertUnwindSafe(job)).is_err() {
+            tracing::error!("a password hashing job panicked");
+        }
     }
 }
 
-impl Drop for Admission<'_> {
+#[cfg(target_os = "linux")]
+fn lower_this_threads_priority() {
+    // SAFETY: setpriority takes plain integers and touches no memory of ours. On Linux,
+    // PRIO_PROCESS with id 0 applies to the calling thread only (threads are tasks).
+    let done = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, HASHING_NICENESS) };
+    if done != 0 {
+        tracing::warn!("cannot lower the password hashing threads' priority");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_this_threads_priority() {}
+
+/// A place in the queue. It is given back when the job has run, or at once if it never gets to
+/// run: a caller that goes away does not free its place early, so disconnecting cannot queue
+/// more hashes than the bound.
+#[derive(Debug)]
+pub struct Admission {
+    admitted: Arc<AtomicUsize>,
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Admission {
+    /// Runs `work` on a hashing thread when one is free. If the caller has gone away by the
+    /// time a thread takes the job, the work is skipped.
+    pub async fn run<T, F>(self, work: F) -> Result<T, Busy>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let (done, result) = oneshot::channel();
+        let jobs = self.jobs.clone();
+        let job: Job = Box::new(move || {
+            let _place = self;
+            if !done.is_closed() {
+                let _ = done.send(work());
+            }
+        });
+        jobs.send(job).map_err(|_| Busy)?;
+        result.await.map_err(|_| Busy)
+    }
+}
+
+impl Drop for Admission {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        self.admitted.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::mpsc;
+    use std::sync::atomic::AtomicBool;
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_full_queue_refuses_at_once_and_frees_up_afterwards() {
-        let pool = HashPool::new(1, 1);
+    /// Starts a job that blocks until the returned sender is used.
+    async fn blocking_job(
+        pool: &HashPool,
+    ) -> (mpsc::Sender<()>, tokio::task::JoinHandle<Result<i32, Busy>>) {
         let (release_tx, release_rx) = mpsc::channel::<()>();
-        let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+        let (started_tx, started_rx) = oneshot::channel();
         let running = {
             let pool = pool.clone();
             tokio::spawn(async move {
@@ -109,46 +179,71 @@ mod tests {
             })
         };
         started_rx.await.unwrap();
+        (release_tx, running)
+    }
+
+    async fn until_admitted(pool: &HashPool, n: usize) {
+        while pool.admitted.load(Ordering::Acquire) != n {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_refuses_at_once_and_frees_up_afterwards() {
+        let pool = HashPool::new(1, 1);
+        let (release, running) = blocking_job(&pool).await;
         let waiting = {
             let pool = pool.clone();
             tokio::spawn(async move { pool.run(|| 2).await })
         };
-        tokio::task::yield_now().await;
         // One running, one waiting: the third is refused without waiting.
-        while pool.admitted.load(Ordering::Acquire) < 2 {
-            tokio::task::yield_now().await;
-        }
+        until_admitted(&pool, 2).await;
         assert_eq!(pool.run(|| 3).await, Err(Busy));
-        release_tx.send(()).unwrap();
+        release.send(()).unwrap();
         assert_eq!(running.await.unwrap(), Ok(1));
         assert_eq!(waiting.await.unwrap(), Ok(2));
         assert_eq!(pool.run(|| 4).await, Ok(4));
+        until_admitted(&pool, 0).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_cancelled_caller_keeps_its_worker_busy_until_the_hash_ends() {
+    async fn a_caller_that_goes_away_keeps_its_place_until_its_job_is_dropped_unrun() {
         let pool = HashPool::new(1, 4);
-        let (release_tx, release_rx) = mpsc::channel::<()>();
-        let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+        let (release, running) = blocking_job(&pool).await;
+        let ran = Arc::new(AtomicBool::new(false));
         let abandoned = {
             let pool = pool.clone();
-            tokio::spawn(async move {
-                pool.run(move || {
-                    let _ = started_tx.send(());
-                    let _ = release_rx.recv();
-                })
-                .await
-            })
+            let ran = Arc::clone(&ran);
+            tokio::spawn(async move { pool.run(move || ran.store(true, Ordering::Release)).await })
         };
-        started_rx.await.unwrap();
+        until_admitted(&pool, 2).await;
         abandoned.abort();
         let _ = abandoned.await;
         assert_eq!(
-            pool.permits.available_permits(),
-            0,
-            "the running hash still holds the only worker"
+            pool.admitted.load(Ordering::Acquire),
+            2,
+            "the queued job still holds its place"
         );
-        release_tx.send(()).unwrap();
-        assert_eq!(pool.run(|| 5).await, Ok(5));
+        release.send(()).unwrap();
+        assert_eq!(running.await.unwrap(), Ok(1));
+        assert_eq!(
+            pool.run(|| 5).await,
+            Ok(5),
+            "the thread went on to the next job"
+        );
+        until_admitted(&pool, 0).await;
+        assert!(
+            !ran.load(Ordering::Acquire),
+            "nobody was waiting for it, so it did not run"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_panicking_job_answers_busy_and_the_thread_lives_on() {
+        let pool = HashPool::new(1, 1);
+        #[allow(clippy::panic)]
+        let result = pool.run(|| -> i32 { panic!("boom") }).await;
+        assert_eq!(result, Err(Busy));
+        assert_eq!(pool.run(|| 6).await, Ok(6));
     }
 }

@@ -1,0 +1,462 @@
+//! `portcullis-bench`: measures a release build of Portcullis from a separate process on
+//! loopback. `bench/run` builds both and calls this; BENCHMARKS.md explains every figure.
+//!
+//! - `portcullis-bench` (throughput): argon2 cost and bound, password logins at saturation, the
+//!   bare handler, session checks, a login flood, memory and start-up. Writes `results.json`.
+//! - `portcullis-bench scale`: 1,000,000 users and 10,000,000 IP records, then the login's work
+//!   besides hashing and the heavy pages of a 10,000-user account. Writes `scale-results.json`.
+
+mod load;
+mod server;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+use load::{MakeRequest, Outcome};
+use server::{LoginForm, Place, Server};
+
+#[derive(Parser)]
+#[command(name = "portcullis-bench", about = "Benchmarks for Portcullis")]
+struct Cli {
+    /// Run on PostgreSQL (a fresh database is made at this server and dropped afterwards)
+    /// instead of SQLite.
+    #[arg(long, global = true)]
+    postgres: Option<String>,
+    /// The portcullis binary (default: next to this one).
+    #[arg(long, global = true)]
+    portcullis: Option<PathBuf>,
+    /// Where to write the JSON results (default: bench/results[-postgres].json, or
+    /// bench/scale-results[-postgres].json).
+    #[arg(long, global = true)]
+    out: Option<PathBuf>,
+    /// Seconds per measured phase.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    #[command(subcommand)]
+    command: Option<Scale>,
+}
+
+#[derive(Subcommand)]
+enum Scale {
+    /// Data at scale: seed, then time the login and the heavy pages.
+    Scale {
+        /// Users to seed.
+        #[arg(long, default_value_t = 1_000_000)]
+        users: u64,
+        /// IP records to seed.
+        #[arg(long, default_value_t = 10_000_000)]
+        ip_records: u64,
+        /// Requests per measured page or login series.
+        #[arg(long, default_value_t = 300)]
+        requests: usize,
+    },
+}
+
+/// A fresh place for the server: a temporary data directory, and on PostgreSQL a new database.
+struct Scratch {
+    place: Place,
+    dir: PathBuf,
+    pg: Option<(String, String)>,
+}
+
+impl Scratch {
+    async fn new(cli: &Cli, label: &str) -> anyhow::Result<Scratch> {
+        let binary = match &cli.portcullis {
+            Some(path) => path.clone(),
+            None => std::env::current_exe()?.with_file_name("portcullis"),
+        };
+        anyhow::ensure!(
+            binary.exists(),
+            "{} not found: build it with `cargo build --release` or give --portcullis",
+            binary.display()
+        );
+        let dir =
+            std::env::temp_dir().join(format!("portcullis-bench-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        let (database_url, pg) = match &cli.postgres {
+            Some(admin) => {
+                let name = format!("portcullis_bench_{label}_{}", std::process::id());
+                let mut conn = sqlx::PgConnection::connect(admin)
+                    .await
+                    .with_context(|| "cannot connect to the --postgres server")?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await?;
+                sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                    .execute(&mut conn)
+                    .await?;
+                conn.close().await?;
+                let mut url = url::Url::parse(admin)?;
+                url.set_path(&name);
+                (Some(url.to_string()), Some((admin.clone(), name)))
+            }
+            None => (None, None),
+        };
+        Ok(Scratch {
+            place: Place {
+                binary,
+                data_dir: dir.join("data"),
+                database_url,
+            },
+            dir,
+            pg,
+        })
+    }
+
+    async fn clean_up(self) {
+        if let Some((admin, name)) = &self.pg
+            && let Ok(mut conn) = sqlx::PgConnection::connect(admin).await
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    fn backend(&self) -> &'static str {
+        if self.pg.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// Mean milliseconds of one argon2 verification with Portcullis's own parameters, on one
+/// thread of this process (release build, same machine, same run).
+fn argon2_ms_per_hash(rounds: u32) -> anyhow::Result<f64> {
+    let hash = portcullis_core::password::hash_password(server::PASSWORD)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let _ = portcullis_core::password::verify_password(server::PASSWORD, &hash);
+    let started = Instant::now();
+    for _ in 0..rounds {
+        anyhow::ensure!(portcullis_core::password::verify_password(
+            server::PASSWORD,
+            &hash
+        ));
+    }
+    Ok(started.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds))
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+/// Username of seeded user `n` (1-based).
+fn seeded(n: u64) -> String {
+    format!("seed{n}")
+}
+
+/// Runs `phase` while measuring the server's CPU use; returns its outcome and the share of
+/// all cores the server used.
+async fn with_cpu<F: std::future::Future<Output = Outcome>>(
+    server: &Server,
+    phase: F,
+) -> anyhow::Result<(Outcome, f64)> {
+    let cpu_before = server.cpu_seconds()?;
+    let started = Instant::now();
+    let outcome = phase.await;
+    let used = server.cpu_seconds()? - cpu_before;
+    Ok((
+        outcome,
+        used / started.elapsed().as_secs_f64() / cores() as f64,
+    ))
+}
+
+async fn throughput(cli: &Cli) -> anyhow::Result<Value> {
+    let seconds = Duration::from_secs(cli.seconds);
+    let warmup = Duration::from_secs(2);
+    let cores = cores();
+    eprintln!("argon2: timing 30 verifications on one thread…");
+    let hash_ms = argon2_ms_per_hash(30)?;
+    let bound = cores as f64 / (hash_ms / 1000.0);
+
+    let scratch = Scratch::new(cli, "throughput").await?;
+    const USERS: u64 = 1_000;
+    eprintln!("seeding {USERS} users ({})…", scratch.backend());
+    scratch.place.seed(USERS, USERS)?;
+    let server = Server::start(&scratch.place, &scratch.dir.join("server.log")).await?;
+    let startup_ms = server.startup.as_secs_f64() * 1000.0;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle_rss_mb = server.rss_mb()?;
+    let addr = server.addr;
+    let form = LoginForm::fetch(addr).await?;
+    let session = form.session(addr, &seeded(1)).await?;
+
+    let bare: MakeRequest = Arc::new(|_, _| server::get_request("/bench/bare", ""));
+    let check: MakeRequest = {
+        let session = session.clone();
+        Arc::new(move |_, _| server::get_request("/api/session", &session))
+    };
+    let login: MakeRequest = {
+        let form = form.clone();
+        Arc::new(move |conn, n| {
+            form.request(&seeded(1 + (conn as u64 * 7_919 + n * 104_729) % USERS))
+        })
+    };
+
+    const CONNECTIONS: usize = 32;
+    eprintln!("bare handler: {CONNECTIONS} connections, {seconds:?}…");
+    let (bare_run, bare_cpu) = with_cpu(
+        &server,
+        load::closed_loop(addr, CONNECTIONS, warmup, seconds, bare.clone()),
+    )
+    .await?;
+    eprintln!("session check: {CONNECTIONS} connections, {seconds:?}…");
+    let (check_run, check_cpu) = with_cpu(
+        &server,
+        load::closed_loop(addr, CONNECTIONS, warmup, seconds, check.clone()),
+    )
+    .await?;
+    let login_connections = cores * 4;
+    eprintln!("password logins: {login_connections} connections, {seconds:?}…");
+    let (login_run, login_cpu) = with_cpu(
+        &server,
+        load::closed_loop(addr, login_connections, warmup, seconds, login.clone()),
+    )
+    .await?;
+
+    // The flood: logins scheduled at ten times what hashing can serve, on many connections,
+    // while ordinary traffic (session checks at a steady rate) goes on.
+    let flood_rate = bound * 10.0;
+    let check_rate = 500.0;
+    eprintln!(
+        "login flood: {flood_rate:.0} logins/s on 256 connections with {check_rate:.0} session checks/s, {seconds:?}…"
+    );
+    let (flood_run, check_during) = tokio::join!(
+        load::open_loop(addr, 256, flood_rate, seconds, login.clone()),
+        load::open_loop(addr, 8, check_rate, seconds, check.clone()),
+    );
+    let rss_after_load_mb = server.rss_mb()?;
+    drop(server);
+    scratch.clean_up().await;
+
+    let bare_rps = bare_run.rate_of(200);
+    let check_rps = check_run.rate_of(200);
+    let login_per_s = login_run.rate_of(303);
+    let flood_total = flood_run.samples.len().max(1) as f64;
+    let rejected = flood_run.count(|s| s.status == 503);
+    let rejected_without_retry_after = flood_run.count(|s| s.status == 503 && !s.retry_after);
+    Ok(json!({
+        "backend": if cli.postgres.is_some() { "postgres" } else { "sqlite" },
+        "machine": machine(),
+        "cores": cores,
+        "seconds_per_phase": cli.seconds,
+        "argon2_ms_per_hash": round(hash_ms, 2),
+        "argon2_bound_logins_per_s": round(bound, 1),
+        "login_per_s": round(login_per_s, 1),
+        "login_ratio_to_bound": round(login_per_s / bound, 3),
+        "login_p50_ms": round(login_run.quantile_ms(0.5, |s| s.status == 303), 1),
+        "login_p99_ms": round(login_run.quantile_ms(0.99, |s| s.status == 303), 1),
+        "login_statuses": login_run.statuses(),
+        "login_server_cpu_share": round(login_cpu, 3),
+        "bare_handler_rps": round(bare_rps, 0),
+        "bare_handler_p99_ms": round(bare_run.quantile_ms(0.99, |s| s.status == 200), 2),
+        "bare_handler_server_cpu_share": round(bare_cpu, 3),
+        "session_check_rps": round(check_rps, 0),
+        "session_check_ratio": round(check_rps / bare_rps.max(1.0), 3),
+        "session_check_p99_ms": round(check_run.quantile_ms(0.99, |s| s.status == 200), 2),
+        "session_check_server_cpu_share": round(check_cpu, 3),
+        "session_check_statuses": check_run.statuses(),
+        "login_flood_offered_per_s": round(flood_rate, 0),
+        "login_flood_accepted_per_s": round(flood_run.rate_of(303), 1),
+        "login_flood_rejected_share": round(rejected as f64 / flood_total, 3),
+        "login_flood_reject_p99_ms": round(flood_run.quantile_ms(0.99, |s| s.status == 503), 2),
+        "login_flood_rejects_without_retry_after": rejected_without_retry_after,
+        "login_flood_accepted_p99_ms": round(flood_run.quantile_ms(0.99, |s| s.status == 303), 1),
+        "login_flood_statuses": flood_run.statuses(),
+        "session_check_p50_ms_during_login_flood": round(check_during.quantile_ms(0.5, |s| s.status == 200), 2),
+        "session_check_p99_ms_during_login_flood": round(check_during.quantile_ms(0.99, |s| s.status == 200), 2),
+        "session_check_statuses_during_login_flood": check_during.statuses(),
+        "idle_rss_mb": round(idle_rss_mb, 1),
+        "rss_after_load_mb": round(rss_after_load_mb, 1),
+        "startup_ms": round(startup_ms, 1),
+    }))
+}
+
+/// Sequential requests; latency quantiles in ms.
+async fn series(
+    addr: SocketAddr,
+    n: usize,
+    mut make: impl FnMut(usize) -> hyper::Request<http_body_util::Full<bytes::Bytes>>,
+    expect: u16,
+) -> anyhow::Result<(f64, f64)> {
+    let mut micros = Vec::with_capacity(n);
+    for i in 0..n {
+        let started = Instant::now();
+        let (status, _, body) = server::request(addr, make(i)).await?;
+        micros.push(u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX));
+        anyhow::ensure!(
+            status == expect,
+            "expected {expect}, got {status}: {body:.300}"
+        );
+    }
+    Ok((
+        load::quantile_ms(&mut micros.clone(), 0.5),
+        load::quantile_ms(&mut micros, 0.99),
+    ))
+}
+
+async fn scale(cli: &Cli, users: u64, ip_records: u64, requests: usize) -> anyhow::Result<Value> {
+    let scratch = Scratch::new(cli, "scale").await?;
+    eprintln!(
+        "seeding {users} users and {ip_records} IP records ({})…",
+        scratch.backend()
+    );
+    let seed_seconds = scratch.place.seed(users, ip_records)?;
+    let server = Server::start(&scratch.place, &scratch.dir.join("server.log")).await?;
+    let addr = server.addr;
+    let form = LoginForm::fetch(addr).await?;
+
+    // Logins one at a time, over users spread across the whole table, each followed by one
+    // argon2 verification timed here: the login's own work is its latency minus the hash.
+    eprintln!("logins one at a time: {requests}…");
+    let hash = portcullis_core::password::hash_password(server::PASSWORD)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut login_micros = Vec::new();
+    let mut hash_micros = Vec::new();
+    for i in 0..requests as u64 {
+        let user = seeded(1 + (i * 7_919 + 13) % users);
+        let started = Instant::now();
+        let (status, _, body) = server::request(addr, form.request(&user)).await?;
+        login_micros.push(u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX));
+        anyhow::ensure!(status == 303, "login as {user}: {status} {body:.300}");
+        let started = Instant::now();
+        portcullis_core::password::verify_password(server::PASSWORD, &hash);
+        hash_micros.push(u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX));
+    }
+    let hash_p50 = load::quantile_ms(&mut hash_micros, 0.5);
+    let login_p50 = load::quantile_ms(&mut login_micros.clone(), 0.5);
+    let login_p99 = load::quantile_ms(&mut login_micros, 0.99);
+
+    // The heavy pages of the first account (10,000 users, 100,000 IP records), as its
+    // administrator.
+    let admin = form.session(addr, &seeded(1)).await?;
+    let mut pages = serde_json::Map::new();
+    for (key, path) in [
+        ("employees_page", "/employees"),
+        ("employees_search", "/employees?q=seed77"),
+        ("ip_addresses_page", "/ip-addresses"),
+        ("ip_addresses_blocked", "/ip-addresses?status=blocked"),
+        ("ip_addresses_one_user", "/ip-addresses?user=seed4242"),
+        ("security_center", "/security-center"),
+    ] {
+        eprintln!("{path}: {requests} requests…");
+        let (p50, p99) = series(addr, requests, |_| server::get_request(path, &admin), 200).await?;
+        pages.insert(format!("{key}_p50_ms"), json!(round(p50, 2)));
+        pages.insert(format!("{key}_p99_ms"), json!(round(p99, 2)));
+    }
+    let startup_ms = server.startup.as_secs_f64() * 1000.0;
+    let rss = server.rss_mb()?;
+    drop(server);
+    scratch.clean_up().await;
+    let mut out = json!({
+        "backend": if cli.postgres.is_some() { "postgres" } else { "sqlite" },
+        "machine": machine(),
+        "users": users,
+        "ip_records": ip_records,
+        "account_size": 10_000,
+        "seed_seconds": round(seed_seconds, 1),
+        "startup_ms": round(startup_ms, 1),
+        "rss_after_pages_mb": round(rss, 1),
+        "argon2_ms_per_hash_p50": round(hash_p50, 2),
+        "login_p50_ms": round(login_p50, 2),
+        "login_p99_ms": round(login_p99, 2),
+        "login_work_besides_hashing_p50_ms": round((login_p50 - hash_p50).max(0.0), 2),
+        "login_work_besides_hashing_p99_ms": round((login_p99 - hash_p50).max(0.0), 2),
+    });
+    if let Value::Object(map) = &mut out {
+        map.extend(pages);
+    }
+    Ok(out)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|m| m.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!("{} × {cpu}", cores())
+}
+
+fn print_table(results: &Value) {
+    let targets: &[(&str, &str, fn(f64) -> bool)] = &[
+        ("login_ratio_to_bound", "≥ 0.9", |x| x >= 0.9),
+        ("session_check_ratio", "≥ 0.7", |x| x >= 0.7),
+        ("session_check_p99_ms_during_login_flood", "≤ 10", |x| {
+            x <= 10.0
+        }),
+        ("idle_rss_mb", "≤ 30", |x| x <= 30.0),
+        ("startup_ms", "≤ 200", |x| x <= 200.0),
+    ];
+    let Value::Object(map) = results else {
+        return;
+    };
+    println!("{:<46} {:>14}  target", "figure", "value");
+    for (key, value) in map {
+        let shown = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let target = targets
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, t, ok)| {
+                let met = value.as_f64().is_some_and(ok);
+                format!("{t} {}", if met { "met" } else { "MISSED" })
+            })
+            .unwrap_or_default();
+        println!("{key:<46} {shown:>14}  {target}");
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let suffix = if cli.postgres.is_some() {
+        "-postgres"
+    } else {
+        ""
+    };
+    let bench_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let (results, default_out) = match &cli.command {
+        None => (
+            throughput(&cli).await?,
+            bench_dir.join(format!("results{suffix}.json")),
+        ),
+        Some(Scale::Scale {
+            users,
+            ip_records,
+            requests,
+        }) => (
+            scale(&cli, *users, *ip_records, *requests).await?,
+            bench_dir.join(format!("scale-results{suffix}.json")),
+        ),
+    };
+    print_table(&results);
+    let out = cli.out.clone().unwrap_or(default_out);
+    std::fs::write(&out, serde_json::to_string_pretty(&results)? + "\n")
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!("\nwritten to {}", out.display());
+    Ok(())
+}
