@@ -26,8 +26,11 @@ pub type MakeRequest = Arc<dyn Fn(usize, u64) -> Request<Full<Bytes>> + Send + S
 pub struct Sample {
     /// The HTTP status, or 0 when the connection failed.
     pub status: u16,
-    /// Latency in microseconds.
+    /// Latency in microseconds (open loop: from the scheduled time).
     pub micros: u32,
+    /// From the moment the request was sent to the answer: the server's own time, without
+    /// any wait for the connection to be free.
+    pub service_micros: u32,
     /// Whether a 503 carried `Retry-After`.
     pub retry_after: bool,
 }
@@ -59,6 +62,17 @@ impl Outcome {
             .iter()
             .filter(|s| keep(s))
             .map(|s| s.micros)
+            .collect();
+        quantile_ms(&mut micros, q)
+    }
+
+    /// The `q`-quantile service time in ms (from sending) of the samples that match.
+    pub fn service_quantile_ms(&self, q: f64, keep: impl Fn(&Sample) -> bool) -> f64 {
+        let mut micros: Vec<u32> = self
+            .samples
+            .iter()
+            .filter(|s| keep(s))
+            .map(|s| s.service_micros)
             .collect();
         quantile_ms(&mut micros, q)
     }
@@ -162,9 +176,11 @@ pub async fn closed_loop(
                 let (status, retry_after) = exchange(addr, &mut sender, make(conn, n)).await;
                 n += 1;
                 if sent >= measure_from {
+                    let micros = micros_since(sent);
                     samples.push(Sample {
                         status,
-                        micros: micros_since(sent),
+                        micros,
+                        service_micros: micros,
                         retry_after,
                     });
                 }
@@ -176,7 +192,8 @@ pub async fn closed_loop(
 }
 
 /// `rate` requests per second in all, spread over `connections` connections, for `duration`.
-/// Latency runs from each request's scheduled time.
+/// Latency runs from each request's scheduled time. Every connection is open before the
+/// schedule starts, so connection set-up is not measured as request latency.
 pub async fn open_loop(
     addr: SocketAddr,
     connections: usize,
@@ -184,23 +201,28 @@ pub async fn open_loop(
     duration: Duration,
     make: MakeRequest,
 ) -> Outcome {
+    let mut senders = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        senders.push(connect(addr).await.ok());
+    }
     let start = Instant::now() + Duration::from_millis(50);
     let total = (rate * duration.as_secs_f64()).round() as u64;
     let interval = 1.0 / rate;
     let mut tasks = Vec::new();
-    for conn in 0..connections {
+    for (conn, mut sender) in senders.into_iter().enumerate() {
         let make = make.clone();
         tasks.push(tokio::spawn(async move {
-            let mut sender = connect(addr).await.ok();
             let mut samples = Vec::new();
             let mut k = conn as u64;
             while k < total {
                 let scheduled = start + Duration::from_secs_f64(k as f64 * interval);
                 tokio::time::sleep_until(scheduled.into()).await;
+                let sent = Instant::now();
                 let (status, retry_after) = exchange(addr, &mut sender, make(conn, k)).await;
                 samples.push(Sample {
                     status,
                     micros: micros_since(scheduled),
+                    service_micros: micros_since(sent),
                     retry_after,
                 });
                 k += connections as u64;

@@ -298,3 +298,101 @@ fn key_rotation_re_encrypts_stored_secrets_with_the_new_key() {
         account["security_code"].as_str().unwrap()
     );
 }
+
+#[test]
+fn dev_seed_loads_accounts_users_and_ip_records_and_refuses_to_seed_twice() {
+    use sqlx::{AnyConnection, Connection};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let args = [
+        "dev",
+        "seed",
+        "--users",
+        "25",
+        "--ip-records",
+        "103",
+        "--account-size",
+        "10",
+        "--validated-ip",
+        "127.0.0.1",
+        "--security-code",
+        "SEED-SEED-SEED",
+        "--password-stdin",
+        "--json",
+    ];
+    let seeded = json_of(&portcullis(&db, &args, Some(PASSWORD)));
+    assert_eq!(seeded["accounts"], 3);
+    assert_eq!(seeded["users"], 25);
+    assert!(
+        seeded.get("password").is_none(),
+        "it was given, so not printed"
+    );
+
+    sqlx::any::install_default_drivers();
+    let (users, ips, admins, validated_loopback, per_account): (i64, i64, i64, i64, i64) =
+        rt.block_on(async {
+            let mut conn = AnyConnection::connect(&db.url).await.unwrap();
+            let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
+            let users = count("SELECT COUNT(*) FROM users").fetch_one(&mut conn).await.unwrap();
+            let ips = count("SELECT COUNT(*) FROM ip_addresses").fetch_one(&mut conn).await.unwrap();
+            let admins = count("SELECT COUNT(*) FROM users WHERE kind = 'administrator'")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            let validated = count(
+                "SELECT COUNT(*) FROM ip_addresses WHERE ip = '127.0.0.1' AND status = 'validated'",
+            )
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+            let per_account = count(
+                "SELECT COUNT(*) FROM users u JOIN accounts a ON a.id = u.account_id WHERE a.name = 'Seed company 3'",
+            )
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+            conn.close().await.unwrap();
+            (users, ips, admins, validated, per_account)
+        });
+    assert_eq!((users, ips), (25, 103));
+    assert_eq!(admins, 3, "the first user of each account");
+    assert_eq!(validated_loopback, 25);
+    assert_eq!(per_account, 5, "25 users in accounts of 10: 10, 10, 5");
+
+    // A seeded user logs in with the shared password and security code.
+    let store = rt
+        .block_on(portcullis_store::Store::connect(&db.url))
+        .unwrap();
+    let candidate = rt
+        .block_on(store.login_candidate("seed7"))
+        .unwrap()
+        .unwrap();
+    assert!(portcullis_core::password::verify_password(
+        PASSWORD,
+        candidate.user.password_hash.as_deref().unwrap()
+    ));
+    rt.block_on(store.close());
+
+    let again = portcullis(&db, &args, Some(PASSWORD));
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("users named seed… exist already"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let too_many = portcullis(
+        &db,
+        &[
+            "dev",
+            "seed",
+            "--users",
+            "1",
+            "--ip-records",
+            "251",
+            "--prefix",
+            "other",
+        ],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&too_many.stderr).contains("at most 250 IP records per user"));
+}

@@ -17,7 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::accounts::security_code_context;
 
 /// Users per transaction.
-const USERS_PER_BATCH: u64 = 2_000;
+const USERS_PER_BATCH: u64 = 10_000;
 
 /// Most IP records one seeded user can have (their addresses are `10.<n>.x.y`, n < 250).
 pub const MAX_IPS_PER_USER: u64 = 250;
@@ -173,7 +173,10 @@ pub async fn seed(
             }
             let user_id = new_id();
             for i in 0..plan.ips_of(n) {
-                let last_seen_at = now.millis() - ((n * 7_919 + i * 104_729) % 90) as i64 * DAY_MS;
+                // Spread over 90 days, to the millisecond, as real visits are.
+                let last_seen_at = now.millis()
+                    - ((n * 7_919 + i * 104_729) % 90) as i64 * DAY_MS
+                    - ((n * 2_654_435_761 + i * 40_503) % DAY_MS as u64) as i64;
                 let (ip, status) = match (i, plan.validated_ip) {
                     (0, Some(ip)) => (ip.to_string(), "validated"),
                     _ => (seeded_address(n, i), seeded_status(n, i)),

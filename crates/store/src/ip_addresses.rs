@@ -144,34 +144,44 @@ impl Store {
         .await?)
     }
 
-    /// A page of the account's IP address records, most recently seen first. Walks
-    /// `(account_id, last_seen_at)`, `(account_id, status, last_seen_at)` or
-    /// `(user_id, last_seen_at)` from `after`, so a page costs the same however deep it is.
+    /// A page of the account's IP address records, most recently seen first (ties: user id,
+    /// then address, also descending). Walks `(account_id, last_seen_at, user_id, ip)`,
+    /// `(account_id, status, …)` or `(user_id, last_seen_at, ip)` backwards from `after`, so a
+    /// page costs the same however deep it is. One statement per filter combination, so the
+    /// planner never has to choose an index for a filter that may or may not be there.
     pub async fn list_ip_addresses(
         &self,
         account_id: &str,
         q: &IpQuery<'_>,
     ) -> Result<Vec<IpAddressRow>, StoreError> {
         let (seen, user, ip) = q.after.unwrap_or((i64::MAX, "", ""));
-        Ok(sqlx::query_as(
+        let filter = match (q.user_id.is_some(), q.status.is_some()) {
+            (false, false) => "",
+            (true, false) => "AND i.user_id = $6 ",
+            (false, true) => "AND i.status = $6 ",
+            (true, true) => "AND i.user_id = $6 AND i.status = $7 ",
+        };
+        let sql = format!(
             "SELECT i.user_id, u.username, u.name, i.ip, i.status, i.first_seen_at, i.last_seen_at, \
                     i.last_user_agent, i.last_two_factor_at \
              FROM ip_addresses i JOIN users u ON u.id = i.user_id \
-             WHERE i.account_id = $1 \
-               AND ($2 = '' OR i.user_id = $2) \
-               AND ($3 = '' OR i.status = $3) \
-               AND (i.last_seen_at < $4 OR (i.last_seen_at = $4 AND (i.user_id > $5 OR (i.user_id = $5 AND i.ip > $6)))) \
-             ORDER BY i.last_seen_at DESC, i.user_id, i.ip LIMIT $7",
-        )
-        .bind(account_id)
-        .bind(q.user_id.unwrap_or(""))
-        .bind(q.status.unwrap_or(""))
-        .bind(seen)
-        .bind(user)
-        .bind(ip)
-        .bind(q.limit)
-        .fetch_all(self.pool())
-        .await?)
+             WHERE i.account_id = $1 {filter}\
+               AND (i.last_seen_at, i.user_id, i.ip) < ($2, $3, $4) \
+             ORDER BY i.last_seen_at DESC, i.user_id DESC, i.ip DESC LIMIT $5"
+        );
+        let mut query = sqlx::query_as(&sql)
+            .bind(account_id)
+            .bind(seen)
+            .bind(user)
+            .bind(ip)
+            .bind(q.limit);
+        if let Some(user_id) = q.user_id {
+            query = query.bind(user_id);
+        }
+        if let Some(status) = q.status {
+            query = query.bind(status);
+        }
+        Ok(query.fetch_all(self.pool()).await?)
     }
 
     /// Ends a user's sessions that came from an address (it was just blocked).

@@ -122,6 +122,10 @@ impl Store {
                 Backend::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10))
+            // sqlx pings every connection before handing it out by default: one extra round
+            // trip per query (a third of a session check's time). A connection that died is
+            // noticed by the query that uses it instead, and the pool replaces it.
+            .test_before_acquire(false)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
