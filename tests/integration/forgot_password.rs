@@ -9,7 +9,11 @@ use crate::support::{Browser, PASSWORD, TestApp, hidden_field};
 
 const NEW_PASSWORD: &str = "lighthouse over the quiet bay";
 
-async fn ask(browser: &mut Browser<'_>, code: &str, username: &str) -> crate::support::Page {
+pub(crate) async fn ask(
+    browser: &mut Browser<'_>,
+    code: &str,
+    username: &str,
+) -> crate::support::Page {
     browser
         .post_from(
             "/forgot-password",

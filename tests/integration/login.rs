@@ -242,7 +242,9 @@ async fn a_successful_login_is_audited_with_ip_and_browser() {
 async fn when_hashing_is_saturated_a_login_gets_503_with_retry_after_at_once() {
     let mut app = TestApp::new().await;
     let account = app.account("lucas").await;
-    app.state.hashing = portcullis_server::hashing::HashPool::new(1, 0);
+    app.state = app
+        .state
+        .with_hashing(portcullis_server::hashing::HashPool::new(1, 0));
     app.router = portcullis_server::web::router(app.state.clone());
     // Occupy the only worker with a hash that waits for us.
     let (release, wait) = std::sync::mpsc::channel::<()>();

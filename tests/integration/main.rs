@@ -8,6 +8,7 @@ mod cli;
 mod csrf_and_headers;
 mod employees;
 mod forgot_password;
+mod housekeeping;
 mod ip_security;
 mod isolation;
 mod lockout;

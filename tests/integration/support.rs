@@ -17,7 +17,7 @@ use portcullis_server::accounts::{Accounts, UserInput};
 use portcullis_server::config::{Settings, StorageSettings};
 use portcullis_server::hashing::HashPool;
 use portcullis_server::mail::Mailer;
-use portcullis_server::{AppState, Clock, Config};
+use portcullis_server::{AppState, Clock, Config, Services};
 use portcullis_store::Store;
 use secrecy::SecretString;
 use sqlx::Connection;
@@ -150,7 +150,7 @@ impl TestApp {
         let store = Store::connect(&config.database_url).await.unwrap();
         store.migrate().await.unwrap();
         let clock = Clock::manual(T0);
-        let state = AppState {
+        let state = AppState::new(Services {
             webauthn: portcullis_server::passkeys::relying_party(&config).map(std::sync::Arc::new),
             mailer: Mailer::new(&config.mail, &config.mail_from).unwrap(),
             store,
@@ -159,7 +159,7 @@ impl TestApp {
             hashing: HashPool::for_this_machine(),
             clock: clock.clone(),
             background: Default::default(),
-        };
+        });
         let router = portcullis_server::web::router(state.clone());
         TestApp {
             state,

@@ -12,7 +12,7 @@ use crate::clock::Clock;
 use crate::config::{Config, describe_mail};
 use crate::hashing::HashPool;
 use crate::mail::{MailError, Mailer};
-use crate::state::AppState;
+use crate::state::{AppState, Services};
 use crate::{demo, web};
 
 /// Why the server could not start.
@@ -71,7 +71,7 @@ impl App {
                 "passkeys are unavailable: the public URL's host is not a domain name (use e.g. http://localhost:PORT)"
             );
         }
-        let state = AppState {
+        let state = AppState::new(Services {
             store,
             webauthn,
             keys: Arc::new(keys),
@@ -80,7 +80,7 @@ impl App {
             hashing: HashPool::for_this_machine(),
             clock,
             background: tokio_util::task::TaskTracker::new(),
-        };
+        });
         if state.config.demo {
             if !state.config.listen.ip().is_loopback() {
                 tracing::warn!(
@@ -132,7 +132,7 @@ impl App {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let housekeeping = tokio::spawn(crate::housekeeping::every_interval(self.state.clone()));
         let router = web::router(self.state.clone());
         let result = axum::serve(
             self.listener,
@@ -151,24 +151,5 @@ impl App {
         }
         self.state.store.close().await;
         result
-    }
-}
-
-/// Deletes sessions that have expired, every ten minutes.
-async fn housekeeping(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
-    loop {
-        tick.tick().await;
-        let now = state.clock.now();
-        let limits = state.config.session;
-        match state
-            .store
-            .delete_sessions_older_than(now.minus(limits.absolute), now.minus(limits.idle))
-            .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
-            Err(e) => tracing::warn!("session housekeeping failed: {e}"),
-        }
     }
 }

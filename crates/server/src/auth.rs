@@ -12,12 +12,15 @@
 use std::net::IpAddr;
 
 use portcullis_core::lockout::{self, Gate, IpFailures};
-use portcullis_core::login::{self, AccountPolicy, FirstFactor, Refusal, Step, UserFacts};
+use portcullis_core::login::{
+    self, AccountPolicy, FirstFactor, IpOnStart, Refusal, Step, UserFacts,
+};
 use portcullis_core::password::{self, DUMMY_HASH};
 use portcullis_core::user::UserKind;
 use portcullis_core::{Timestamp, ids, security_code, token, username};
 use portcullis_store::{
-    AccountRow, AuditEvent, LoginCandidate, NewSession, PendingStage, StoreError, UserRow,
+    AccountRow, AuditEvent, LoginCandidate, NewSession, PendingStage, SessionStart, StoreError,
+    UserRow,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -282,27 +285,19 @@ pub async fn password_login(
                     login::FailureReason::UnknownUser,
                 )));
             };
-            state.store.clear_username_failures(&key).await?;
             let session = start_session(
                 state,
-                &candidate.user.account_id,
-                &candidate.user.id,
+                Login {
+                    user: &candidate.user,
+                    account_name: &candidate.account_name,
+                    ip: on_start,
+                    factors: "factor=password",
+                    clear_failures_of: Some(&key),
+                },
                 client,
                 now,
             )
             .await?;
-            ip_security::on_session_start(
-                state,
-                &candidate.user,
-                &candidate.account_name,
-                client,
-                on_start,
-                now,
-            )
-            .await?;
-            audit
-                .record(account_id, user_id, "login.succeeded", "factor=password")
-                .await?;
             Ok(LoginOutcome::Session(session))
         }
     }
@@ -453,33 +448,75 @@ fn security_code_matches(state: &AppState, candidate: &LoginCandidate, typed: &s
     }
 }
 
-/// Starts a session for a user whose every factor passed.
+/// A login whose every factor passed, about to get its session.
+pub struct Login<'a> {
+    /// Who logs in.
+    pub user: &'a UserRow,
+    /// Their account's name (for the notice when the address is validated automatically).
+    pub account_name: &'a str,
+    /// What happens to the client's address (the login decision says).
+    pub ip: IpOnStart,
+    /// The `login.succeeded` audit detail: which factors passed.
+    pub factors: &'a str,
+    /// The username key (as typed) whose failures a password login clears.
+    pub clear_failures_of: Option<&'a str>,
+}
+
+/// Starts the session of a login whose every factor passed. Everything the login writes (the
+/// session, last login, the address seen or validated, failures cleared, audit events) is one
+/// transaction; the notice of an automatically validated address goes out after it.
 pub async fn start_session(
     state: &AppState,
-    account_id: &str,
-    user_id: &str,
+    login: Login<'_>,
     client: &Client,
     now: Timestamp,
 ) -> Result<NewSessionToken, StoreError> {
+    let user = login.user;
     let session_token = token::new_token();
     let csrf = token::new_token();
+    let ip = client.ip.to_string();
+    let validate_ip = login.ip == IpOnStart::ValidateAndNotify;
+    let validated_detail = format!("ip={ip} by=automatic");
+    let event = |event, detail| AuditEvent {
+        account_id: Some(&user.account_id),
+        user_id: Some(&user.id),
+        actor: "user",
+        event,
+        detail,
+        ip: &ip,
+        user_agent: &client.user_agent,
+        at: now,
+    };
+    let mut audit = Vec::with_capacity(2);
+    if validate_ip {
+        audit.push(event("ip.validated", &validated_detail));
+    }
+    audit.push(event("login.succeeded", login.factors));
     state
         .store
-        .insert_session(&NewSession {
-            token_hash: &token::hash_token(&session_token),
-            id: &ids::new_id(),
-            account_id,
-            user_id,
-            csrf_token: &csrf,
-            now,
-            ip: &client.ip.to_string(),
-            user_agent: &client.user_agent,
+        .start_session(&SessionStart {
+            session: NewSession {
+                token_hash: &token::hash_token(&session_token),
+                id: &ids::new_id(),
+                account_id: &user.account_id,
+                user_id: &user.id,
+                csrf_token: &csrf,
+                now,
+                ip: &ip,
+                user_agent: &client.user_agent,
+            },
+            clear_failures_of: login.clear_failures_of,
+            validate_ip,
+            audit: &audit,
         })
         .await?;
-    state.store.record_login(account_id, user_id, now).await?;
+    if validate_ip {
+        ip_security::notify_validated_automatically(state, user, login.account_name, client, now)
+            .await;
+    }
     Ok(NewSessionToken {
         token: session_token,
-        user_id: user_id.to_string(),
+        user_id: user.id.clone(),
     })
 }
 

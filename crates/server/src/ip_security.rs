@@ -48,39 +48,15 @@ pub async fn ip_facts(
         }))
 }
 
-/// Records the address of a login whose session starts now; validates it and tells the user
-/// when the decision says so.
-pub async fn on_session_start(
+/// Tells the user that a login validated a new address by itself (they chose automatic
+/// validation); called once the session and the validation are stored.
+pub async fn notify_validated_automatically(
     state: &AppState,
     user: &UserRow,
     account_name: &str,
     client: &Client,
-    ip: IpOnStart,
     now: Timestamp,
-) -> Result<(), StoreError> {
-    let validate = ip == IpOnStart::ValidateAndNotify;
-    state
-        .store
-        .record_ip_seen(
-            &user.account_id,
-            &user.id,
-            &client.ip.to_string(),
-            &client.user_agent,
-            now,
-            validate,
-        )
-        .await?;
-    if !validate {
-        return Ok(());
-    }
-    Audit { state, client, now }
-        .record(
-            Some(&user.account_id),
-            Some(&user.id),
-            "ip.validated",
-            &format!("ip={} by=automatic", client.ip),
-        )
-        .await?;
+) {
     let mut notice = notify::security_change(
         recipient(user, account_name),
         "New login from a new IP address",
@@ -96,7 +72,6 @@ pub async fn on_session_start(
             .into(),
     );
     notify::send(state, &notice).await;
-    Ok(())
 }
 
 /// Starts waiting for confirmation of a new address: a partial login (its token goes into the
@@ -291,17 +266,19 @@ pub async fn check_waiting(
             if !state.store.take_pending_login(&pending_hash).await? {
                 return Ok(Waiting::Expired);
             }
-            let session =
-                auth::start_session(state, &user.account_id, &user.id, client, now).await?;
-            on_session_start(state, &user, &account_name, client, IpOnStart::Seen, now).await?;
-            Audit { state, client, now }
-                .record(
-                    Some(&user.account_id),
-                    Some(&user.id),
-                    "login.succeeded",
-                    "factor=password ip=confirmed",
-                )
-                .await?;
+            let session = auth::start_session(
+                state,
+                auth::Login {
+                    user: &user,
+                    account_name: &account_name,
+                    ip: IpOnStart::Seen,
+                    factors: "factor=password ip=confirmed",
+                    clear_failures_of: None,
+                },
+                client,
+                now,
+            )
+            .await?;
             Ok(Waiting::Session(session))
         }
         Some(IpStatus::Blocked) => {

@@ -5,7 +5,8 @@
 //! message, written atomically (temporary file, then rename) so a reader never sees half a
 //! message. Message bodies hold single-use links: they are never logged.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use lettre::message::{Mailbox, MultiPart, header};
 use lettre::transport::smtp::AsyncSmtpTransport;
@@ -43,16 +44,16 @@ pub enum MailError {
     Outbox(#[from] std::io::Error),
 }
 
-/// Delivers mail.
+/// Delivers mail. Cheap to clone (every request's state holds one): nothing is copied.
 #[derive(Clone)]
 pub struct Mailer {
-    from: Mailbox,
+    from: Arc<Mailbox>,
     transport: Transport,
 }
 
 #[derive(Clone)]
 enum Transport {
-    Outbox(PathBuf),
+    Outbox(Arc<Path>),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
 }
 
@@ -74,7 +75,7 @@ impl Mailer {
         let transport = match target {
             MailTarget::Outbox(dir) => {
                 std::fs::create_dir_all(dir)?;
-                Transport::Outbox(dir.clone())
+                Transport::Outbox(Arc::from(dir.as_path()))
             }
             MailTarget::Smtp(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -82,7 +83,10 @@ impl Mailer {
                     .build(),
             ),
         };
-        Ok(Mailer { from, transport })
+        Ok(Mailer {
+            from: Arc::new(from),
+            transport,
+        })
     }
 
     /// The outbox directory, when mail goes to files.
@@ -101,7 +105,7 @@ impl Mailer {
             .parse()
             .map_err(|_| MailError::Address(email.to.clone()))?;
         let message = Message::builder()
-            .from(self.from.clone())
+            .from(Mailbox::clone(&self.from))
             .to(to)
             .subject(email.subject.clone())
             .header(header::MIME_VERSION_1_0)

@@ -357,19 +357,20 @@ pub async fn finish_login(
     let ip_facts = ip_security::ip_facts(state, &user.account_id, &user.id, &ip).await?;
     match login::decide(FirstFactor::Passkey, Some(facts), policy, ip_facts, now) {
         Step::StartSession { ip: on_start, .. } => {
-            let session =
-                auth::start_session(state, &user.account_id, &user.id, client, now).await?;
             let account_name = account.map(|a| a.name).unwrap_or_default();
-            ip_security::on_session_start(state, &user, &account_name, client, on_start, now)
-                .await?;
-            audit
-                .record(
-                    Some(&user.account_id),
-                    Some(&user.id),
-                    "login.succeeded",
-                    &format!("factor=passkey passkey={}", row.id),
-                )
-                .await?;
+            let session = auth::start_session(
+                state,
+                auth::Login {
+                    user: &user,
+                    account_name: &account_name,
+                    ip: on_start,
+                    factors: &format!("factor=passkey passkey={}", row.id),
+                    clear_failures_of: None,
+                },
+                client,
+                now,
+            )
+            .await?;
             Ok(PasskeyLogin::Session(session))
         }
         Step::Refused(refusal) => {

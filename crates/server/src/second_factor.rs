@@ -166,18 +166,19 @@ pub async fn complete(
     let ip_facts = ip_security::ip_facts(state, &user.account_id, &user.id, &ip).await?;
     match login::after_all_factors(&auth::user_facts(&user, true, false), policy, ip_facts) {
         Step::StartSession { ip: on_start, .. } => {
-            let session =
-                auth::start_session(state, &user.account_id, &user.id, client, now).await?;
-            ip_security::on_session_start(state, &user, &account_name, client, on_start, now)
-                .await?;
-            audit
-                .record(
-                    Some(&user.account_id),
-                    Some(&user.id),
-                    "login.succeeded",
-                    &format!("factor={factor}"),
-                )
-                .await?;
+            let session = auth::start_session(
+                state,
+                auth::Login {
+                    user: &user,
+                    account_name: &account_name,
+                    ip: on_start,
+                    factors: &format!("factor={factor}"),
+                    clear_failures_of: None,
+                },
+                client,
+                now,
+            )
+            .await?;
             Ok(CodeOutcome::Session(session))
         }
         Step::ConfirmIp => {

@@ -10,9 +10,38 @@ use crate::config::Config;
 use crate::hashing::HashPool;
 use crate::mail::Mailer;
 
-/// Shared state; cheap to clone (everything inside is reference-counted).
+/// Shared state, behind one reference count: axum clones it several times per request
+/// (router, middleware, each extractor), and one shared counter is cheaper than one per service,
+/// which two cores would otherwise keep passing a dozen cache lines between.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    /// The state of a server made of these services.
+    pub fn new(services: Services) -> AppState {
+        AppState(Arc::new(services))
+    }
+
+    /// The same services with another hashing pool (tests that saturate hashing).
+    pub fn with_hashing(&self, hashing: HashPool) -> AppState {
+        AppState::new(Services {
+            hashing,
+            ..Services::clone(&self.0)
+        })
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What every request handler may use.
+#[derive(Debug, Clone)]
+pub struct Services {
     /// The database.
     pub store: Store,
     /// Encrypts and decrypts stored secrets.
@@ -33,7 +62,7 @@ pub struct AppState {
     pub background: tokio_util::task::TaskTracker,
 }
 
-impl AppState {
+impl Services {
     /// Runs `work` after the answer, tracked so that shutdown and tests can wait for it.
     pub fn in_background<F>(&self, work: F)
     where

@@ -51,25 +51,33 @@ pub struct AuditRow {
     pub at: i64,
 }
 
+/// Appends an event on `executor` (the pool, or a transaction it belongs to).
+pub(crate) async fn append_audit<'c, E>(executor: E, e: &AuditEvent<'_>) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO audit_events (id, account_id, user_id, actor, event, detail, ip, user_agent, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(new_id())
+    .bind(e.account_id)
+    .bind(e.user_id)
+    .bind(e.actor)
+    .bind(e.event)
+    .bind(e.detail)
+    .bind(e.ip)
+    .bind(e.user_agent)
+    .bind(e.at.millis())
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Appends an event.
     pub async fn append_audit(&self, e: &AuditEvent<'_>) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_events (id, account_id, user_id, actor, event, detail, ip, user_agent, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(new_id())
-        .bind(e.account_id)
-        .bind(e.user_id)
-        .bind(e.actor)
-        .bind(e.event)
-        .bind(e.detail)
-        .bind(e.ip)
-        .bind(e.user_agent)
-        .bind(e.at.millis())
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        append_audit(self.pool(), e).await
     }
 
     /// The newest events of an account, newest first, `limit` at most, older than `before` when

@@ -17,6 +17,22 @@ fn count(n: i64) -> u32 {
     u32::try_from(n.max(0)).unwrap_or(u32::MAX)
 }
 
+/// Forgets a username's failures on `executor` (the pool, or a transaction). Returns whether
+/// there were any.
+pub(crate) async fn clear_username_failures<'c, E>(
+    executor: E,
+    username_key: &str,
+) -> Result<bool, StoreError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let done = sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
+        .bind(user_key(username_key))
+        .execute(executor)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 impl Store {
     /// The failure state of a username (as typed, lowercased).
     pub async fn username_failures(
@@ -74,11 +90,7 @@ impl Store {
     /// Forgets a username's failures: after a successful login, or when an administrator lifts
     /// a lock. Returns whether there was anything to forget.
     pub async fn clear_username_failures(&self, username_key: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
-            .bind(user_key(username_key))
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected() > 0)
+        clear_username_failures(self.pool(), username_key).await
     }
 
     /// The failure window of an IP address.

@@ -58,6 +58,44 @@ pub struct IpQuery<'a> {
     pub limit: i64,
 }
 
+/// An address a session starts from.
+pub(crate) struct IpSeen<'a> {
+    pub(crate) account_id: &'a str,
+    pub(crate) user_id: &'a str,
+    pub(crate) ip: &'a str,
+    pub(crate) user_agent: &'a str,
+    pub(crate) now: Timestamp,
+    /// Validate it when it is new or pending.
+    pub(crate) validate: bool,
+}
+
+/// Records an address as seen on `executor` (the pool, or a transaction).
+pub(crate) async fn record_ip_seen<'c, E>(executor: E, seen: &IpSeen<'_>) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let status = if seen.validate {
+        "validated"
+    } else {
+        "pending"
+    };
+    sqlx::query(
+        "INSERT INTO ip_addresses (account_id, user_id, ip, status, first_seen_at, last_seen_at, last_user_agent) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6) \
+         ON CONFLICT (user_id, ip) DO UPDATE SET last_seen_at = $5, last_user_agent = $6, \
+           status = CASE WHEN $4 = 'validated' AND ip_addresses.status = 'pending' THEN 'validated' ELSE ip_addresses.status END",
+    )
+    .bind(seen.account_id)
+    .bind(seen.user_id)
+    .bind(seen.ip)
+    .bind(status)
+    .bind(seen.now.millis())
+    .bind(seen.user_agent)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Records that a user came from an IP address: creates the record with `status_if_new`, or
     /// updates last seen and the browser. `validate` also sets an existing record to validated
@@ -71,22 +109,18 @@ impl Store {
         now: Timestamp,
         validate: bool,
     ) -> Result<(), StoreError> {
-        let status = if validate { "validated" } else { "pending" };
-        sqlx::query(
-            "INSERT INTO ip_addresses (account_id, user_id, ip, status, first_seen_at, last_seen_at, last_user_agent) \
-             VALUES ($1, $2, $3, $4, $5, $5, $6) \
-             ON CONFLICT (user_id, ip) DO UPDATE SET last_seen_at = $5, last_user_agent = $6, \
-               status = CASE WHEN $4 = 'validated' AND ip_addresses.status = 'pending' THEN 'validated' ELSE ip_addresses.status END",
+        record_ip_seen(
+            self.pool(),
+            &IpSeen {
+                account_id,
+                user_id,
+                ip,
+                user_agent,
+                now,
+                validate,
+            },
         )
-        .bind(account_id)
-        .bind(user_id)
-        .bind(ip)
-        .bind(status)
-        .bind(now.millis())
-        .bind(user_agent)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Validates or blocks a user's address from the IP addresses page or an emailed link,

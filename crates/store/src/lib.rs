@@ -10,6 +10,10 @@
 //!
 //! The price is that `Any` decodes only plain types, which is why times are integers.
 //!
+//! One query runs outside sqlx on SQLite: the session lookup every authenticated request makes is
+//! answered on the request's own thread by `rusqlite` (same SQL text, same SQLite library), which
+//! saves sqlx's per-query thread hand-off — see `sqlite_reads`.
+//!
 //! # What must always hold
 //! - No policy lives here: the store records and reads; the domain decides.
 //! - Every query on tenant-owned data filters by `account_id` as well as the row id, so a
@@ -23,10 +27,14 @@ mod accounts;
 mod administrations;
 mod audit;
 mod failures;
+mod housekeeping;
 mod ip_addresses;
 mod passkeys;
 mod seed;
 mod sessions;
+mod sqlite_reads;
+#[cfg(test)]
+mod test_support;
 mod tokens;
 mod two_factor;
 mod users;
@@ -34,10 +42,11 @@ mod users;
 pub use accounts::{AccountRow, NewAccount};
 pub use administrations::AdministrationRow;
 pub use audit::{AuditEvent, AuditRow};
+pub use housekeeping::Purged;
 pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};
 pub use passkeys::{CeremonyPurpose, NewPasskey, PasskeyRow};
 pub use seed::SeedIp;
-pub use sessions::{NewSession, SessionListRow, SessionRow};
+pub use sessions::{NewSession, SessionListRow, SessionRow, SessionStart};
 pub use tokens::TokenPurpose;
 pub use two_factor::{IpFactsRow, PendingLoginRow, PendingStage, TotpRow};
 pub use users::{EmployeeRow, Guarded, LoginCandidate, NewUser, UserQuery, UserRow, UserUpdate};
@@ -72,6 +81,9 @@ pub enum StoreError {
     /// Anything else the database said.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Anything SQLite said on a read answered outside the pool (see `sqlite_reads`).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
 }
 
 /// Which database is behind the pool.
@@ -90,7 +102,9 @@ pub struct Store {
     backend: Backend,
     /// For SQLite: the database file, whose neighbour `<file>-migrate.lock` serialises
     /// migrations between processes.
-    sqlite_file: Option<std::path::PathBuf>,
+    sqlite_file: Option<std::sync::Arc<std::path::Path>>,
+    /// For a SQLite file: the session lookup's own connections (see `sqlite_reads`).
+    sqlite_reads: Option<std::sync::Arc<sqlite_reads::SqliteReads>>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -140,13 +154,22 @@ impl Store {
             .connect_with(options)
             .await?;
         let sqlite_file = match backend {
-            Backend::Sqlite => sqlite_file(&url),
+            Backend::Sqlite => sqlite_file(&url).map(std::sync::Arc::<std::path::Path>::from),
             Backend::Postgres => None,
         };
+        // One read connection per thread that can be running a request at once.
+        let sqlite_reads = sqlite_file.as_ref().map(|file| {
+            let threads = std::thread::available_parallelism().map_or(2, usize::from);
+            std::sync::Arc::new(sqlite_reads::SqliteReads::new(
+                file.to_path_buf(),
+                threads + 1,
+            ))
+        });
         Ok(Store {
             pool,
             backend,
             sqlite_file,
+            sqlite_reads,
         })
     }
 
@@ -156,7 +179,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let _guard = match &self.sqlite_file {
             Some(file) => {
-                let mut lock_path = file.clone().into_os_string();
+                let mut lock_path = file.as_os_str().to_os_string();
                 lock_path.push("-migrate.lock");
                 let lock =
                     tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {

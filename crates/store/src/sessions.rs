@@ -2,7 +2,7 @@
 
 use portcullis_core::Timestamp;
 
-use crate::{Store, StoreError, changed, flag};
+use crate::{Store, StoreError, changed, flag, sqlite_reads};
 
 /// A live session with what every authenticated request needs about its user.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -21,10 +21,6 @@ pub struct SessionRow {
     pub last_seen_at: i64,
     /// Last login or re-authentication, ms.
     pub reauth_at: i64,
-    /// Where the login came from.
-    pub ip: String,
-    /// The browser at login.
-    pub user_agent: String,
     /// The user's username.
     pub username: String,
     /// The user's kind.
@@ -65,6 +61,20 @@ pub struct SessionListRow {
     pub user_agent: String,
 }
 
+/// A login's writes, made together by [`Store::start_session`].
+#[derive(Debug, Clone)]
+pub struct SessionStart<'a> {
+    /// The session.
+    pub session: NewSession<'a>,
+    /// The username key (as typed) whose failure count the login clears, for password logins.
+    pub clear_failures_of: Option<&'a str>,
+    /// Validate the address when it is new or pending (the user validates new addresses
+    /// automatically); otherwise it is only recorded as seen.
+    pub validate_ip: bool,
+    /// Audit events written with the session.
+    pub audit: &'a [crate::AuditEvent<'a>],
+}
+
 /// What a new session stores.
 #[derive(Debug, Clone)]
 pub struct NewSession<'a> {
@@ -86,43 +96,94 @@ pub struct NewSession<'a> {
     pub user_agent: &'a str,
 }
 
+/// Every authenticated request's query: the session with its user and account.
+pub(crate) const SESSION_BY_TOKEN_HASH: &str = "SELECT s.id, s.account_id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.reauth_at, \
+        u.username, u.kind, u.disabled, u.employment_ends_at, a.name AS account_name, a.enforce_two_factor, \
+        (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) AS totp_confirmed, \
+        (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = s.user_id) AS passkeys \
+    FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = s.account_id \
+    WHERE s.token_hash = $1";
+
+/// Stores a new session on `executor` (the pool, or a transaction).
+async fn insert_session<'c, E>(executor: E, s: &NewSession<'_>) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, id, account_id, user_id, csrf_token, created_at, last_seen_at, reauth_at, ip, user_agent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $7, $8)",
+    )
+    .bind(s.token_hash)
+    .bind(s.id)
+    .bind(s.account_id)
+    .bind(s.user_id)
+    .bind(s.csrf_token)
+    .bind(s.now.millis())
+    .bind(s.ip)
+    .bind(s.user_agent)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 impl Store {
-    /// Stores a new session.
-    pub async fn insert_session(&self, s: &NewSession<'_>) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, id, account_id, user_id, csrf_token, created_at, last_seen_at, reauth_at, ip, user_agent) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $7, $8)",
+    /// Starts the session of a login whose every factor passed, with everything that goes with
+    /// it, in one transaction: the username's failures cleared, the session, the user's last
+    /// login, the address recorded (and validated when asked), the audit events. One commit
+    /// (one log flush on PostgreSQL) instead of one per statement, and never half a login.
+    pub async fn start_session(&self, start: &SessionStart<'_>) -> Result<(), StoreError> {
+        let s = &start.session;
+        let mut tx = self.pool().begin().await?;
+        if let Some(key) = start.clear_failures_of {
+            crate::failures::clear_username_failures(&mut *tx, key).await?;
+        }
+        insert_session(&mut *tx, s).await?;
+        crate::users::record_login(&mut *tx, s.account_id, s.user_id, s.now).await?;
+        crate::ip_addresses::record_ip_seen(
+            &mut *tx,
+            &crate::ip_addresses::IpSeen {
+                account_id: s.account_id,
+                user_id: s.user_id,
+                ip: s.ip,
+                user_agent: s.user_agent,
+                now: s.now,
+                validate: start.validate_ip,
+            },
         )
-        .bind(s.token_hash)
-        .bind(s.id)
-        .bind(s.account_id)
-        .bind(s.user_id)
-        .bind(s.csrf_token)
-        .bind(s.now.millis())
-        .bind(s.ip)
-        .bind(s.user_agent)
-        .execute(self.pool())
         .await?;
+        for event in start.audit {
+            crate::audit::append_audit(&mut *tx, event).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
     /// The session whose token hashes to `token_hash`, joined with its user and account: one
-    /// indexed query per authenticated request.
+    /// indexed query per authenticated request. On a SQLite file it is answered on the calling
+    /// thread (see `sqlite_reads`), otherwise by the pool.
     pub async fn session_by_token_hash(
         &self,
         token_hash: &str,
     ) -> Result<Option<SessionRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT s.id, s.account_id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.reauth_at, s.ip, s.user_agent, \
-                    u.username, u.kind, u.disabled, u.employment_ends_at, a.name AS account_name, a.enforce_two_factor, \
-                    (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) AS totp_confirmed, \
-                    (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = s.user_id) AS passkeys \
-             FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = s.account_id \
-             WHERE s.token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(self.pool())
-        .await?)
+        if let Some(reads) = &self.sqlite_reads
+            && let Ok(answer) = reads.read(|conn| {
+                sqlite_reads::session_by_token_hash(conn, SESSION_BY_TOKEN_HASH, token_hash)
+            })
+        {
+            return Ok(answer?);
+        }
+        self.session_by_token_hash_pooled(token_hash).await
+    }
+
+    /// The session lookup through the pool.
+    pub(crate) async fn session_by_token_hash_pooled(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionRow>, StoreError> {
+        Ok(sqlx::query_as(SESSION_BY_TOKEN_HASH)
+            .bind(token_hash)
+            .fetch_optional(self.pool())
+            .await?)
     }
 
     /// Records activity on a session.
@@ -255,5 +316,92 @@ impl Store {
                 .fetch_one(self.pool())
                 .await?;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::store_with_a_session;
+
+    #[tokio::test]
+    async fn a_login_is_stored_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_a_session(&dir).await;
+        let event = |account_id| crate::AuditEvent {
+            account_id: Some(account_id),
+            user_id: Some("usr-1"),
+            actor: "user",
+            event: "login.succeeded",
+            detail: "factor=password",
+            ip: "198.51.100.4",
+            user_agent: "Safari",
+            at: Timestamp(9_000),
+        };
+        let start = |token_hash, audit| SessionStart {
+            session: NewSession {
+                token_hash,
+                id: token_hash,
+                account_id: "acc-1",
+                user_id: "usr-1",
+                csrf_token: "csrf",
+                now: Timestamp(9_000),
+                ip: "198.51.100.4",
+                user_agent: "Safari",
+            },
+            clear_failures_of: Some("mdupont"),
+            validate_ip: true,
+            audit,
+        };
+        // The last write (an audit event naming an account that does not exist) fails: the
+        // session, the last login and the address written before it in the login are gone too.
+        let bad_event = [event("acc-missing")];
+        assert!(
+            store
+                .start_session(&start("hash-9", &bad_event))
+                .await
+                .is_err()
+        );
+        assert!(
+            store
+                .session_by_token_hash("hash-9")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let user = store.user("acc-1", "usr-1").await.unwrap().unwrap();
+        assert_eq!(
+            user.last_login_at,
+            Some(2_000),
+            "the fixture's login, not the failed one"
+        );
+        assert!(
+            store
+                .ip_facts("acc-1", "usr-1", "198.51.100.4")
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        let good_event = [event("acc-1")];
+        store
+            .start_session(&start("hash-8", &good_event))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .session_by_token_hash("hash-8")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let user = store.user("acc-1", "usr-1").await.unwrap().unwrap();
+        assert_eq!(user.last_login_at, Some(9_000));
+        let ip = store
+            .ip_facts("acc-1", "usr-1", "198.51.100.4")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(ip.status, "validated");
     }
 }

@@ -213,6 +213,25 @@ where
     Ok(())
 }
 
+/// Notes a login's time on `executor` (the pool, or a transaction).
+pub(crate) async fn record_login<'c, E>(
+    executor: E,
+    account_id: &str,
+    user_id: &str,
+    now: Timestamp,
+) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE account_id = $2 AND id = $3")
+        .bind(now.millis())
+        .bind(account_id)
+        .bind(user_id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// Creates a user in an existing account.
     pub async fn create_user(&self, user: &NewUser) -> Result<(), StoreError> {
@@ -407,22 +426,6 @@ impl Store {
             .bind(now.millis())
             .fetch_all(self.pool())
             .await?)
-    }
-
-    /// Records a successful login.
-    pub async fn record_login(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET last_login_at = $1 WHERE account_id = $2 AND id = $3")
-            .bind(now.millis())
-            .bind(account_id)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
     }
 
     /// Deactivates or reactivates a user.

@@ -1,7 +1,6 @@
 //! Extractors: who is asking (the session), from where (client IP), and CSRF-checked forms.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header;
@@ -83,6 +82,11 @@ pub struct CurrentUser {
     pub restricted: bool,
 }
 
+/// The CSRF token of the request's session, left by [`CurrentUser`] for the form and JSON
+/// extractors that come after it.
+#[derive(Debug, Clone)]
+struct SessionCsrf(String);
+
 /// Whether a restricted session may open `path`: the user's own security settings, the steps
 /// that set up a factor, re-authentication, logout, and the session's own description.
 fn open_while_restricted(path: &str, user_id: &str) -> bool {
@@ -101,9 +105,6 @@ impl FromRequestParts<AppState> for CurrentUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if let Some(user) = parts.extensions.get::<Arc<CurrentUser>>() {
-            return Ok(CurrentUser::clone(user));
-        }
         let jar = CookieJar::from_headers(&parts.headers);
         let token = cookies::session_token(&state.config, &jar).ok_or(WebError::LoginRequired)?;
         if !token::looks_like_token(&token) {
@@ -165,7 +166,9 @@ impl FromRequestParts<AppState> for CurrentUser {
         if user.restricted && !open_while_restricted(parts.uri.path(), &user.user_id) {
             return Err(WebError::SetUpTwoFactor(user.user_id));
         }
-        parts.extensions.insert(Arc::new(user.clone()));
+        parts
+            .extensions
+            .insert(SessionCsrf(user.csrf_token.clone()));
         Ok(user)
     }
 }
@@ -251,8 +254,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = WebError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let expected = match request.extensions().get::<Arc<CurrentUser>>() {
-            Some(user) => Some(user.csrf_token.clone()),
+        let expected = match request.extensions().get::<SessionCsrf>() {
+            Some(SessionCsrf(token)) => Some(token.clone()),
             None => cookies::csrf_token(&state.config, &CookieJar::from_headers(request.headers())),
         };
         let is_form = request
@@ -294,8 +297,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfJson<T> {
     type Rejection = WebError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let expected = match request.extensions().get::<Arc<CurrentUser>>() {
-            Some(user) => Some(user.csrf_token.clone()),
+        let expected = match request.extensions().get::<SessionCsrf>() {
+            Some(SessionCsrf(token)) => Some(token.clone()),
             None => cookies::csrf_token(&state.config, &CookieJar::from_headers(request.headers())),
         };
         let sent = request
