@@ -63,11 +63,13 @@ test('create two passkeys, log in with one and no typing, rename and delete', as
   assert.equal(credentials[0].isResidentCredential, true, 'a discoverable credential');
 
   // Log out; the login page offers the passkey in autofill at once (conditional mediation).
-  // The virtual authenticator answers every request by itself, so while the page loads it is
-  // told to wait for "the user"; then the user clicks Log in with a passkey.
+  // The virtual authenticator answers every request by itself, so "the user" is away while the
+  // page asks for autofill: that request waits (the page says so), and stays unanswered when
+  // the user comes back. The click cancels it and makes the button's own request.
   await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: first, enabled: false });
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByText('You have logged out.').waitFor();
+  await page.getByText('Your browser also offers your passkeys in the Username field.').waitFor();
   await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: first, enabled: true });
   await page.getByRole('button', { name: 'Log in with a passkey' }).click();
   await page.waitForURL((url) => url.pathname === '/');

@@ -130,18 +130,27 @@
       root.hidden = true;
       return;
     }
+    // The autofill request that is waiting, if any: the button cancels it before its own.
+    // While it waits, a hint says where the browser offers the passkeys.
     let autofill = null;
+    const autofillHint = root.querySelector('[data-passkey-autofill]');
+    const showAutofillHint = (shown) => { if (autofillHint) autofillHint.hidden = !shown; };
 
-    async function run(mediation) {
+    async function run(signal) {
       const started = await post('/login/passkey/options', {});
-      const publicKey = requestOptions(started.options);
-      const request = { publicKey };
-      if (mediation === 'conditional') {
-        autofill = new AbortController();
+      if (signal?.aborted) return;
+      const request = { publicKey: requestOptions(started.options) };
+      if (signal) {
         request.mediation = 'conditional';
-        request.signal = autofill.signal;
+        request.signal = signal;
       }
-      const credential = await navigator.credentials.get(request);
+      showAutofillHint(Boolean(signal));
+      let credential;
+      try {
+        credential = await navigator.credentials.get(request);
+      } finally {
+        showAutofillHint(false);
+      }
       const done = await post('/login/passkey', {
         ceremony: started.ceremony,
         credential: assertionJson(credential),
@@ -152,9 +161,10 @@
     button.addEventListener('click', async () => {
       showError(root, '');
       autofill?.abort();
+      autofill = null;
       button.disabled = true;
       try {
-        await run('modal');
+        await run(null);
       } catch (e) {
         if (!cancelled(e)) showError(root, e.message);
         button.disabled = false;
@@ -163,11 +173,14 @@
     });
 
     async function startAutofill() {
+      const controller = new AbortController();
+      autofill = controller;
       try {
         if (!(await PublicKeyCredential.isConditionalMediationAvailable?.())) return;
-        await run('conditional');
+        if (controller.signal.aborted) return;
+        await run(controller.signal);
       } catch (e) {
-        if (!cancelled(e)) showError(root, e.message);
+        if (!cancelled(e) && !controller.signal.aborted) showError(root, e.message);
       }
     }
     startAutofill();
