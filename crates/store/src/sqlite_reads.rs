@@ -129,19 +129,20 @@ mod tests {
     use super::*;
     use crate::test_support::store_with_a_session;
 
+    /// The session lookup answered by the read connections themselves (a decline fails).
+    fn read_here(reads: &SqliteReads, hash: &str) -> Option<SessionRow> {
+        reads
+            .read(|conn| session_by_token_hash(conn, crate::sessions::SESSION_BY_TOKEN_HASH, hash))
+            .expect("answered on this thread, not declined to the pool")
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn answers_like_the_pool_and_sees_every_commit_at_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = store_with_a_session(&dir).await;
         let reads = store.sqlite_reads.clone().unwrap();
-        let read = |hash: &str| {
-            reads
-                .read(|conn| {
-                    session_by_token_hash(conn, crate::sessions::SESSION_BY_TOKEN_HASH, hash)
-                })
-                .unwrap()
-                .unwrap()
-        };
+        let read = |hash: &str| read_here(&reads, hash);
 
         let here = read("hash-1").unwrap();
         let pooled = store
@@ -182,12 +183,7 @@ mod tests {
         assert_eq!(seen.map(|s| s.id), Some("ses-1".to_string()));
         // And it was answered here, not declined to the pool: the writer's lock is no obstacle.
         let reads = store.sqlite_reads.clone().unwrap();
-        let here = reads
-            .read(|conn| {
-                session_by_token_hash(conn, crate::sessions::SESSION_BY_TOKEN_HASH, "hash-1")
-            })
-            .expect("answered on this thread while a write transaction is open")
-            .unwrap();
+        let here = read_here(&reads, "hash-1");
         assert_eq!(here.map(|s| s.id), Some("ses-1".to_string()));
         tx.commit().await.unwrap();
         assert!(
