@@ -151,6 +151,9 @@ enum UserCommand {
         /// The username.
         #[arg(long)]
         username: String,
+        /// The user's account; needed only when several accounts have a user of that name.
+        #[arg(long)]
+        account_id: Option<String>,
         #[command(flatten)]
         storage: StorageSettings,
     },
@@ -300,9 +303,13 @@ async fn run(command: Command) -> Result<String, CommandError> {
             )
             .await
         }
-        Command::User(UserCommand::Unlock { username, storage }) => {
+        Command::User(UserCommand::Unlock {
+            username,
+            account_id,
+            storage,
+        }) => {
             init_logging(LogFormat::Human, "warn");
-            commands::user_unlock(&storage, &username).await
+            commands::user_unlock(&storage, &username, account_id.as_deref()).await
         }
         Command::Dev(DevCommand::Seed {
             users,

@@ -200,6 +200,19 @@ pub fn hidden_field(page: &str, name: &str) -> Option<String> {
     page[start..].split('"').next().map(str::to_string)
 }
 
+/// Users per seeded account (`portcullis dev seed`'s default `--account-size`).
+pub const ACCOUNT_SIZE: u64 = 10_000;
+
+/// The security code of a seeded user's account: `seedN` is in account `(N - 1) / ACCOUNT_SIZE
+/// + 1`, and each seeded account has its own code (see `security_code::seeded`).
+pub fn security_code_of(username: &str) -> String {
+    let n: u64 = username
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .unwrap_or(1);
+    portcullis_core::security_code::seeded(SECURITY_CODE, n.saturating_sub(1) / ACCOUNT_SIZE + 1)
+}
+
 /// A login form ready to post many times: the pre-login CSRF cookie and its token.
 #[derive(Clone)]
 pub struct LoginForm {
@@ -222,11 +235,11 @@ impl LoginForm {
         })
     }
 
-    /// `POST /login` for `username`, with the seeded password and security code.
+    /// `POST /login` for `username`, with the seeded password and its account's security code.
     pub fn request(&self, username: &str) -> Request<Full<Bytes>> {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("csrf", &self.csrf)
-            .append_pair("security_code", SECURITY_CODE)
+            .append_pair("security_code", &security_code_of(username))
             .append_pair("username", username)
             .append_pair("password", PASSWORD)
             .finish();

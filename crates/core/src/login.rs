@@ -8,7 +8,9 @@
 //! - a failed first factor is one [`Refusal::BadCredentials`], whichever field was wrong; the true
 //!   [`FailureReason`] is for the audit log only;
 //! - a user who is deactivated or whose employment has ended gets no session, even with correct
-//!   credentials;
+//!   credentials; such a refusal (and a blocked address) is said only once every factor the user
+//!   has passed, so that its message never confirms a password to someone without the second
+//!   factor (a passkey proves the person, so a passkey login hears it at once);
 //! - steps that later factors add (two-factor, new IP address, policy gate) come after the first
 //!   factor has passed, so nothing is revealed or sent before it;
 //! - a user with an authenticator app is asked for a code unless two-factor is *remembered*
@@ -31,11 +33,11 @@ pub const REMEMBER_TWO_FACTOR: Duration = Duration::from_secs(30 * 24 * 3600);
 /// Why a password login's first factor failed. Recorded in the audit log, never shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureReason {
-    /// No user has the typed username.
+    /// The account named by the security code has no user with the typed username.
     UnknownUser,
     /// The user exists but has not chosen a password yet.
     NoPasswordSet,
-    /// The security code does not match the user's account.
+    /// The security code names no account.
     WrongSecurityCode,
     /// The password does not match.
     WrongPassword,
@@ -62,7 +64,7 @@ pub enum FirstFactor {
     /// multi-factor by itself.
     Passkey,
     /// At least one did not; the reason names the first that failed, in the order a user fills
-    /// them in (the username first, since without a user nothing else can match).
+    /// them in: the security code names the account, the username a user in it.
     Failed(FailureReason),
 }
 
@@ -70,17 +72,17 @@ impl FirstFactor {
     /// Combines the three checks. All three are always performed by the caller, so the time taken
     /// does not depend on which one fails.
     pub fn from_checks(
+        code_names_an_account: bool,
         user_found: bool,
         password_set: bool,
-        code_matches: bool,
         password_matches: bool,
     ) -> Self {
-        if !user_found {
+        if !code_names_an_account {
+            FirstFactor::Failed(FailureReason::WrongSecurityCode)
+        } else if !user_found {
             FirstFactor::Failed(FailureReason::UnknownUser)
         } else if !password_set {
             FirstFactor::Failed(FailureReason::NoPasswordSet)
-        } else if !code_matches {
-            FirstFactor::Failed(FailureReason::WrongSecurityCode)
         } else if !password_matches {
             FirstFactor::Failed(FailureReason::WrongPassword)
         } else {
@@ -267,34 +269,51 @@ pub fn decide(
         }
         (_, None) => return Step::Refused(Refusal::BadCredentials(FailureReason::UnknownUser)),
     };
-    if user.disabled {
-        return Step::Refused(Refusal::Disabled);
-    }
-    if user.employment_ends_at.is_some_and(|ends| now >= ends) {
-        return Step::Refused(Refusal::EmploymentEnded);
-    }
-    if IpFacts::blocked(ip) {
-        return Step::Refused(Refusal::IpBlocked);
-    }
     if first_factor == FirstFactor::Passkey {
-        // A passkey is multi-factor by itself and exempt from new-IP confirmation.
+        // A passkey proves the person, so a refusal may say why at once. It is multi-factor by
+        // itself and exempt from new-IP confirmation.
+        if let Some(refusal) = refusal(&user, ip, now) {
+            return Step::Refused(refusal);
+        }
         return Step::StartSession {
             restricted: restricted(&user, policy),
             ip: IpOnStart::Seen,
         };
     }
+    // The code is asked before any refusal, so that a refusal's own message never confirms a
+    // password to someone who does not also have the second factor.
     if user.has_totp && !two_factor_remembered(user.remember_two_factor, policy, ip, now) {
         return Step::AskTotp;
     }
-    after_all_factors(&user, policy, ip)
+    after_all_factors(&user, policy, ip, now)
+}
+
+/// Why a user whose factors passed still gets no session, if they do not: deactivated,
+/// employment ended, or the address blocked for them.
+fn refusal(user: &UserFacts, ip: Option<IpFacts>, now: Timestamp) -> Option<Refusal> {
+    if user.disabled {
+        Some(Refusal::Disabled)
+    } else if user.employment_ends_at.is_some_and(|ends| now >= ends) {
+        Some(Refusal::EmploymentEnded)
+    } else if IpFacts::blocked(ip) {
+        Some(Refusal::IpBlocked)
+    } else {
+        None
+    }
 }
 
 /// The step of a password login once every factor it needs has passed (after the code, or at
-/// once): the IP address (blocked, validated, new), then the policy gate.
-pub fn after_all_factors(user: &UserFacts, policy: AccountPolicy, ip: Option<IpFacts>) -> Step {
+/// once): the refusals (deactivated, employment ended, blocked address), the IP address
+/// (validated or new), then the policy gate.
+pub fn after_all_factors(
+    user: &UserFacts,
+    policy: AccountPolicy,
+    ip: Option<IpFacts>,
+    now: Timestamp,
+) -> Step {
     let restricted = restricted(user, policy);
-    if IpFacts::blocked(ip) {
-        Step::Refused(Refusal::IpBlocked)
+    if let Some(refusal) = refusal(user, ip, now) {
+        Step::Refused(refusal)
     } else if IpFacts::validated(ip) {
         Step::StartSession {
             restricted,
@@ -335,20 +354,20 @@ mod tests {
         let cases = [
             (
                 (false, false, false, false),
-                FirstFactor::Failed(UnknownUser),
+                FirstFactor::Failed(WrongSecurityCode),
             ),
-            ((false, true, true, true), FirstFactor::Failed(UnknownUser)),
             (
-                (true, false, true, true),
+                (false, true, true, true),
+                FirstFactor::Failed(WrongSecurityCode),
+            ),
+            ((true, false, true, true), FirstFactor::Failed(UnknownUser)),
+            (
+                (true, true, false, true),
                 FirstFactor::Failed(NoPasswordSet),
             ),
             (
-                (true, true, false, true),
-                FirstFactor::Failed(WrongSecurityCode),
-            ),
-            (
                 (true, true, false, false),
-                FirstFactor::Failed(WrongSecurityCode),
+                FirstFactor::Failed(NoPasswordSet),
             ),
             (
                 (true, true, true, false),
@@ -356,9 +375,9 @@ mod tests {
             ),
             ((true, true, true, true), FirstFactor::Passed),
         ];
-        for ((found, set, code, password), expected) in cases {
+        for ((code, found, set, password), expected) in cases {
             assert_eq!(
-                FirstFactor::from_checks(found, set, code, password),
+                FirstFactor::from_checks(code, found, set, password),
                 expected
             );
         }
@@ -489,16 +508,38 @@ mod tests {
                 "{first:?} {user:?} {policy:?}"
             );
         }
-        // A refusal still wins over everything.
+        // A refusal waits until the code has passed, so that it never confirms the password to
+        // someone without the app; a passkey hears it at once.
         let disabled = UserFacts {
             disabled: true,
             ..totp
         };
-        assert_eq!(
-            decide(FirstFactor::Passed, Some(disabled), enforced, KNOWN, NOW),
-            Step::Refused(Refusal::Disabled)
-        );
-        assert_eq!(after_all_factors(&totp, enforced, KNOWN), OPEN);
+        let ended = UserFacts {
+            employment_ends_at: Some(NOW),
+            ..totp
+        };
+        for (user, ip, refusal) in [
+            (disabled, KNOWN, Refusal::Disabled),
+            (ended, KNOWN, Refusal::EmploymentEnded),
+            (totp, BLOCKED, Refusal::IpBlocked),
+        ] {
+            assert_eq!(
+                decide(FirstFactor::Passed, Some(user), enforced, ip, NOW),
+                Step::AskTotp,
+                "{user:?} {ip:?}"
+            );
+            assert_eq!(
+                after_all_factors(&user, enforced, ip, NOW),
+                Step::Refused(refusal),
+                "{user:?} {ip:?}"
+            );
+            assert_eq!(
+                decide(FirstFactor::Passkey, Some(user), enforced, ip, NOW),
+                Step::Refused(refusal),
+                "{user:?} {ip:?}"
+            );
+        }
+        assert_eq!(after_all_factors(&totp, enforced, KNOWN, NOW), OPEN);
     }
 
     #[test]
@@ -556,7 +597,7 @@ mod tests {
         };
         assert_eq!(decide(Password, Some(totp), open, BLOCKED, NOW), blocked);
         // After the code, a new address still waits for confirmation.
-        assert_eq!(after_all_factors(&totp, open, None), Step::ConfirmIp);
+        assert_eq!(after_all_factors(&totp, open, None, NOW), Step::ConfirmIp);
         assert!(!may_auto_validate(true, blocks_new));
         assert_eq!(IpStatus::parse("nonsense"), IpStatus::Pending);
         for status in [IpStatus::Pending, IpStatus::Validated, IpStatus::Blocked] {

@@ -148,6 +148,22 @@ impl Keyring {
             .map_err(|_| SecretBoxError::Tampered)
     }
 
+    /// A keyed blind index of `value` for the place named by `context`: HMAC-SHA-256 under a key
+    /// derived from the server key, so equal values find each other by an indexed lookup while
+    /// the stored index tells nothing without the key. The first is under the current key, the
+    /// rest under the previous keys (a lookup during a rotation tries them all).
+    pub fn blind_indexes(&self, context: &str, value: &[u8]) -> Vec<String> {
+        std::iter::once(&self.current)
+            .chain(self.previous.iter())
+            .map(|key| blind_index(key, context, value))
+            .collect()
+    }
+
+    /// The blind index of `value` under the current key (what is stored).
+    pub fn blind_index(&self, context: &str, value: &[u8]) -> String {
+        blind_index(&self.current, context, value)
+    }
+
     /// Whether a stored value was written with the current key (rotation skips those).
     pub fn is_current(&self, stored: &str) -> bool {
         stored
@@ -155,6 +171,23 @@ impl Keyring {
             .nth(1)
             .is_some_and(|id| id == self.current.id())
     }
+}
+
+fn blind_index(key: &SecretKey, context: &str, value: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    // A key of its own for blind indexes, derived from the server key, so an index never
+    // shares a key with the encryption.
+    let derived = Sha256::new()
+        .chain_update(b"portcullis blind index key\0")
+        .chain_update(key.0)
+        .finalize();
+    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(&derived) else {
+        return String::new();
+    };
+    mac.update(context.as_bytes());
+    mac.update(b"\0");
+    mac.update(value);
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
 #[cfg(test)]
@@ -219,5 +252,21 @@ mod tests {
             SecretKey::from_hex("abcd").unwrap_err(),
             SecretBoxError::BadKey
         );
+    }
+
+    #[test]
+    fn blind_indexes_match_equal_values_under_each_key_and_nothing_else() {
+        let old = SecretKey::generate();
+        let new = SecretKey::generate();
+        let before = Keyring::new(old.clone());
+        let during = Keyring::with_previous(new, vec![old]);
+        let stored = before.blind_index("code", b"ABCD");
+        assert_eq!(stored, before.blind_index("code", b"ABCD"));
+        assert_ne!(stored, before.blind_index("code", b"ABCE"));
+        assert_ne!(stored, before.blind_index("other", b"ABCD"));
+        let lookups = during.blind_indexes("code", b"ABCD");
+        assert_eq!(lookups.len(), 2);
+        assert_ne!(lookups[0], stored, "the new key gives another index");
+        assert_eq!(lookups[1], stored, "the previous key still finds it");
     }
 }

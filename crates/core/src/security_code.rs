@@ -73,6 +73,17 @@ pub fn display(normalized: &str) -> String {
         .join("-")
 }
 
+/// The security code of the `account_number`-th (1-based) account that `portcullis dev seed`
+/// makes from one `base` code: the base itself for the first, the base with `-<number>` after it
+/// for the others, since no two accounts may share a code.
+pub fn seeded(base: &str, account_number: u64) -> String {
+    if account_number <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}-{account_number}")
+    }
+}
+
 /// Whether a typed code matches the account's code, in constant time over the normalized forms.
 pub fn matches(typed: &str, actual: &str) -> bool {
     constant_time_eq(normalize(typed).as_bytes(), normalize(actual).as_bytes())

@@ -1,4 +1,5 @@
-//! Usernames: unique across the whole system, compared without regard to case.
+//! Usernames: unique within their account (the security code already names the account), compared
+//! without regard to case.
 
 /// Fewest characters in a username.
 pub const MIN_LEN: usize = 3;

@@ -25,11 +25,14 @@ pub enum CreateError {
     /// An input broke a rule; the message says which and how to fix it.
     #[error("{0}")]
     Invalid(String),
-    /// Another user already has this username.
+    /// Another user of the same account already has this username.
     #[error(
-        "the username '{0}' is already taken (usernames are unique across all accounts, without regard to case)"
+        "the username '{0}' is already taken in this account (usernames are unique within an account, without regard to case)"
     )]
     UsernameTaken(String),
+    /// The chosen security code cannot be used (another account has it).
+    #[error("this security code cannot be used: choose another, or let Portcullis generate one")]
+    SecurityCodeUnavailable,
     /// No account has this id.
     #[error("no account has the id '{0}'")]
     NoSuchAccount(String),
@@ -103,6 +106,53 @@ pub fn security_code_context(account_id: &str) -> String {
     format!("account/{account_id}/security_code")
 }
 
+/// What the security code's blind index is computed over (never stored).
+const SECURITY_CODE_INDEX: &str = "account security code";
+
+/// The stored blind index of a security code (normalised, so every typed form finds it).
+pub fn security_code_index(keys: &Keyring, code: &str) -> String {
+    keys.blind_index(
+        SECURITY_CODE_INDEX,
+        security_code::normalize(code).as_bytes(),
+    )
+}
+
+/// The blind indexes a typed security code is looked up by: one per server key, so an account
+/// is found during a key rotation too.
+pub fn security_code_lookups(keys: &Keyring, typed: &str) -> Vec<String> {
+    keys.blind_indexes(
+        SECURITY_CODE_INDEX,
+        security_code::normalize(typed).as_bytes(),
+    )
+}
+
+/// Fills in the blind index of accounts made before it existed (at start-up, after the
+/// migrations). Returns how many were filled in.
+pub async fn index_security_codes(store: &Store, keys: &Keyring) -> Result<usize, StoreError> {
+    let missing = store.accounts_without_code_index().await?;
+    let mut filled = 0;
+    for account in missing {
+        let context = security_code_context(&account.id);
+        match keys.decrypt(&context, &account.security_code_enc) {
+            Ok(code) => {
+                let code = String::from_utf8_lossy(&code);
+                store
+                    .set_security_code(
+                        &account.id,
+                        &account.security_code_enc,
+                        &security_code_index(keys, &code),
+                    )
+                    .await?;
+                filled += 1;
+            }
+            Err(e) => {
+                tracing::error!(account_id = %account.id, "cannot index the security code: {e}");
+            }
+        }
+    }
+    Ok(filled)
+}
+
 impl Accounts<'_> {
     /// Creates an account and its first administrator.
     pub async fn create_account(
@@ -129,6 +179,7 @@ impl Accounts<'_> {
             security_code_enc: self
                 .keys
                 .encrypt(&security_code_context(&account_id), code.as_bytes()),
+            security_code_index: security_code_index(self.keys, &code),
             id: account_id.clone(),
             name: name.to_string(),
             created_at: now,
@@ -313,6 +364,7 @@ pub fn read_security_code(keys: &Keyring, account: &AccountRow) -> Result<String
 fn taken(e: StoreError, username: &str) -> CreateError {
     match e {
         StoreError::UsernameTaken => CreateError::UsernameTaken(username.to_string()),
+        StoreError::SecurityCodeTaken => CreateError::SecurityCodeUnavailable,
         other => CreateError::Store(other),
     }
 }

@@ -64,6 +64,10 @@ impl App {
         })?;
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
+        let indexed = crate::accounts::index_security_codes(&store, &keys).await?;
+        if indexed > 0 {
+            tracing::info!("indexed the security codes of {indexed} account(s)");
+        }
         let mailer = Mailer::new(&config.mail, &config.mail_from)?;
         let webauthn = crate::passkeys::relying_party(&config).map(Arc::new);
         if webauthn.is_none() {

@@ -3,15 +3,18 @@
 //! a page; the JSON API can do the same.
 //!
 //! What must always hold:
-//! - the same work whether the username exists or not (a dummy hash is verified);
-//! - the brute-force gates are checked before any hashing, per username as typed and per IP;
+//! - the same work whether the security code or the username exists or not (a dummy hash is
+//!   verified);
+//! - every attempt is claimed on its counters (client address; the account's username, or the
+//!   username as typed when the security code names no account) before any hashing, so parallel
+//!   attempts cannot outrun the limits (`portcullis_core::lockout`);
 //! - a refusal for a wrong field is counted and audited with its true reason, and shown as one
 //!   generic message;
 //! - a successful login resets the username's failure count and gets a brand-new session.
 
 use std::net::IpAddr;
 
-use portcullis_core::lockout::{self, Gate, IpFailures};
+use portcullis_core::lockout::{self, Gate};
 use portcullis_core::login::{
     self, AccountPolicy, FirstFactor, IpOnStart, Refusal, Step, UserFacts,
 };
@@ -20,11 +23,11 @@ use portcullis_core::user::UserKind;
 use portcullis_core::{Timestamp, ids, security_code, token, username};
 use portcullis_store::{
     AccountRow, AuditEvent, LoginCandidate, NewSession, PendingStage, SessionStart, StoreError,
-    UserRow,
+    UserRow, UsernameCounter,
 };
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::accounts::security_code_context;
+use crate::accounts::{security_code_context, security_code_lookups};
 use crate::ip_security;
 use crate::notify::{self, Recipient};
 use crate::state::AppState;
@@ -114,6 +117,187 @@ pub fn user_facts(user: &UserRow, has_totp: bool, has_passkey: bool) -> UserFact
 /// Longest username key kept for failure counting: longer input cannot be a username anyway.
 const MAX_KEY_CHARS: usize = 100;
 
+/// The counters an attempt was claimed on before it was checked (see
+/// `portcullis_core::lockout`): its client address and a username counter.
+pub(crate) struct Claimed<'a> {
+    address: String,
+    counter: UsernameCounter<'a>,
+    /// The username counter's consecutive failures, this attempt included.
+    pub failures: u32,
+}
+
+/// Why a claim was refused: the gate that was closed, and its name for the audit log's bursts.
+pub(crate) struct Refused {
+    /// The closed gate.
+    pub gate: Gate,
+    /// Which counter closed it (`ip:<address>` or the username counter).
+    pub gate_key: String,
+}
+
+/// Claims an attempt on the client's address and on `counter`, before anything is checked.
+/// When the username gate refuses, the address's claim is given back.
+pub(crate) async fn claim_attempt<'a>(
+    state: &AppState,
+    client: &Client,
+    counter: UsernameCounter<'a>,
+    now: Timestamp,
+) -> Result<Result<Claimed<'a>, Refused>, StoreError> {
+    let address = lockout::address_key(client.ip).to_string();
+    if let Err(gate) = state.store.claim_ip_attempt(&address, now).await? {
+        return Ok(Err(Refused {
+            gate,
+            gate_key: format!("ip:{address}"),
+        }));
+    }
+    match state.store.claim_username_attempt(counter, now).await? {
+        Ok(failures) => Ok(Ok(Claimed {
+            address,
+            counter,
+            failures,
+        })),
+        Err(gate) => {
+            state.store.give_back_ip_attempt(&address).await?;
+            Ok(Err(Refused {
+                gate,
+                gate_key: counter_name(counter),
+            }))
+        }
+    }
+}
+
+fn counter_name(counter: UsernameCounter<'_>) -> String {
+    match counter {
+        UsernameCounter::InAccount(account_id, key) => format!("user:{account_id}/{key}"),
+        UsernameCounter::AsTyped(key) => format!("name:{key}"),
+    }
+}
+
+impl Claimed<'_> {
+    /// The attempt succeeded: the address's claim is given back and the username's failures
+    /// are forgotten (unless `keep_username` — a login that still waits for its code).
+    pub(crate) async fn give_back(
+        &self,
+        state: &AppState,
+        keep_username: bool,
+    ) -> Result<(), StoreError> {
+        state.store.give_back_ip_attempt(&self.address).await?;
+        if !keep_username {
+            state.store.clear_username_failures(self.counter).await?;
+        }
+        Ok(())
+    }
+
+    /// Gives back only the address's claim (the username counter is cleared elsewhere, e.g. in
+    /// the session's transaction).
+    pub(crate) async fn give_back_address(&self, state: &AppState) -> Result<(), StoreError> {
+        state.store.give_back_ip_attempt(&self.address).await
+    }
+
+    /// The attempt failed; it was counted when it was claimed. When this failure reaches the
+    /// lock of an account's username, engages it, audits it and tells the user by email.
+    /// Returns the consecutive failure count.
+    pub(crate) async fn failed(
+        &self,
+        state: &AppState,
+        audit: &Audit<'_>,
+        user: Option<(&UserRow, &str)>,
+    ) -> Result<u32, StoreError> {
+        let failures = self.failures;
+        let lockable = self.counter.scope() == lockout::Scope::InAccount;
+        if lockable
+            && lockout::locks(failures)
+            && state.store.lock_username(self.counter, audit.now).await?
+        {
+            locked(state, audit, &counter_name(self.counter), failures, user).await?;
+        }
+        Ok(failures)
+    }
+}
+
+/// Audits a lock that just engaged and tells the user.
+async fn locked(
+    state: &AppState,
+    audit: &Audit<'_>,
+    key: &str,
+    failures: u32,
+    user: Option<(&UserRow, &str)>,
+) -> Result<(), StoreError> {
+    tracing::warn!("a username was locked after {failures} consecutive failed attempts");
+    audit
+        .record(
+            user.map(|(u, _)| u.account_id.as_str()),
+            user.map(|(u, _)| u.id.as_str()),
+            "login.locked",
+            &format!("counter={key} failures={failures}"),
+        )
+        .await?;
+    let Some((user, account_name)) = user else {
+        return Ok(());
+    };
+    let mut notice = notify::security_change(
+        Recipient {
+            email: &user.email,
+            name: user.display_name(),
+            account_name,
+        },
+        "Your username is locked",
+        &format!(
+            "Someone typed a wrong password or code for your username {} {failures} times in a row, with your account's security code, so Portcullis locked it. Nobody can log in with it until an administrator of {account_name} unlocks it.",
+            user.username
+        ),
+        audit.now,
+        audit.client,
+    );
+    if let Some(time) = notice.facts.first_mut() {
+        time.0 = "Time of the last attempt".into();
+    }
+    notice.advice = Some(
+        "If these attempts were not yours, someone who knows the security code is guessing your password. Ask your administrator to unlock your username, and choose a new password that you use nowhere else."
+            .into(),
+    );
+    notify::send(state, &notice).await;
+    Ok(())
+}
+
+/// Audits an attempt refused by a closed gate. Such refusals come in bursts, so the first of a
+/// minute per gate (and account) is its own event and the rest only count into it.
+pub(crate) async fn record_refusal(
+    audit: &Audit<'_>,
+    refused: &Refused,
+    account_id: Option<&str>,
+    user_id: Option<&str>,
+    what: &str,
+) -> Result<(), StoreError> {
+    let (event, reason) = match refused.gate {
+        Gate::Locked => ("login.refused", "reason=locked"),
+        Gate::WaitUntil(_) | Gate::Open => ("login.throttled", "reason=throttled"),
+    };
+    let minute = audit.now.millis().div_euclid(60_000);
+    let burst = format!(
+        "{event}|{what}|{}|{}|{minute}",
+        refused.gate_key,
+        account_id.unwrap_or("-")
+    );
+    let detail = format!("{reason} attempt={what} gate={}", refused.gate_key);
+    audit
+        .state
+        .store
+        .append_burst(
+            &burst,
+            &AuditEvent {
+                account_id,
+                user_id,
+                actor: "user",
+                event,
+                detail: &detail,
+                ip: &audit.client.ip.to_string(),
+                user_agent: &audit.client.user_agent,
+                at: audit.now,
+            },
+        )
+        .await
+}
+
 /// Runs a password login.
 #[tracing::instrument(skip_all, fields(ip = %client.ip))]
 pub async fn password_login(
@@ -122,45 +306,49 @@ pub async fn password_login(
     client: &Client,
 ) -> Result<LoginOutcome, StoreError> {
     let now = state.clock.now();
-    let ip = client.ip.to_string();
     let key: String = username::key(&attempt.username)
         .chars()
         .take(MAX_KEY_CHARS)
         .collect();
     let audit = Audit { state, client, now };
-    // A flood is turned away here, before it costs a database query.
-    let Ok(hashing) = state.hashing.admit() else {
+    // A flood is turned away here, before it costs a database query; one address cannot take
+    // more than its share of the queue.
+    let Ok(hashing) = state.hashing.admit(client.ip) else {
         return Ok(LoginOutcome::Busy);
     };
 
-    let ip_gate = state.store.ip_failures(&ip).await?.gate(now);
-    let user_gate = state.store.username_failures(&key).await?.gate(now);
-    match (ip_gate, user_gate) {
-        (_, Gate::Locked) => {
-            audit
-                .record(
-                    None,
-                    None,
-                    "login.refused",
-                    &format!("reason=locked username={key}"),
-                )
-                .await?;
-            return Ok(LoginOutcome::Locked);
-        }
-        (Gate::WaitUntil(until), _) | (_, Gate::WaitUntil(until)) => {
-            audit
-                .record(None, None, "login.throttled", &format!("username={key}"))
-                .await?;
-            return Ok(LoginOutcome::TryLater(until));
-        }
-        (Gate::Open, Gate::Open) => {}
-        (Gate::Locked, Gate::Open) => return Ok(LoginOutcome::Locked),
-    }
+    // The security code names the account (a blind-index lookup; then the decrypted code is
+    // compared in constant time), the username a user in it. The same queries run whether or
+    // not either exists.
+    let account = state
+        .store
+        .account_by_security_code(&security_code_lookups(&state.keys, &attempt.security_code))
+        .await?
+        .filter(|account| security_code_matches(state, account, &attempt.security_code));
+    let account_id = account.as_ref().map(|a| a.id.as_str());
+    let candidate = state
+        .store
+        .login_candidate(account_id.unwrap_or(""), &key)
+        .await?;
+    let user_id = candidate.as_ref().map(|c| c.user.id.as_str());
+    let counter = match account_id {
+        Some(id) => UsernameCounter::InAccount(id, &key),
+        None => UsernameCounter::AsTyped(&key),
+    };
+    debug_assert_eq!(counter.scope(), lockout::counters_for(account.is_some()));
 
-    let candidate = state.store.login_candidate(&attempt.username).await?;
-    let code_matches = candidate
-        .as_ref()
-        .is_some_and(|c| security_code_matches(state, c, &attempt.security_code));
+    let claimed = match claim_attempt(state, client, counter, now).await? {
+        Ok(claimed) => claimed,
+        Err(refused) => {
+            record_refusal(&audit, &refused, account_id, user_id, "password").await?;
+            return Ok(match refused.gate {
+                Gate::Locked => LoginOutcome::Locked,
+                Gate::WaitUntil(until) => LoginOutcome::TryLater(until),
+                Gate::Open => LoginOutcome::TryLater(now),
+            });
+        }
+    };
+
     let stored_hash = candidate
         .as_ref()
         .and_then(|c| c.user.password_hash.clone())
@@ -171,65 +359,42 @@ pub async fn password_login(
         .await
     {
         Ok(matches) => matches,
-        Err(_busy) => return Ok(LoginOutcome::Busy),
+        Err(_busy) => {
+            claimed.give_back(state, true).await?;
+            return Ok(LoginOutcome::Busy);
+        }
     };
     let first_factor = FirstFactor::from_checks(
+        account.is_some(),
         candidate.is_some(),
         candidate
             .as_ref()
             .is_some_and(|c| c.user.password_hash.is_some()),
-        code_matches,
         password_matches,
     );
     let facts = candidate
         .as_ref()
         .map(|c| user_facts(&c.user, c.totp_confirmed > 0, c.passkeys > 0));
     let policy = candidate.as_ref().map(policy_of).unwrap_or_default();
-    let account_id = candidate.as_ref().map(|c| c.user.account_id.as_str());
-    let user_id = candidate.as_ref().map(|c| c.user.id.as_str());
     // Only read once the password passed: nothing about the IP address is looked at before.
     let ip_facts = match (&candidate, first_factor) {
         (Some(c), FirstFactor::Passed) => {
-            ip_security::ip_facts(state, &c.user.account_id, &c.user.id, &ip).await?
+            ip_security::ip_facts(state, &c.user.account_id, &c.user.id, &client.ip.to_string())
+                .await?
         }
         _ => None,
     };
 
-    match login::decide(first_factor, facts, policy, ip_facts, now) {
-        Step::Refused(refusal @ Refusal::BadCredentials(reason)) => {
-            let failures = count_failure(
-                state,
-                &audit,
-                &key,
-                candidate
-                    .as_ref()
-                    .map(|c| (&c.user, c.account_name.as_str())),
-            )
-            .await?;
-            let detail = match user_id {
-                Some(_) => format!("reason={} failures={failures}", reason.as_str()),
-                None => format!(
-                    "reason={} username={key} failures={failures}",
-                    reason.as_str()
-                ),
-            };
-            audit
-                .record(account_id, user_id, "login.failed", &detail)
-                .await?;
-            Ok(LoginOutcome::Refused(refusal))
-        }
-        Step::Refused(refusal) => {
-            audit
-                .record(
-                    account_id,
-                    user_id,
-                    "login.refused",
-                    &format!("reason={}", refusal.as_str()),
-                )
-                .await?;
-            Ok(LoginOutcome::Refused(refusal))
-        }
+    let step = login::decide(first_factor, facts, policy, ip_facts, now);
+    let (Step::Refused(Refusal::BadCredentials(_)) | Step::AskTotp) = step else {
+        // Every factor passed (or the decision refused a user whose factors all passed).
+        claimed.give_back_address(state).await?;
+        return after_password(state, &audit, &claimed, candidate.as_ref(), step, client).await;
+    };
+    match step {
         Step::AskTotp => {
+            // The code step clears the username's failures once the code passes too.
+            claimed.give_back(state, true).await?;
             let Some(candidate) = candidate.as_ref() else {
                 return Ok(LoginOutcome::Refused(Refusal::BadCredentials(
                     login::FailureReason::UnknownUser,
@@ -244,7 +409,7 @@ pub async fn password_login(
                     &candidate.user.id,
                     now,
                     now.plus(PENDING_LOGIN_VALIDITY),
-                    &ip,
+                    &client.ip.to_string(),
                     &client.user_agent,
                     PendingStage::Totp,
                 )
@@ -254,13 +419,69 @@ pub async fn password_login(
                 .await?;
             Ok(LoginOutcome::SecondFactor(pending))
         }
-        Step::ConfirmIp => {
-            let Some(candidate) = candidate.as_ref() else {
-                return Ok(LoginOutcome::Refused(Refusal::BadCredentials(
-                    login::FailureReason::UnknownUser,
-                )));
+        refused => {
+            let reason = match refused {
+                Step::Refused(Refusal::BadCredentials(reason)) => reason,
+                _ => login::FailureReason::WrongPassword,
             };
-            state.store.clear_username_failures(&key).await?;
+            let failures = claimed
+                .failed(
+                    state,
+                    &audit,
+                    candidate
+                        .as_ref()
+                        .map(|c| (&c.user, c.account_name.as_str())),
+                )
+                .await?;
+            let detail = match user_id {
+                Some(_) => format!("reason={} failures={failures}", reason.as_str()),
+                None => format!(
+                    "reason={} username={key} failures={failures}",
+                    reason.as_str()
+                ),
+            };
+            audit
+                .record(account_id, user_id, "login.failed", &detail)
+                .await?;
+            Ok(LoginOutcome::Refused(Refusal::BadCredentials(reason)))
+        }
+    }
+}
+
+/// The rest of a password login whose every factor passed: a refusal that may now be said, the
+/// new-IP confirmation, or the session.
+async fn after_password(
+    state: &AppState,
+    audit: &Audit<'_>,
+    claimed: &Claimed<'_>,
+    candidate: Option<&LoginCandidate>,
+    step: Step,
+    client: &Client,
+) -> Result<LoginOutcome, StoreError> {
+    let Some(candidate) = candidate else {
+        return Ok(LoginOutcome::Refused(Refusal::BadCredentials(
+            login::FailureReason::UnknownUser,
+        )));
+    };
+    let (account_id, user_id) = (
+        Some(candidate.user.account_id.as_str()),
+        Some(candidate.user.id.as_str()),
+    );
+    match step {
+        Step::Refused(refusal) => {
+            state.store.clear_username_failures(claimed.counter).await?;
+            audit
+                .record(
+                    account_id,
+                    user_id,
+                    "login.refused",
+                    &format!("reason={}", refusal.as_str()),
+                )
+                .await?;
+            Ok(LoginOutcome::Refused(refusal))
+        }
+        Step::ConfirmIp => {
+            state.store.clear_username_failures(claimed.counter).await?;
             audit
                 .record(
                     account_id,
@@ -274,17 +495,12 @@ pub async fn password_login(
                 &candidate.user,
                 &candidate.account_name,
                 client,
-                now,
+                audit.now,
             )
             .await?;
             Ok(LoginOutcome::ConfirmIp(pending))
         }
         Step::StartSession { ip: on_start, .. } => {
-            let Some(candidate) = candidate.as_ref() else {
-                return Ok(LoginOutcome::Refused(Refusal::BadCredentials(
-                    login::FailureReason::UnknownUser,
-                )));
-            };
             let session = start_session(
                 state,
                 Login {
@@ -292,72 +508,18 @@ pub async fn password_login(
                     account_name: &candidate.account_name,
                     ip: on_start,
                     factors: "factor=password",
-                    clear_failures_of: Some(&key),
+                    clear_failures_of: Some(claimed.counter),
                 },
                 client,
-                now,
+                audit.now,
             )
             .await?;
             Ok(LoginOutcome::Session(session))
         }
+        Step::AskTotp => Ok(LoginOutcome::Refused(Refusal::BadCredentials(
+            login::FailureReason::WrongPassword,
+        ))),
     }
-}
-
-/// Counts a failed password for a username (as typed) and for the client's IP address; when
-/// this failure locks the username, audits the lock and tells the user by email. Returns the
-/// username's consecutive failure count.
-pub(crate) async fn count_failure(
-    state: &AppState,
-    audit: &Audit<'_>,
-    key: &str,
-    user: Option<(&UserRow, &str)>,
-) -> Result<u32, StoreError> {
-    let now = audit.now;
-    let failures = state.store.record_username_failure(key, now).await?;
-    state
-        .store
-        .record_ip_failure(
-            &audit.client.ip.to_string(),
-            now,
-            IpFailures::window_cutoff(now),
-        )
-        .await?;
-    if lockout::locks(failures) && state.store.lock_username(key, now).await? {
-        tracing::warn!("a username was locked after {failures} consecutive failed logins");
-        audit
-            .record(
-                user.map(|(u, _)| u.account_id.as_str()),
-                user.map(|(u, _)| u.id.as_str()),
-                "login.locked",
-                &format!("username={key} failures={failures}"),
-            )
-            .await?;
-        if let Some((user, account_name)) = user {
-            let mut notice = notify::security_change(
-                Recipient {
-                    email: &user.email,
-                    name: user.display_name(),
-                    account_name,
-                },
-                "Your username is locked",
-                &format!(
-                    "Someone typed a wrong password for your username {} {failures} times in a row, so Portcullis locked it. Nobody can log in with it until an administrator of {account_name} unlocks it.",
-                    user.username
-                ),
-                now,
-                audit.client,
-            );
-            if let Some(time) = notice.facts.first_mut() {
-                time.0 = "Time of the last attempt".into();
-            }
-            notice.advice = Some(
-                "If these attempts were not yours, someone is guessing your password. Ask your administrator to unlock your username, and choose a new password that you use nowhere else."
-                    .into(),
-            );
-            notify::send(state, &notice).await;
-        }
-    }
-    Ok(failures)
 }
 
 /// How a logged-in user's password confirmation ended (re-authentication, password or
@@ -377,7 +539,8 @@ pub enum Confirmation {
 }
 
 /// Checks a logged-in user's password under the same brute-force rules as the login: a stolen
-/// session must not become a way to guess the password without limits.
+/// session must not become a way to guess the password without limits. The attempt is claimed
+/// on the client's address and the user's own counter before the hash runs.
 #[tracing::instrument(skip_all, fields(ip = %client.ip))]
 pub async fn confirm_password(
     state: &AppState,
@@ -392,40 +555,44 @@ pub async fn confirm_password(
     let Some(user) = state.store.user(account_id, user_id).await? else {
         return Ok(Confirmation::Wrong);
     };
+    let Ok(hashing) = state.hashing.admit(client.ip) else {
+        return Ok(Confirmation::Busy);
+    };
     let key = username::key(&user.username);
-    let ip_gate = state
-        .store
-        .ip_failures(&client.ip.to_string())
-        .await?
-        .gate(now);
-    match (
-        ip_gate,
-        state.store.username_failures(&key).await?.gate(now),
-    ) {
-        (_, Gate::Locked) | (Gate::Locked, _) => return Ok(Confirmation::Locked),
-        (Gate::WaitUntil(until), _) | (_, Gate::WaitUntil(until)) => {
-            return Ok(Confirmation::TryLater(until));
+    let counter = UsernameCounter::InAccount(account_id, &key);
+    let claimed = match claim_attempt(state, client, counter, now).await? {
+        Ok(claimed) => claimed,
+        Err(refused) => {
+            record_refusal(&audit, &refused, Some(account_id), Some(user_id), "password_confirmation").await?;
+            return Ok(match refused.gate {
+                Gate::Locked => Confirmation::Locked,
+                Gate::WaitUntil(until) => Confirmation::TryLater(until),
+                Gate::Open => Confirmation::TryLater(now),
+            });
         }
-        (Gate::Open, Gate::Open) => {}
-    }
+    };
     let stored_hash = user
         .password_hash
         .clone()
         .unwrap_or_else(|| DUMMY_HASH.to_string());
     let has_password = user.password_hash.is_some();
-    let matches = match state
-        .hashing
+    let matches = match hashing
         .run(move || password::verify_password(password.expose_secret(), &stored_hash))
         .await
     {
         Ok(matches) => matches && has_password,
-        Err(_busy) => return Ok(Confirmation::Busy),
+        Err(_busy) => {
+            claimed.give_back(state, true).await?;
+            return Ok(Confirmation::Busy);
+        }
     };
     if matches {
-        state.store.clear_username_failures(&key).await?;
+        claimed.give_back(state, false).await?;
         return Ok(Confirmation::Confirmed);
     }
-    let failures = count_failure(state, &audit, &key, Some((&user, account_name))).await?;
+    let failures = claimed
+        .failed(state, &audit, Some((&user, account_name)))
+        .await?;
     audit
         .record(
             Some(account_id),
@@ -437,12 +604,12 @@ pub async fn confirm_password(
     Ok(Confirmation::Wrong)
 }
 
-fn security_code_matches(state: &AppState, candidate: &LoginCandidate, typed: &str) -> bool {
-    let context = security_code_context(&candidate.user.account_id);
-    match state.keys.decrypt(&context, &candidate.security_code_enc) {
+fn security_code_matches(state: &AppState, account: &AccountRow, typed: &str) -> bool {
+    let context = security_code_context(&account.id);
+    match state.keys.decrypt(&context, &account.security_code_enc) {
         Ok(actual) => security_code::matches(typed, &String::from_utf8_lossy(&actual)),
         Err(e) => {
-            tracing::error!(account_id = %candidate.user.account_id, "cannot decrypt the security code: {e}");
+            tracing::error!(account_id = %account.id, "cannot decrypt the security code: {e}");
             false
         }
     }
@@ -458,8 +625,8 @@ pub struct Login<'a> {
     pub ip: IpOnStart,
     /// The `login.succeeded` audit detail: which factors passed.
     pub factors: &'a str,
-    /// The username key (as typed) whose failures a password login clears.
-    pub clear_failures_of: Option<&'a str>,
+    /// The username counter whose failures a password login clears.
+    pub clear_failures_of: Option<UsernameCounter<'a>>,
 }
 
 /// Starts the session of a login whose every factor passed. Everything the login writes (the

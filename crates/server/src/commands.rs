@@ -5,11 +5,13 @@ use portcullis_core::Timestamp;
 use portcullis_core::secret_box::{Keyring, SecretKey};
 use portcullis_core::user::UserKind;
 use portcullis_core::username;
-use portcullis_store::{AuditEvent, Store};
+use portcullis_store::{AuditEvent, Store, UserRow, UsernameCounter};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
-use crate::accounts::{Accounts, INVITATION_VALIDITY, UserInput, security_code_context};
+use crate::accounts::{
+    Accounts, INVITATION_VALIDITY, UserInput, security_code_context, security_code_index,
+};
 use crate::config::{ConfigError, StorageSettings};
 use crate::keys::load_keyring;
 
@@ -193,36 +195,40 @@ pub async fn user_create(
     Ok(out)
 }
 
-/// `portcullis user unlock`: lifts the brute-force lock on a username.
+/// `portcullis user unlock`: lifts the brute-force lock on a user's username. Usernames are
+/// unique within an account, so `account_id` is needed when several accounts have the name.
 pub async fn user_unlock(
     storage: &StorageSettings,
     typed_username: &str,
+    account_id: Option<&str>,
 ) -> Result<String, CommandError> {
     let store = open_store(storage).await?;
-    let key = username::key(typed_username);
+    let user = find_user(&store, typed_username, account_id).await;
+    let user = match user {
+        Ok(user) => user,
+        Err(e) => {
+            store.close().await;
+            return Err(e);
+        }
+    };
+    let key = username::key(&user.username);
     let cleared = store
-        .clear_username_failures(&key)
+        .clear_username_failures(UsernameCounter::InAccount(&user.account_id, &key))
         .await
         .map_err(CommandError::from_display)?;
-    if let Some(user) = store
-        .user_by_username(typed_username)
+    store
+        .append_audit(&AuditEvent {
+            account_id: Some(&user.account_id),
+            user_id: Some(&user.id),
+            actor: "cli",
+            event: "login.unlocked",
+            detail: "",
+            ip: "",
+            user_agent: "",
+            at: Timestamp::now(),
+        })
         .await
-        .map_err(CommandError::from_display)?
-    {
-        store
-            .append_audit(&AuditEvent {
-                account_id: Some(&user.account_id),
-                user_id: Some(&user.id),
-                actor: "cli",
-                event: "login.unlocked",
-                detail: "",
-                ip: "",
-                user_agent: "",
-                at: Timestamp::now(),
-            })
-            .await
-            .map_err(CommandError::from_display)?;
-    }
+        .map_err(CommandError::from_display)?;
     store.close().await;
     Ok(if cleared {
         format!("'{key}' is unlocked; its failed-login count is reset.\n")
@@ -255,8 +261,10 @@ pub async fn key_rotate(storage: &StorageSettings) -> Result<String, CommandErro
         let plain = keys
             .decrypt(&context, &account.security_code_enc)
             .map_err(|e| CommandError(format!("account {}: {e}", account.id)))?;
+        // The blind index is keyed too: it moves to the new key with the code.
+        let index = security_code_index(&keys, &String::from_utf8_lossy(&plain));
         store
-            .set_security_code(&account.id, &keys.encrypt(&context, &plain))
+            .set_security_code(&account.id, &keys.encrypt(&context, &plain), &index)
             .await
             .map_err(CommandError::from_display)?;
         rotated += 1;
@@ -266,6 +274,42 @@ pub async fn key_rotate(storage: &StorageSettings) -> Result<String, CommandErro
         "{rotated} stored secret(s) re-encrypted with key {}. The previous keys are no longer needed.\n",
         keys.current().id()
     ))
+}
+
+/// The user a command names: by username within `account_id`, or by a username that only one
+/// account has.
+async fn find_user(
+    store: &Store,
+    typed_username: &str,
+    account_id: Option<&str>,
+) -> Result<UserRow, CommandError> {
+    if let Some(account_id) = account_id {
+        return store
+            .user_by_username(account_id, typed_username)
+            .await
+            .map_err(CommandError::from_display)?
+            .ok_or_else(|| {
+                CommandError(format!(
+                    "account {account_id} has no user named '{typed_username}'"
+                ))
+            });
+    }
+    let mut named = store
+        .users_named(typed_username)
+        .await
+        .map_err(CommandError::from_display)?;
+    match named.len() {
+        0 => Err(CommandError(format!("no user is named '{typed_username}'"))),
+        1 => Ok(named.remove(0)),
+        _ => Err(CommandError(format!(
+            "several accounts have a user named '{typed_username}' ({}): add --account-id",
+            named
+                .iter()
+                .map(|u| u.account_id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
 }
 
 /// What `portcullis dev seed` was given.

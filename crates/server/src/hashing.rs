@@ -6,7 +6,13 @@
 //! CPU first. At most `queue` logins wait for a turn. A login that finds the queue full gets
 //! [`Busy`] at once and answers 503 with `Retry-After`: a login flood costs a few bytes per
 //! refused request instead of memory and latency for everybody.
+//!
+//! Places are shared fairly between client addresses (an IPv6 address by its /64): while half
+//! the places or more are taken, an address holding [`PER_CLIENT`] places gets no more, so one
+//! address sending a burst of logins cannot turn everybody else away with 503.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -21,11 +27,17 @@ pub struct Busy;
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Places one client address may always hold; more only while over half the places are free.
+pub const PER_CLIENT: usize = 2;
+
 /// The bounded hashing pool shared by every request.
 #[derive(Debug, Clone)]
 pub struct HashPool {
     jobs: mpsc::Sender<Job>,
     admitted: Arc<AtomicUsize>,
+    /// Places held per client address; an address holding none has no entry, so the map is
+    /// never larger than the number of places.
+    per_client: Arc<Mutex<HashMap<IpAddr, usize>>>,
     limit: usize,
 }
 
@@ -51,6 +63,7 @@ impl HashPool {
         HashPool {
             jobs,
             admitted: Arc::new(AtomicUsize::new(0)),
+            per_client: Arc::new(Mutex::new(HashMap::new())),
             limit: workers + queue,
         }
     }
@@ -63,29 +76,40 @@ impl HashPool {
         HashPool::new(cores, cores * 16)
     }
 
-    /// Takes a place in the queue, or refuses at once when it is full. Taking the place first
-    /// lets a login be turned away before it costs any database work.
-    pub fn admit(&self) -> Result<Admission, Busy> {
+    /// Takes a place in the queue for a request from `client`, or refuses at once when the queue
+    /// is full or the client holds its share. Taking the place first lets a login be turned away
+    /// before it costs any database work.
+    pub fn admit(&self, client: IpAddr) -> Result<Admission, Busy> {
+        let client = portcullis_core::lockout::address_key(client);
+        let mut per_client = match self.per_client.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let held = per_client.get(&client).copied().unwrap_or(0);
         let admitted = Arc::clone(&self.admitted);
         admitted
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.limit).then_some(n + 1)
+                let fair = held < PER_CLIENT || n < self.limit / 2;
+                (n < self.limit && fair).then_some(n + 1)
             })
             .map_err(|_| Busy)?;
+        per_client.insert(client, held + 1);
         Ok(Admission {
             admitted,
+            client,
+            per_client: Arc::clone(&self.per_client),
             jobs: self.jobs.clone(),
         })
     }
 
-    /// Runs `work` on a hashing thread when one is free, or refuses at once when the queue is
-    /// full.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, Busy>
+    /// Runs `work` for a request from `client` on a hashing thread when one is free, or refuses
+    /// at once when there is no place for it.
+    pub async fn run<T, F>(&self, client: IpAddr, work: F) -> Result<T, Busy>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.admit()?.run(work).await
+        self.admit(client)?.run(work).await
     }
 }
 
@@ -126,6 +150,8 @@ fn lower_this_threads_priority() {}
 #[derive(Debug)]
 pub struct Admission {
     admitted: Arc<AtomicUsize>,
+    client: IpAddr,
+    per_client: Arc<Mutex<HashMap<IpAddr, usize>>>,
     jobs: mpsc::Sender<Job>,
 }
 
@@ -157,6 +183,16 @@ impl Admission {
 
 impl Drop for Admission {
     fn drop(&mut self) {
+        let mut per_client = match self.per_client.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(held) = per_client.get_mut(&self.client) {
+            *held = held.saturating_sub(1);
+            if *held == 0 {
+                per_client.remove(&self.client);
+            }
+        }
         self.admitted.fetch_sub(1, Ordering::AcqRel);
     }
 }
@@ -165,6 +201,8 @@ impl Drop for Admission {
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicBool;
+
+    const ME: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
 
     /// Starts a job that blocks until the returned sender is used.
     async fn blocking_job(
@@ -175,7 +213,7 @@ mod tests {
         let running = {
             let pool = pool.clone();
             tokio::spawn(async move {
-                pool.run(move || {
+                pool.run(ME, move || {
                     let _ = started_tx.send(());
                     let _ = release_rx.recv();
                     1
@@ -199,15 +237,15 @@ mod tests {
         let (release, running) = blocking_job(&pool).await;
         let waiting = {
             let pool = pool.clone();
-            tokio::spawn(async move { pool.run(|| 2).await })
+            tokio::spawn(async move { pool.run(ME, || 2).await })
         };
         // One running, one waiting: the third is refused without waiting.
         until_admitted(&pool, 2).await;
-        assert_eq!(pool.run(|| 3).await, Err(Busy));
+        assert_eq!(pool.run(ME, || 3).await, Err(Busy));
         release.send(()).unwrap();
         assert_eq!(running.await.unwrap(), Ok(1));
         assert_eq!(waiting.await.unwrap(), Ok(2));
-        assert_eq!(pool.run(|| 4).await, Ok(4));
+        assert_eq!(pool.run(ME, || 4).await, Ok(4));
         until_admitted(&pool, 0).await;
     }
 
@@ -217,7 +255,7 @@ mod tests {
         // free again: a place given back after the answer made the next login a 503 at times.
         let pool = HashPool::new(1, 0);
         for n in 0..500 {
-            assert_eq!(pool.run(move || n).await, Ok(n), "run {n}");
+            assert_eq!(pool.run(ME, move || n).await, Ok(n), "run {n}");
             assert_eq!(pool.admitted.load(Ordering::Acquire), 0, "after run {n}");
         }
     }
@@ -230,7 +268,7 @@ mod tests {
         let abandoned = {
             let pool = pool.clone();
             let ran = Arc::clone(&ran);
-            tokio::spawn(async move { pool.run(move || ran.store(true, Ordering::Release)).await })
+            tokio::spawn(async move { pool.run(ME, move || ran.store(true, Ordering::Release)).await })
         };
         until_admitted(&pool, 2).await;
         abandoned.abort();
@@ -243,7 +281,7 @@ mod tests {
         release.send(()).unwrap();
         assert_eq!(running.await.unwrap(), Ok(1));
         assert_eq!(
-            pool.run(|| 5).await,
+            pool.run(ME, || 5).await,
             Ok(5),
             "the thread went on to the next job"
         );
@@ -258,8 +296,39 @@ mod tests {
     async fn a_panicking_job_answers_busy_and_the_thread_lives_on() {
         let pool = HashPool::new(1, 1);
         #[allow(clippy::panic)]
-        let result = pool.run(|| -> i32 { panic!("boom") }).await;
+        let result = pool.run(ME, || -> i32 { panic!("boom") }).await;
         assert_eq!(result, Err(Busy));
-        assert_eq!(pool.run(|| 6).await, Ok(6));
+        assert_eq!(pool.run(ME, || 6).await, Ok(6));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_address_cannot_take_more_than_its_share_while_the_queue_fills() {
+        // 1 worker, 9 waiting: 10 places. One address gets half of them; others still get in.
+        let pool = HashPool::new(1, 9);
+        let (release, running) = blocking_job(&pool).await;
+        let mut held = vec![];
+        while let Ok(admission) = pool.admit(ME) {
+            held.push(admission);
+        }
+        assert_eq!(held.len() + 1, 5, "the flooding address holds half the places");
+        let other: IpAddr = "198.51.100.4".parse().unwrap();
+        let neighbour: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let same_slash_64: IpAddr = "2001:db8:1:2::99".parse().unwrap();
+        let a = pool.admit(other).unwrap();
+        let b = pool.admit(other).unwrap();
+        assert_eq!(pool.admit(other).map(|_| ()), Err(Busy), "two each beyond the half");
+        let c = pool.admit(neighbour).unwrap();
+        let d = pool.admit(same_slash_64).unwrap();
+        assert_eq!(
+            pool.admit(neighbour).map(|_| ()),
+            Err(Busy),
+            "an IPv6 /64 counts as one address"
+        );
+        drop((a, b, c, d));
+        drop(held);
+        release.send(()).unwrap();
+        assert_eq!(running.await.unwrap(), Ok(1));
+        until_admitted(&pool, 0).await;
+        assert!(pool.per_client.lock().unwrap().is_empty(), "nothing kept per address");
     }
 }

@@ -22,6 +22,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portcullis_core::login::{self, FirstFactor, Refusal, Step};
+use portcullis_core::lockout;
 use portcullis_core::passkey::{self, NameProblem};
 use portcullis_core::{Timestamp, ids, token};
 use portcullis_store::{CeremonyPurpose, NewPasskey, PasskeyRow, StoreError, UserRow};
@@ -79,6 +80,10 @@ pub enum PasskeyError {
     /// The user has no passkey to confirm with.
     #[error("You have no passkey yet. Confirm with your password.")]
     NoPasskeys,
+    /// Too many passkey logins begun from this address, or outstanding on the server; try
+    /// again after this many seconds.
+    #[error("Too many passkey logins were started. Wait a moment, then try again.")]
+    TooMany(u64),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -115,7 +120,13 @@ async fn store_ceremony<S: serde::Serialize, O: serde::Serialize>(
 ) -> Result<Ceremony, PasskeyError> {
     let now = state.clock.now();
     let id = token::new_token();
-    state
+    // A logged-in user's ceremonies are bounded by their sessions; only usernameless logins,
+    // which anyone may begin, have a cap.
+    let cap = match purpose {
+        CeremonyPurpose::Login => lockout::OUTSTANDING_PASSKEY_LOGINS,
+        CeremonyPurpose::Register | CeremonyPurpose::Reauth => u32::MAX,
+    };
+    let stored = state
         .store
         .insert_ceremony(
             &token::hash_token(&id),
@@ -124,8 +135,13 @@ async fn store_ceremony<S: serde::Serialize, O: serde::Serialize>(
             &to_json(ceremony_state)?,
             now,
             now.plus(CEREMONY_VALIDITY),
+            cap,
         )
         .await?;
+    if !stored {
+        tracing::warn!("the cap on outstanding passkey logins was reached");
+        return Err(PasskeyError::TooMany(60));
+    }
     Ok(Ceremony {
         ceremony: id,
         options: serde_json::to_value(options).map_err(|_| PasskeyError::Rejected)?,
@@ -279,7 +295,23 @@ pub async fn finish_registration(
 }
 
 /// Starts a usernameless login: the options ask for any discoverable credential of this site.
-pub async fn begin_login(state: &AppState) -> Result<Ceremony, PasskeyError> {
+///
+/// Anyone may ask, so each client address may begin at most [`lockout::PASSKEY_OPTIONS`] in a
+/// window, and at most [`lockout::OUTSTANDING_PASSKEY_LOGINS`] may be outstanding at once.
+pub async fn begin_login(state: &AppState, client: &Client) -> Result<Ceremony, PasskeyError> {
+    let now = state.clock.now();
+    let address = lockout::address_key(client.ip);
+    if let Err(until) = state
+        .store
+        .claim_rate_window(
+            &format!("passkey-options:{address}"),
+            lockout::PASSKEY_OPTIONS,
+            now,
+        )
+        .await?
+    {
+        return Err(PasskeyError::TooMany(until.since(now).as_secs().max(1)));
+    }
     let (options, authentication) = webauthn(state)?
         .start_discoverable_authentication()
         .map_err(|_| PasskeyError::Rejected)?;

@@ -4,17 +4,19 @@
 //! What must always hold:
 //! - a code is accepted once per user (the store takes the step atomically), also across
 //!   server processes;
-//! - wrong codes count toward the username's lockout like wrong passwords; at most
-//!   [`WRONG_CODES_PER_WINDOW`] per 30-second window are tried, and a partial login ends after
-//!   [`WRONG_CODES_PER_LOGIN`] wrong codes (the password must be typed again);
+//! - every attempt is claimed before its code is checked, so parallel requests cannot outrun a
+//!   limit: at most [`WRONG_CODES_PER_WINDOW`] per 30-second window are tried, a partial login
+//!   ends after [`WRONG_CODES_PER_LOGIN`] wrong codes (the password must be typed again), and
+//!   wrong codes count toward the username's lockout like wrong passwords;
+//! - a deactivated user, an ended employment or a blocked address is said only once the code has
+//!   passed (before, a refusal would confirm the password to someone without the app);
 //! - success records that two-factor was passed from this IP address (the 30-day rule reads it)
 //!   and starts a fresh session.
 
-use portcullis_core::lockout::Gate;
 use portcullis_core::login::{self, Refusal, Step};
 use portcullis_core::totp::{self, TotpSecret};
 use portcullis_core::{Timestamp, recovery, token, username};
-use portcullis_store::{PendingLoginRow, PendingStage, StoreError, UserRow};
+use portcullis_store::{PendingStage, StoreError, UserRow, UsernameCounter};
 
 use crate::auth::{self, Audit, Client, NewSessionToken};
 use crate::ip_security;
@@ -48,8 +50,9 @@ pub enum CodeOutcome {
     /// The code passed from a new IP address: a confirmation email went out and the login
     /// waits (the new partial login's token replaces the cookie).
     ConfirmIp(String),
-    /// The code passed, but the IP address is blocked for the user.
-    IpBlocked,
+    /// Every factor passed, and still no session: the user was deactivated, their employment
+    /// ended, or the IP address is blocked for them. Said only now, never before the code.
+    Refused(Refusal),
 }
 
 /// Which kind of code the user typed.
@@ -72,7 +75,157 @@ pub fn secret_of(state: &AppState, user_id: &str, secret_enc: &str) -> Option<To
     }
 }
 
+/// How checking an authenticator app's code ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TotpCheck {
+    /// Right, and not used before: accepted (and now used).
+    Accepted,
+    /// Wrong, or used before.
+    Rejected,
+    /// The user has no confirmed authenticator app.
+    NoApp,
+}
+
+/// How a logged-in user's own code check ended (turning two-factor off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnCode {
+    /// Right: accepted and used up.
+    Accepted,
+    /// Wrong or used before; counted toward the username's lockout.
+    Wrong,
+    /// Too many wrong codes in this 30-second window.
+    WaitForNextCode,
+    /// Too many failed attempts for the username: locked or throttled.
+    Locked,
+    /// The user has no confirmed authenticator app.
+    NoApp,
+}
+
+/// Checks a logged-in user's authenticator code under the same limits as the login's code
+/// step: claimed in the 30-second window and on the user's failure counter (and the client's
+/// address) before it is checked; a wrong code counts toward the username's lockout.
+pub async fn check_own_code(
+    state: &AppState,
+    user: &UserRow,
+    account_name: &str,
+    typed: &str,
+    client: &Client,
+) -> Result<OwnCode, StoreError> {
+    let now = state.clock.now();
+    let audit = Audit { state, client, now };
+    match claim_code_window(state, &user.account_id, &user.id, now).await? {
+        None => return Ok(OwnCode::NoApp),
+        Some(false) => return Ok(OwnCode::WaitForNextCode),
+        Some(true) => {}
+    }
+    let key = username::key(&user.username);
+    let counter = UsernameCounter::InAccount(&user.account_id, &key);
+    let claimed = match auth::claim_attempt(state, client, counter, now).await? {
+        Ok(claimed) => claimed,
+        Err(refused) => {
+            auth::record_refusal(
+                &audit,
+                &refused,
+                Some(&user.account_id),
+                Some(&user.id),
+                "code_confirmation",
+            )
+            .await?;
+            return Ok(OwnCode::Locked);
+        }
+    };
+    match verify_claimed_code(state, &user.account_id, &user.id, typed, now).await? {
+        TotpCheck::Accepted => {
+            claimed.give_back(state, false).await?;
+            Ok(OwnCode::Accepted)
+        }
+        TotpCheck::NoApp => {
+            claimed.give_back(state, true).await?;
+            Ok(OwnCode::NoApp)
+        }
+        TotpCheck::Rejected => {
+            let failures = claimed
+                .failed(state, &audit, Some((user, account_name)))
+                .await?;
+            audit
+                .record(
+                    Some(&user.account_id),
+                    Some(&user.id),
+                    "two_factor.code_failed",
+                    &format!("failures={failures}"),
+                )
+                .await?;
+            Ok(OwnCode::Wrong)
+        }
+    }
+}
+
+/// Claims a code attempt in the current 30-second window (at most
+/// [`WRONG_CODES_PER_WINDOW`]), before anything is checked. `None` when the user has no
+/// confirmed app; `Some(false)` when the window is full.
+pub async fn claim_code_window(
+    state: &AppState,
+    account_id: &str,
+    user_id: &str,
+    now: Timestamp,
+) -> Result<Option<bool>, StoreError> {
+    let has_app = state
+        .store
+        .totp(account_id, user_id)
+        .await?
+        .is_some_and(|row| row.confirmed_at.is_some());
+    if !has_app {
+        return Ok(None);
+    }
+    Ok(Some(
+        state
+            .store
+            .claim_totp_attempt(account_id, user_id, totp::step_of(now), WRONG_CODES_PER_WINDOW)
+            .await?
+            .is_some(),
+    ))
+}
+
+/// Checks a code whose attempt was claimed already; a right code is used up (once per user,
+/// across server processes).
+pub async fn verify_claimed_code(
+    state: &AppState,
+    account_id: &str,
+    user_id: &str,
+    typed: &str,
+    now: Timestamp,
+) -> Result<TotpCheck, StoreError> {
+    let Some(row) = state
+        .store
+        .totp(account_id, user_id)
+        .await?
+        .filter(|row| row.confirmed_at.is_some())
+    else {
+        return Ok(TotpCheck::NoApp);
+    };
+    let Some(step) =
+        secret_of(state, user_id, &row.secret_enc).and_then(|secret| totp::verify(&secret, typed, now))
+    else {
+        return Ok(TotpCheck::Rejected);
+    };
+    // A right code used before is a replay: rejected like a wrong one.
+    Ok(
+        if state
+            .store
+            .use_totp_step(account_id, user_id, step, None)
+            .await?
+        {
+            TotpCheck::Accepted
+        } else {
+            TotpCheck::Rejected
+        },
+    )
+}
+
 /// Completes a partial login with a code.
+///
+/// Every limit is claimed before the code is checked: the window's attempts (app codes), the
+/// partial login's attempts, then the client's address and the user's own failure counter.
 #[tracing::instrument(skip_all, fields(ip = %client.ip))]
 pub async fn complete(
     state: &AppState,
@@ -100,27 +253,52 @@ pub async fn complete(
     else {
         return Ok(CodeOutcome::Expired);
     };
-    let ended = user.disabled != 0 || user.employment_ends_at.is_some_and(|t| now.millis() >= t);
-    if ended {
-        state.store.take_pending_login(&pending_hash).await?;
-        return Ok(CodeOutcome::Expired);
-    }
-    let key = username::key(&user.username);
-    match state.store.username_failures(&key).await?.gate(now) {
-        Gate::Open => {}
-        Gate::Locked | Gate::WaitUntil(_) => return Ok(CodeOutcome::Locked),
-    }
     let audit = Audit { state, client, now };
-    let accepted = match kind {
-        CodeKind::Totp => match check_totp(state, &pending, typed, now).await? {
-            TotpCheck::Accepted => true,
-            TotpCheck::Rejected => false,
-            TotpCheck::WaitForNextCode => return Ok(CodeOutcome::WaitForNextCode),
-            TotpCheck::NoApp => {
+    if kind == CodeKind::Totp {
+        match claim_code_window(state, &user.account_id, &user.id, now).await? {
+            None => {
                 state.store.take_pending_login(&pending_hash).await?;
                 return Ok(CodeOutcome::Expired);
             }
-        },
+            Some(false) => return Ok(CodeOutcome::WaitForNextCode),
+            Some(true) => {}
+        }
+    }
+    let Some(attempts) = state
+        .store
+        .claim_pending_attempt(&pending_hash, WRONG_CODES_PER_LOGIN)
+        .await?
+    else {
+        state.store.take_pending_login(&pending_hash).await?;
+        return Ok(CodeOutcome::Expired);
+    };
+    let key = username::key(&user.username);
+    let counter = UsernameCounter::InAccount(&user.account_id, &key);
+    let claimed = match auth::claim_attempt(state, client, counter, now).await? {
+        Ok(claimed) => claimed,
+        Err(refused) => {
+            auth::record_refusal(
+                &audit,
+                &refused,
+                Some(&user.account_id),
+                Some(&user.id),
+                "second_factor",
+            )
+            .await?;
+            return Ok(CodeOutcome::Locked);
+        }
+    };
+    let accepted = match kind {
+        CodeKind::Totp => {
+            match verify_claimed_code(state, &user.account_id, &user.id, typed, now).await? {
+                TotpCheck::Accepted => true,
+                TotpCheck::Rejected => false,
+                TotpCheck::NoApp => {
+                    state.store.take_pending_login(&pending_hash).await?;
+                    return Ok(CodeOutcome::Expired);
+                }
+            }
+        }
         CodeKind::Recovery => match recovery::normalize(typed) {
             Some(canonical) => {
                 state
@@ -132,13 +310,38 @@ pub async fn complete(
         },
     };
     if !accepted {
-        return wrong_code(state, &audit, &pending_hash, &pending, &user, &key, kind).await;
+        let account_name = state
+            .store
+            .account(&user.account_id)
+            .await?
+            .map(|a| a.name)
+            .unwrap_or_default();
+        let failures = claimed
+            .failed(state, &audit, Some((&user, &account_name)))
+            .await?;
+        let event = match kind {
+            CodeKind::Totp => "login.totp_failed",
+            CodeKind::Recovery => "login.recovery_code_failed",
+        };
+        audit
+            .record(
+                Some(&pending.account_id),
+                Some(&pending.user_id),
+                event,
+                &format!("failures={failures}"),
+            )
+            .await?;
+        if attempts >= WRONG_CODES_PER_LOGIN {
+            state.store.take_pending_login(&pending_hash).await?;
+            return Ok(CodeOutcome::Expired);
+        }
+        return Ok(CodeOutcome::Wrong);
     }
     // Exactly one request completes a partial login.
     if !state.store.take_pending_login(&pending_hash).await? {
         return Ok(CodeOutcome::Expired);
     }
-    state.store.clear_username_failures(&key).await?;
+    claimed.give_back(state, false).await?;
     state
         .store
         .record_two_factor_from_ip(
@@ -164,7 +367,7 @@ pub async fn complete(
         .unwrap_or_default();
     let ip = client.ip.to_string();
     let ip_facts = ip_security::ip_facts(state, &user.account_id, &user.id, &ip).await?;
-    match login::after_all_factors(&auth::user_facts(&user, true, false), policy, ip_facts) {
+    match login::after_all_factors(&auth::user_facts(&user, true, false), policy, ip_facts, now) {
         Step::StartSession { ip: on_start, .. } => {
             let session = auth::start_session(
                 state,
@@ -194,110 +397,21 @@ pub async fn complete(
                 ip_security::begin_waiting(state, &user, &account_name, client, now).await?;
             Ok(CodeOutcome::ConfirmIp(pending))
         }
-        // After every factor, the only refusal left is a blocked address; a code is never
+        // Every factor passed: now, and only now, the refusal may say why. A code is never
         // asked twice.
-        Step::Refused(_) | Step::AskTotp => {
+        Step::Refused(refusal) => {
             audit
                 .record(
                     Some(&user.account_id),
                     Some(&user.id),
                     "login.refused",
-                    &format!("reason={}", Refusal::IpBlocked.as_str()),
+                    &format!("reason={} after={factor}", refusal.as_str()),
                 )
                 .await?;
-            Ok(CodeOutcome::IpBlocked)
+            Ok(CodeOutcome::Refused(refusal))
         }
+        Step::AskTotp => Ok(CodeOutcome::Expired),
     }
-}
-
-enum TotpCheck {
-    Accepted,
-    Rejected,
-    WaitForNextCode,
-    NoApp,
-}
-
-async fn check_totp(
-    state: &AppState,
-    pending: &PendingLoginRow,
-    typed: &str,
-    now: Timestamp,
-) -> Result<TotpCheck, StoreError> {
-    let Some(row) = state
-        .store
-        .totp(&pending.account_id, &pending.user_id)
-        .await?
-    else {
-        return Ok(TotpCheck::NoApp);
-    };
-    if row.confirmed_at.is_none() {
-        return Ok(TotpCheck::NoApp);
-    }
-    let current = totp::step_of(now);
-    let window_full = u64::try_from(row.window_step).ok() == Some(current)
-        && row.window_failures >= i64::from(WRONG_CODES_PER_WINDOW);
-    if window_full {
-        return Ok(TotpCheck::WaitForNextCode);
-    }
-    let Some(secret) = secret_of(state, &pending.user_id, &row.secret_enc) else {
-        return Ok(TotpCheck::Rejected);
-    };
-    let Some(step) = totp::verify(&secret, typed, now) else {
-        state
-            .store
-            .record_totp_failure(&pending.account_id, &pending.user_id, current)
-            .await?;
-        return Ok(TotpCheck::Rejected);
-    };
-    if state
-        .store
-        .use_totp_step(&pending.account_id, &pending.user_id, step, None)
-        .await?
-    {
-        Ok(TotpCheck::Accepted)
-    } else {
-        // The right code, but used before: a replay.
-        state
-            .store
-            .record_totp_failure(&pending.account_id, &pending.user_id, current)
-            .await?;
-        Ok(TotpCheck::Rejected)
-    }
-}
-
-async fn wrong_code(
-    state: &AppState,
-    audit: &Audit<'_>,
-    pending_hash: &str,
-    pending: &PendingLoginRow,
-    user: &UserRow,
-    key: &str,
-    kind: CodeKind,
-) -> Result<CodeOutcome, StoreError> {
-    let account_name = state
-        .store
-        .account(&user.account_id)
-        .await?
-        .map(|a| a.name)
-        .unwrap_or_default();
-    let failures = auth::count_failure(state, audit, key, Some((user, &account_name))).await?;
-    let event = match kind {
-        CodeKind::Totp => "login.totp_failed",
-        CodeKind::Recovery => "login.recovery_code_failed",
-    };
-    audit
-        .record(
-            Some(&pending.account_id),
-            Some(&pending.user_id),
-            event,
-            &format!("failures={failures}"),
-        )
-        .await?;
-    if state.store.record_pending_failure(pending_hash).await? >= WRONG_CODES_PER_LOGIN {
-        state.store.take_pending_login(pending_hash).await?;
-        return Ok(CodeOutcome::Expired);
-    }
-    Ok(CodeOutcome::Wrong)
 }
 
 async fn recovery_code_used(

@@ -14,7 +14,7 @@ use portcullis_core::user::UserKind;
 use portcullis_store::{NewAccount, NewUser, SeedIp, Store, StoreError};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::accounts::security_code_context;
+use crate::accounts::{security_code_context, security_code_index};
 
 /// Users per transaction.
 const USERS_PER_BATCH: u64 = 10_000;
@@ -132,10 +132,10 @@ pub async fn seed(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<SeedReport, SeedError> {
     plan.check()?;
-    if store
-        .user_by_username(&format!("{}1", plan.prefix))
+    if !store
+        .users_named(&format!("{}1", plan.prefix))
         .await?
-        .is_some()
+        .is_empty()
     {
         return Err(SeedError::Invalid(format!(
             "users named {}… exist already: seed into an empty database or choose another --prefix",
@@ -163,7 +163,11 @@ pub async fn seed(
                 accounts.push(NewAccount {
                     security_code_enc: keys.encrypt(
                         &security_code_context(&account_id),
-                        plan.security_code.as_bytes(),
+                        security_code::seeded(&plan.security_code, accounts_made).as_bytes(),
+                    ),
+                    security_code_index: security_code_index(
+                        keys,
+                        &security_code::seeded(&plan.security_code, accounts_made),
                     ),
                     id: account_id.clone(),
                     name: format!("Seed company {accounts_made}"),

@@ -1,4 +1,6 @@
-//! The audit log: append-only. There is deliberately no update or delete here.
+//! The audit log: append-only. There is deliberately no delete here, and the one update only
+//! counts the repeats of a burst's refusal into the row of its first ([`Store::append_burst`]),
+//! so a flood of refused attempts is one truthful row per gate and minute, not a row each.
 
 use portcullis_core::Timestamp;
 use portcullis_core::ids::new_id;
@@ -49,6 +51,8 @@ pub struct AuditRow {
     pub user_agent: String,
     /// When, ms.
     pub at: i64,
+    /// How many more times the same refusal happened in the same minute after this one.
+    pub repeats: i64,
 }
 
 /// Appends an event on `executor` (the pool, or a transaction it belongs to).
@@ -75,6 +79,34 @@ where
 }
 
 impl Store {
+    /// Records a refusal that may come in a burst (a throttled or locked attempt): the first
+    /// with this `burst_key` (a gate and a minute) is appended as its own event; later ones only
+    /// count into its `repeats`. One conditional statement, so parallel refusals count exactly.
+    pub async fn append_burst(
+        &self,
+        burst_key: &str,
+        e: &AuditEvent<'_>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_events (id, account_id, user_id, actor, event, detail, ip, user_agent, at, burst_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (burst_key) DO UPDATE SET repeats = audit_events.repeats + 1",
+        )
+        .bind(new_id())
+        .bind(e.account_id)
+        .bind(e.user_id)
+        .bind(e.actor)
+        .bind(e.event)
+        .bind(e.detail)
+        .bind(e.ip)
+        .bind(e.user_agent)
+        .bind(e.at.millis())
+        .bind(burst_key)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Appends an event.
     pub async fn append_audit(&self, e: &AuditEvent<'_>) -> Result<(), StoreError> {
         append_audit(self.pool(), e).await
@@ -89,7 +121,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<AuditRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT e.id, e.account_id, e.user_id, u.username, e.actor, e.event, e.detail, e.ip, e.user_agent, e.at \
+            "SELECT e.id, e.account_id, e.user_id, u.username, e.actor, e.event, e.detail, e.ip, e.user_agent, e.at, e.repeats \
              FROM audit_events e LEFT JOIN users u ON u.id = e.user_id \
              WHERE e.account_id = $1 AND e.at < $2 ORDER BY e.at DESC, e.id DESC LIMIT $3",
         )
@@ -107,7 +139,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<AuditRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT e.id, e.account_id, e.user_id, u.username, e.actor, e.event, e.detail, e.ip, e.user_agent, e.at \
+            "SELECT e.id, e.account_id, e.user_id, u.username, e.actor, e.event, e.detail, e.ip, e.user_agent, e.at, e.repeats \
              FROM audit_events e LEFT JOIN users u ON u.id = e.user_id \
              WHERE e.user_id = $1 ORDER BY e.at DESC, e.id DESC LIMIT $2",
         )

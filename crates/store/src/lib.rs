@@ -30,6 +30,7 @@ mod failures;
 mod housekeeping;
 mod ip_addresses;
 mod passkeys;
+mod rate_windows;
 mod seed;
 mod sessions;
 mod sqlite_reads;
@@ -42,6 +43,7 @@ mod users;
 pub use accounts::{AccountRow, NewAccount};
 pub use administrations::AdministrationRow;
 pub use audit::{AuditEvent, AuditRow};
+pub use failures::UsernameCounter;
 pub use housekeeping::Purged;
 pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};
 pub use passkeys::{CeremonyPurpose, NewPasskey, PasskeyRow};
@@ -66,6 +68,9 @@ pub enum StoreError {
     /// Another user already has this username (compared without regard to case).
     #[error("the username is already taken")]
     UsernameTaken,
+    /// Another account already has this security code.
+    #[error("the security code is in use")]
+    SecurityCodeTaken,
     /// This passkey (credential id) is registered already.
     #[error("the passkey is registered already")]
     AlreadyRegistered,

@@ -253,7 +253,10 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
-    /// Stores a ceremony's state until its answer comes (or it expires).
+    /// Stores a ceremony's state until its answer comes (or it expires), unless `cap` ceremonies
+    /// of this purpose are outstanding already: then nothing is stored and the answer is
+    /// `false`. The count and the insert are one statement.
+    #[allow(clippy::too_many_arguments)]
     pub async fn insert_ceremony(
         &self,
         id_hash: &str,
@@ -262,14 +265,16 @@ impl Store {
         state_json: &str,
         now: Timestamp,
         expires_at: Timestamp,
-    ) -> Result<(), StoreError> {
+        cap: u32,
+    ) -> Result<bool, StoreError> {
         sqlx::query("DELETE FROM webauthn_ceremonies WHERE expires_at <= $1")
             .bind(now.millis())
             .execute(self.pool())
             .await?;
-        sqlx::query(
+        let done = sqlx::query(
             "INSERT INTO webauthn_ceremonies (id_hash, purpose, user_id, state_json, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+             SELECT $1, $2, $3, $4, $5, $6 WHERE \
+               (SELECT COUNT(*) FROM webauthn_ceremonies WHERE purpose = $2 AND expires_at > $5) < $7",
         )
         .bind(id_hash)
         .bind(purpose.as_str())
@@ -277,9 +282,10 @@ impl Store {
         .bind(state_json)
         .bind(now.millis())
         .bind(expires_at.millis())
+        .bind(i64::from(cap))
         .execute(self.pool())
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// Takes a ceremony's state: once, before it expires, for the same purpose and user.

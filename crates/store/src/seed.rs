@@ -70,8 +70,8 @@ impl Store {
         }
         for chunk in accounts.chunks(ROWS_PER_STATEMENT) {
             let sql = multi_row_insert(
-                "INSERT INTO accounts (id, name, security_code_enc, created_at)",
-                4,
+                "INSERT INTO accounts (id, name, security_code_enc, security_code_index, created_at)",
+                5,
                 chunk.len(),
             );
             let mut query = sqlx::query(&sql);
@@ -80,9 +80,13 @@ impl Store {
                     .bind(&a.id)
                     .bind(&a.name)
                     .bind(&a.security_code_enc)
+                    .bind(&a.security_code_index)
                     .bind(a.created_at.millis());
             }
-            query.execute(&mut *tx).await?;
+            query
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| crate::unique_violation(e, StoreError::SecurityCodeTaken))?;
         }
         for chunk in users.chunks(ROWS_PER_STATEMENT) {
             let sql = multi_row_insert(
@@ -96,7 +100,10 @@ impl Store {
                     .bind(&u.id)
                     .bind(&u.account_id)
                     .bind(&u.username)
-                    .bind(username::key(&u.username))
+                    .bind(crate::users::scoped_key(
+                        &u.account_id,
+                        &username::key(&u.username),
+                    ))
                     .bind(&u.name)
                     .bind(&u.email)
                     .bind(u.kind.as_str())

@@ -67,7 +67,7 @@ pub struct SessionStart<'a> {
     /// The session.
     pub session: NewSession<'a>,
     /// The username key (as typed) whose failure count the login clears, for password logins.
-    pub clear_failures_of: Option<&'a str>,
+    pub clear_failures_of: Option<crate::UsernameCounter<'a>>,
     /// Validate the address when it is new or pending (the user validates new addresses
     /// automatically); otherwise it is only recorded as seen.
     pub validate_ip: bool,
@@ -349,7 +349,7 @@ mod tests {
                 ip: "198.51.100.4",
                 user_agent: "Safari",
             },
-            clear_failures_of: Some("mdupont"),
+            clear_failures_of: Some(crate::UsernameCounter::InAccount("acct", "mdupont")),
             validate_ip: true,
             audit,
         };

@@ -133,26 +133,32 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Counts a wrong code in the window of `step`; returns the window's count.
-    pub async fn record_totp_failure(
+    /// Claims a code attempt in the 30-second window of `step` before the code is checked: counts
+    /// it when fewer than `max` were claimed in that window (a new window starts at 1) and
+    /// returns the count, or `None` when the window is full (or the user has no confirmed app).
+    /// One conditional statement; accepting a code ([`Store::use_totp_step`]) resets the count.
+    pub async fn claim_totp_attempt(
         &self,
         account_id: &str,
         user_id: &str,
         step: u64,
-    ) -> Result<u32, StoreError> {
+        max: u32,
+    ) -> Result<Option<u32>, StoreError> {
         let step = i64::try_from(step).unwrap_or(i64::MAX);
         let row: Option<(i64,)> = sqlx::query_as(
             "UPDATE totp_credentials SET \
                window_failures = CASE WHEN window_step = $1 THEN window_failures + 1 ELSE 1 END, \
                window_step = $1 \
-             WHERE account_id = $2 AND user_id = $3 RETURNING window_failures",
+             WHERE account_id = $2 AND user_id = $3 AND confirmed_at IS NOT NULL \
+               AND (window_step <> $1 OR window_failures < $4) RETURNING window_failures",
         )
         .bind(step)
         .bind(account_id)
         .bind(user_id)
+        .bind(i64::from(max))
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.map_or(0, |(n,)| u32::try_from(n).unwrap_or(u32::MAX)))
+        Ok(row.map(|(n,)| u32::try_from(n).unwrap_or(u32::MAX)))
     }
 
     /// Removes a user's authenticator app and recovery codes (turned off, or reset by an
@@ -287,15 +293,22 @@ impl Store {
         .await?)
     }
 
-    /// Counts a wrong code on a partial login; returns the new count.
-    pub async fn record_pending_failure(&self, token_hash: &str) -> Result<i64, StoreError> {
+    /// Claims a code attempt on a partial login before the code is checked: counts it when fewer
+    /// than `max` were made and returns the new count, or `None` when the login has used its
+    /// attempts (or is gone). One conditional statement.
+    pub async fn claim_pending_attempt(
+        &self,
+        token_hash: &str,
+        max: i64,
+    ) -> Result<Option<i64>, StoreError> {
         let row: Option<(i64,)> = sqlx::query_as(
-            "UPDATE pending_logins SET failures = failures + 1 WHERE token_hash = $1 RETURNING failures",
+            "UPDATE pending_logins SET failures = failures + 1 WHERE token_hash = $1 AND failures < $2 RETURNING failures",
         )
         .bind(token_hash)
+        .bind(max)
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.map_or(i64::MAX, |(n,)| n))
+        Ok(row.map(|(n,)| n))
     }
 
     /// Ends a partial login (completed, abandoned or failed too often); `true` for the one

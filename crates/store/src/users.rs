@@ -111,7 +111,7 @@ pub struct EmployeeRow {
 pub struct UserQuery<'a> {
     /// Part of the username, name or email (any case); empty for everyone.
     pub search: &'a str,
-    /// Continue after this username key (the last one of the previous page).
+    /// Continue after this lowercased username (the last one of the previous page).
     pub after: Option<&'a str>,
     /// Page size.
     pub limit: i64,
@@ -186,6 +186,12 @@ pub struct NewUser {
     pub created_at: Timestamp,
 }
 
+/// The stored `username_key`: `<account id>/<lowercased username>`, unique in the table and so
+/// unique within the account (usernames are unique per account, not across accounts).
+pub(crate) fn scoped_key(account_id: &str, username_key: &str) -> String {
+    format!("{account_id}/{username_key}")
+}
+
 const USER_COLUMNS: &str = "u.id, u.account_id, u.username, u.name, u.email, u.kind, u.disabled, \
     u.employment_ends_at, u.password_hash, u.created_at, u.last_login_at, u.remember_two_factor, \
     u.auto_validate_ips";
@@ -201,7 +207,10 @@ where
     .bind(&user.id)
     .bind(&user.account_id)
     .bind(&user.username)
-    .bind(portcullis_core::username::key(&user.username))
+    .bind(scoped_key(
+        &user.account_id,
+        &portcullis_core::username::key(&user.username),
+    ))
     .bind(&user.name)
     .bind(&user.email)
     .bind(user.kind.as_str())
@@ -241,9 +250,11 @@ impl Store {
         insert_user(self.pool(), user).await
     }
 
-    /// The user with this username (any case) and their account's login data, if any.
+    /// The user with this username (any case) in this account, with their account's login
+    /// data, if any. Costs the same query whether or not the account or user exists.
     pub async fn login_candidate(
         &self,
+        account_id: &str,
         typed_username: &str,
     ) -> Result<Option<LoginCandidate>, StoreError> {
         let sql = format!(
@@ -254,7 +265,10 @@ impl Store {
              FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.username_key = $1"
         );
         Ok(sqlx::query_as(&sql)
-            .bind(portcullis_core::username::key(typed_username))
+            .bind(scoped_key(
+                account_id,
+                &portcullis_core::username::key(typed_username),
+            ))
             .fetch_optional(self.pool())
             .await?)
     }
@@ -274,12 +288,41 @@ impl Store {
             .await?)
     }
 
-    /// The user with this username (any case), in any account. For the command line.
-    pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username_key = $1");
+    /// The user with this username (any case) in one account.
+    pub async fn user_by_username(
+        &self,
+        account_id: &str,
+        username: &str,
+    ) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.account_id = $1 AND u.username_key = $2"
+        );
         Ok(sqlx::query_as(&sql)
-            .bind(portcullis_core::username::key(username))
+            .bind(account_id)
+            .bind(scoped_key(
+                account_id,
+                &portcullis_core::username::key(username),
+            ))
             .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// Every user with this username (any case), in whichever account: usernames are unique
+    /// only within an account. For the command line, which says when the name is ambiguous.
+    pub async fn users_named(&self, username: &str) -> Result<Vec<UserRow>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.username_key LIKE $1 ESCAPE '\\' ORDER BY u.created_at LIMIT 20"
+        );
+        let mut suffix = String::from("%/");
+        for c in portcullis_core::username::key(username).chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                suffix.push('\\');
+            }
+            suffix.push(c);
+        }
+        Ok(sqlx::query_as(&sql)
+            .bind(suffix)
+            .fetch_all(self.pool())
             .await?)
     }
 
@@ -312,13 +355,13 @@ impl Store {
             "SELECT {USER_COLUMNS}, f.locked_at FROM users u \
              LEFT JOIN login_failures f ON f.throttle_key = 'user:' || u.username_key \
              WHERE u.account_id = $1 AND u.username_key > $2 \
-               AND ($3 = '%%' OR u.username_key LIKE $3 ESCAPE '\\' OR lower(u.name) LIKE $3 ESCAPE '\\' \
+               AND ($3 = '%%' OR lower(u.username) LIKE $3 ESCAPE '\\' OR lower(u.name) LIKE $3 ESCAPE '\\' \
                     OR lower(u.email) LIKE $3 ESCAPE '\\') \
              ORDER BY u.username_key LIMIT $4"
         );
         Ok(sqlx::query_as(&sql)
             .bind(account_id)
-            .bind(q.after.unwrap_or(""))
+            .bind(scoped_key(account_id, q.after.unwrap_or("")))
             .bind(like_pattern(q.search.trim()))
             .bind(q.limit)
             .fetch_all(self.pool())
@@ -329,7 +372,7 @@ impl Store {
     pub async fn count_users(&self, account_id: &str, search: &str) -> Result<i64, StoreError> {
         let (n,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM users u WHERE u.account_id = $1 \
-               AND ($2 = '%%' OR u.username_key LIKE $2 ESCAPE '\\' OR lower(u.name) LIKE $2 ESCAPE '\\' \
+               AND ($2 = '%%' OR lower(u.username) LIKE $2 ESCAPE '\\' OR lower(u.name) LIKE $2 ESCAPE '\\' \
                     OR lower(u.email) LIKE $2 ESCAPE '\\')",
         )
         .bind(account_id)
@@ -398,7 +441,10 @@ impl Store {
             "UPDATE users SET username = $1, username_key = $2 WHERE account_id = $3 AND id = $4",
         )
         .bind(username)
-        .bind(portcullis_core::username::key(username))
+        .bind(scoped_key(
+            account_id,
+            &portcullis_core::username::key(username),
+        ))
         .bind(account_id)
         .bind(user_id)
         .execute(self.pool())

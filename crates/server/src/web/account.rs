@@ -13,7 +13,8 @@ use serde::Deserialize;
 use super::WebError;
 use super::extract::{CsrfForm, CurrentUser};
 use super::templates::{DoneQuery, Nav, form_status, render};
-use crate::accounts::{read_security_code, security_code_context};
+use crate::accounts::{read_security_code, security_code_context, security_code_index};
+use portcullis_store::StoreError;
 use crate::auth::Client;
 use crate::notify::{self, Notice};
 use crate::state::AppState;
@@ -117,10 +118,22 @@ pub async fn change_code(
     let sealed = state
         .keys
         .encrypt(&security_code_context(&user.account_id), code.as_bytes());
-    state
+    match state
         .store
-        .set_security_code(&user.account_id, &sealed)
-        .await?;
+        .set_security_code(
+            &user.account_id,
+            &sealed,
+            &security_code_index(&state.keys, &code),
+        )
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::SecurityCodeTaken) => {
+            let problem = "This security code cannot be used. Choose another, or leave the field empty for a generated one.";
+            return page(&state, &user, None, None, Some(problem.to_string())).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
     user.audit(&state, &client, "account.security_code_changed", "")
         .await?;
     let (task_state, admin) = (state.clone(), user.username.clone());

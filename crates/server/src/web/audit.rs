@@ -69,7 +69,11 @@ pub async fn show(
                 "user" => "The user".to_string(),
                 other => other.replace("administrator:", "Administrator "),
             },
-            detail: r.detail,
+            detail: match r.repeats {
+                0 => r.detail,
+                1 => format!("{} (and once more within the minute)", r.detail),
+                n => format!("{} (and {n} more times within the minute)", r.detail),
+            },
             ip: r.ip,
             user_agent: r.user_agent,
         })

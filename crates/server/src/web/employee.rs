@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::clock::{self, format_date};
 use portcullis_core::user::{self, UserKind, keeps_an_administrator};
 use portcullis_core::{Timestamp, email, ids, username};
-use portcullis_store::{Guarded, UserRow, UserUpdate};
+use portcullis_store::{Guarded, UserRow, UserUpdate, UsernameCounter};
 use serde::Deserialize;
 
 use super::WebError;
@@ -73,7 +73,10 @@ pub async fn person(
 ) -> Result<Person, WebError> {
     let locked = state
         .store
-        .username_failures(&username::key(&row.username))
+        .username_failures(UsernameCounter::InAccount(
+            &row.account_id,
+            &username::key(&row.username),
+        ))
         .await?
         .locked_at
         .is_some();
@@ -482,7 +485,10 @@ pub async fn unlock(
     user.require_recent_auth(state.clock.now(), &format!("/employees/{}", row.id))?;
     state
         .store
-        .clear_username_failures(&username::key(&row.username))
+        .clear_username_failures(UsernameCounter::InAccount(
+            &row.account_id,
+            &username::key(&row.username),
+        ))
         .await?;
     user.audit_as_administrator(&state, &client, &row.id, "user.unlocked", "")
         .await?;

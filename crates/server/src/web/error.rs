@@ -37,6 +37,9 @@ pub enum WebError {
     /// Hashing capacity is exhausted; retry after this many seconds.
     #[error("busy")]
     Busy,
+    /// Too many attempts: a limit holds; the message says what to wait for.
+    #[error("too many requests: {0}")]
+    TooManyRequests(String),
     /// Something unexpected; the cause is logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -82,6 +85,7 @@ impl IntoResponse for WebError {
             WebError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Something is wrong with the request", why.clone()),
             WebError::Forbidden(why) => (StatusCode::FORBIDDEN, "Request refused", why.clone()),
             WebError::Conflict(why) => (StatusCode::CONFLICT, "This change cannot be made", why.clone()),
+            WebError::TooManyRequests(why) => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts", why.clone()),
             WebError::Busy => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Very busy right now",

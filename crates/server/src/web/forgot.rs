@@ -16,7 +16,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
-use portcullis_core::lockout::Gate;
+use portcullis_core::lockout::{self, Gate};
 use portcullis_core::{Timestamp, security_code, token};
 use portcullis_store::{LoginCandidate, TokenPurpose};
 use serde::Deserialize;
@@ -24,7 +24,7 @@ use serde::Deserialize;
 use super::extract::CsrfForm;
 use super::templates::render;
 use super::{WebError, cookies};
-use crate::accounts::security_code_context;
+use crate::accounts::{security_code_context, security_code_lookups};
 use crate::auth::{Audit, Client};
 use crate::notify;
 use crate::state::AppState;
@@ -72,25 +72,33 @@ pub async fn submit(
     let now = state.clock.now();
     let ip_open = state
         .store
-        .ip_failures(&client.ip.to_string())
+        .ip_failures(&lockout::address_key(client.ip).to_string())
         .await?
         .gate(now)
         == Gate::Open;
-    let candidate = state.store.login_candidate(&form.username).await?;
+    // The same look-ups as the login: the account by its security code, the user in it.
+    let account = state
+        .store
+        .account_by_security_code(&security_code_lookups(&state.keys, &form.security_code))
+        .await?
+        .filter(|account| {
+            state
+                .keys
+                .decrypt(
+                    &security_code_context(&account.id),
+                    &account.security_code_enc,
+                )
+                .map(|actual| {
+                    security_code::matches(&form.security_code, &String::from_utf8_lossy(&actual))
+                })
+                .unwrap_or(false)
+        });
+    let candidate = state
+        .store
+        .login_candidate(account.as_ref().map_or("", |a| a.id.as_str()), &form.username)
+        .await?;
     let matched = candidate.filter(|c| {
-        let usable =
-            c.user.disabled == 0 && c.user.employment_ends_at.is_none_or(|t| now.millis() < t);
-        let code = state
-            .keys
-            .decrypt(
-                &security_code_context(&c.user.account_id),
-                &c.security_code_enc,
-            )
-            .map(|actual| {
-                security_code::matches(&form.security_code, &String::from_utf8_lossy(&actual))
-            })
-            .unwrap_or(false);
-        usable && code
+        c.user.disabled == 0 && c.user.employment_ends_at.is_none_or(|t| now.millis() < t)
     });
     if let (Some(candidate), true) = (matched, ip_open) {
         let (task_state, client) = (state.clone(), client.clone());

@@ -137,8 +137,12 @@ pub async fn list(
     } else if username.is_empty() {
         None
     } else {
-        match state.store.user_by_username(&username).await? {
-            Some(found) if found.account_id == user.account_id => Some(found.id),
+        match state
+            .store
+            .user_by_username(&user.account_id, &username)
+            .await?
+        {
+            Some(found) => Some(found.id),
             _ => {
                 problem = Some(format!(
                     "There is no user named {username} in this account."

@@ -42,6 +42,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
             Some("That login took too long or had too many wrong codes. Log in again.")
         }
         "ip-blocked" => Some(IP_BLOCKED),
+        "no-longer" => Some(NO_LONGER),
         "ip-expired" => Some(
             "That login waited too long for its IP address to be confirmed, or the link was opened on another device. Log in again.",
         ),
@@ -104,7 +105,7 @@ pub async fn submit(
         LoginOutcome::Refused(Refusal::BadCredentials(_)) => (StatusCode::UNAUTHORIZED, GENERIC_FAILURE.to_string(), None),
         LoginOutcome::Refused(Refusal::Disabled | Refusal::EmploymentEnded) => (
             StatusCode::FORBIDDEN,
-            "This user can no longer log in. Contact your administrator if you think this is a mistake.".to_string(),
+            NO_LONGER.to_string(),
             None,
         ),
         LoginOutcome::Locked => (
@@ -135,6 +136,10 @@ pub async fn submit(
     }
     Ok(response)
 }
+
+/// What a deactivated user, or one whose employment has ended, is told once every factor passed.
+pub const NO_LONGER: &str =
+    "This user can no longer log in. Contact your administrator if you think this is a mistake.";
 
 /// What a login from a blocked IP address is told.
 pub const IP_BLOCKED: &str = "Logins from this IP address are blocked for your user. If it is yours, ask your administrator to unblock it on the IP addresses page.";

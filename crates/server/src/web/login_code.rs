@@ -1,6 +1,7 @@
 //! The login's second step: "Authentication code", or a recovery code.
 
 use askama::Template;
+use portcullis_core::login::Refusal;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -89,9 +90,13 @@ pub async fn submit(
             let jar = jar.add(cookies::pending(&state.config, pending));
             return Ok((jar, Redirect::to("/login/new-ip")).into_response());
         }
-        CodeOutcome::IpBlocked => {
+        CodeOutcome::Refused(refusal) => {
             let jar = cookies::clear_pending(&state.config, jar);
-            return Ok((jar, Redirect::to("/login?notice=ip-blocked")).into_response());
+            let notice = match refusal {
+                Refusal::IpBlocked => "ip-blocked",
+                _ => "no-longer",
+            };
+            return Ok((jar, Redirect::to(&format!("/login?notice={notice}"))).into_response());
         }
         CodeOutcome::Expired => {
             let jar = cookies::clear_pending(&state.config, jar);

@@ -42,6 +42,15 @@ impl IntoResponse for PasskeyError {
                     "Something went wrong on our side. Try again in a moment.",
                 );
             }
+            PasskeyError::TooMany(seconds) => {
+                let mut response = json_error(StatusCode::TOO_MANY_REQUESTS, self.to_string());
+                if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
+                    response
+                        .headers_mut()
+                        .insert(axum::http::header::RETRY_AFTER, value);
+                }
+                return response;
+            }
             PasskeyError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             PasskeyError::Expired => StatusCode::GONE,
             PasskeyError::AlreadyRegistered => StatusCode::CONFLICT,
@@ -243,9 +252,10 @@ pub async fn delete(
 /// `POST /login/passkey/options`: starts a usernameless login.
 pub async fn login_options(
     State(state): State<AppState>,
+    client: Client,
     CsrfJson(_): CsrfJson<Empty>,
 ) -> Response {
-    match passkeys::begin_login(&state).await {
+    match passkeys::begin_login(&state, &client).await {
         Ok(ceremony) => Json(ceremony).into_response(),
         Err(e) => e.into_response(),
     }

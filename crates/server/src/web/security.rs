@@ -250,7 +250,8 @@ pub async fn change_username(
         Ok(()) => {}
         Err(StoreError::UsernameTaken) => {
             let problem = format!(
-                "The username '{new_username}' is already taken. Usernames are unique across all accounts, without regard to case."
+                "The username '{new_username}' is already taken in {}. Choose another.",
+                user.account_name
             );
             return page(&state, &user, &row, None, refuse(problem), form.username).await;
         }
@@ -345,7 +346,7 @@ pub async fn change_password(
     let new_password = form.new;
     let hash = state
         .hashing
-        .run(move || password::hash_password(&new_password))
+        .run(client.ip, move || password::hash_password(&new_password))
         .await
         .map_err(|_| WebError::Busy)?
         .map_err(|e| WebError::Internal(e.to_string()))?;

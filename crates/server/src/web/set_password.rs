@@ -240,7 +240,7 @@ async fn submit(
     let new_password = form.password;
     let hash = state
         .hashing
-        .run(move || password::hash_password(&new_password))
+        .run(client.ip, move || password::hash_password(&new_password))
         .await
         .map_err(|_| WebError::Busy)?
         .map_err(|e| WebError::Internal(e.to_string()))?;

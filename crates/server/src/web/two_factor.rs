@@ -25,7 +25,7 @@ use super::extract::{CsrfForm, CurrentUser};
 use super::templates::{Nav, form_status, render};
 use crate::auth::Client;
 use crate::notify::{self, Recipient};
-use crate::second_factor::{secret_of, totp_context};
+use crate::second_factor::{self, OwnCode, secret_of, totp_context};
 use crate::state::AppState;
 
 /// Where the tab lives for the current user.
@@ -321,30 +321,30 @@ pub async fn turn_off(
             account.name
         )));
     }
-    let Some(row) = state
-        .store
-        .totp(&user.account_id, &user.user_id)
+    let row = me(&state, &user).await?;
+    match second_factor::check_own_code(&state, &row, &user.account_name, &form.code, &client)
         .await?
-        .filter(|row| row.confirmed_at.is_some())
-    else {
-        return Ok(Redirect::to(&tab(&user)).into_response());
-    };
-    let accepted = match secret_of(&state, &user.user_id, &row.secret_enc)
-        .and_then(|secret| totp::verify(&secret, &form.code, now))
     {
-        Some(step) => {
-            state
-                .store
-                .use_totp_step(&user.account_id, &user.user_id, step, None)
-                .await?
+        OwnCode::Accepted => {}
+        OwnCode::NoApp => return Ok(Redirect::to(&tab(&user)).into_response()),
+        OwnCode::Wrong => {
+            return Err(WebError::Conflict(
+                "That code is not correct or was used already. Two-factor authentication is still on; go back and enter the code your app shows now."
+                    .into(),
+            ));
         }
-        None => false,
-    };
-    if !accepted {
-        return Err(WebError::Conflict(
-            "That code is not correct or was used already. Two-factor authentication is still on; go back and enter the code your app shows now."
-                .into(),
-        ));
+        OwnCode::WaitForNextCode => {
+            return Err(WebError::TooManyRequests(
+                "Too many wrong codes. Two-factor authentication is still on; wait until your app shows a new code, then try again."
+                    .into(),
+            ));
+        }
+        OwnCode::Locked => {
+            return Err(WebError::TooManyRequests(
+                "Too many failed attempts for your username. Two-factor authentication is still on; wait a while, or ask your administrator."
+                    .into(),
+            ));
+        }
     }
     state
         .store
