@@ -212,14 +212,23 @@ fn a_bad_setting_stops_serve_with_a_message_naming_it() {
 fn user_unlock_lifts_a_lock() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt.block_on(TestDb::new());
+    let created = json_of(&portcullis(
+        &db,
+        &[
+            "account", "create", "--name", "Yvonne BV", "--admin-username", "Yvonne",
+            "--admin-email", "yvonne@example.com", "--admin-password-stdin", "--json",
+        ],
+        Some(PASSWORD),
+    ));
+    let account_id = created["account_id"].as_str().unwrap().to_string();
+    let counter = portcullis_store::UsernameCounter::InAccount(&account_id, "yvonne");
     rt.block_on(async {
         let store = portcullis_store::Store::connect(&db.url).await.unwrap();
-        store.migrate().await.unwrap();
         let now = portcullis_core::Timestamp::now();
         for _ in 0..3 {
-            store.record_username_failure("yvonne", now).await.unwrap();
+            store.claim_username_attempt(counter, now).await.unwrap().unwrap();
         }
-        assert!(store.lock_username("yvonne", now).await.unwrap());
+        assert!(store.lock_username(counter, now).await.unwrap());
         store.close().await;
     });
     let output = portcullis(&db, &["user", "unlock", "--username", "Yvonne"], None);
@@ -231,72 +240,39 @@ fn user_unlock_lifts_a_lock() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("unlocked"));
     rt.block_on(async {
         let store = portcullis_store::Store::connect(&db.url).await.unwrap();
-        let state = store.username_failures("yvonne").await.unwrap();
+        let state = store.username_failures(counter).await.unwrap();
         assert_eq!(state.failures, 0);
         assert!(state.locked_at.is_none());
     });
 }
 
 #[test]
-fn key_rotation_re_encrypts_stored_secrets_with_the_new_key() {
+fn user_unlock_asks_which_account_when_two_have_the_username() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt.block_on(TestDb::new());
-    let account = json_of(&portcullis(
+    let mut ids = vec![];
+    for company in ["Alpha BV", "Beta BV"] {
+        let created = json_of(&portcullis(
+            &db,
+            &[
+                "account", "create", "--name", company, "--admin-username", "alice",
+                "--admin-email", "alice@example.com", "--admin-password-stdin", "--json",
+            ],
+            Some(PASSWORD),
+        ));
+        ids.push(created["account_id"].as_str().unwrap().to_string());
+    }
+    let ambiguous = portcullis(&db, &["user", "unlock", "--username", "alice"], None);
+    assert!(!ambiguous.status.success());
+    let stderr = String::from_utf8_lossy(&ambiguous.stderr);
+    assert!(stderr.contains("several accounts") && stderr.contains("--account-id"), "{stderr}");
+    assert!(stderr.contains(&ids[0]) && stderr.contains(&ids[1]), "{stderr}");
+    let chosen = portcullis(
         &db,
-        &[
-            "account",
-            "create",
-            "--name",
-            "Rotate Ltd",
-            "--admin-username",
-            "rolf",
-            "--admin-email",
-            "rolf@rotate.example",
-            "--json",
-        ],
+        &["user", "unlock", "--username", "alice", "--account-id", &ids[1]],
         None,
-    ));
-    let old_key = std::fs::read_to_string(db.dir.join("secret.key"))
-        .unwrap()
-        .trim()
-        .to_string();
-    let new_key = String::from_utf8(portcullis(&db, &["key", "generate"], None).stdout)
-        .unwrap()
-        .trim()
-        .to_string();
-    assert_eq!(new_key.len(), 64);
-    let output = Command::new(env!("CARGO_BIN_EXE_portcullis"))
-        .args(["key", "rotate"])
-        .env("PORTCULLIS_DATA_DIR", &db.dir)
-        .env("DATABASE_URL", &db.url)
-        .env("PORTCULLIS_SECRET_KEY", &new_key)
-        .env("PORTCULLIS_PREVIOUS_SECRET_KEYS", &old_key)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
     );
-    assert!(String::from_utf8_lossy(&output.stdout).starts_with("1 stored secret(s) re-encrypted"));
-
-    // The new key alone now reads the security code.
-    let account_id = account["account_id"].as_str().unwrap().to_string();
-    let stored = rt.block_on(async {
-        let store = portcullis_store::Store::connect(&db.url).await.unwrap();
-        let row = store.account(&account_id).await.unwrap().unwrap();
-        store.close().await;
-        row.security_code_enc
-    });
-    let new_only = portcullis_core::secret_box::Keyring::new(
-        portcullis_core::secret_box::SecretKey::from_hex(&new_key).unwrap(),
-    );
-    let context = portcullis_server::accounts::security_code_context(&account_id);
-    let code = new_only.decrypt(&context, &stored).unwrap();
-    assert_eq!(
-        String::from_utf8(code).unwrap(),
-        account["security_code"].as_str().unwrap()
-    );
+    assert!(chosen.status.success(), "{}", String::from_utf8_lossy(&chosen.stderr));
 }
 
 #[test]
@@ -364,7 +340,10 @@ fn dev_seed_loads_accounts_users_and_ip_records_and_refuses_to_seed_twice() {
         .block_on(portcullis_store::Store::connect(&db.url))
         .unwrap();
     let candidate = rt
-        .block_on(store.login_candidate("seed7"))
+        .block_on(async {
+            let accounts = store.all_accounts().await.unwrap();
+            store.login_candidate(&accounts[0].id, "seed7").await
+        })
         .unwrap()
         .unwrap();
     assert!(portcullis_core::password::verify_password(

@@ -149,7 +149,7 @@ async fn a_new_user_with_a_bad_or_taken_username_is_refused_with_what_to_fix_and
     assert!(
         app.state
             .store
-            .user_by_username("carla")
+            .user_by_username(&account.account_id, "carla")
             .await
             .unwrap()
             .is_none()
@@ -601,7 +601,7 @@ async fn changes_to_users_need_a_recent_re_authentication_which_then_returns_to_
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.body.contains("The password is not correct."));
-    let failures = app.state.store.username_failures("pien").await.unwrap();
+    let failures = app.state.store.username_failures(portcullis_store::UsernameCounter::InAccount(&account.account_id, "pien")).await.unwrap();
     assert_eq!(
         failures.failures, 1,
         "a wrong password here counts toward the lockout"
@@ -629,7 +629,7 @@ async fn changes_to_users_need_a_recent_re_authentication_which_then_returns_to_
     assert_eq!(
         app.state
             .store
-            .username_failures("pien")
+            .username_failures(portcullis_store::UsernameCounter::InAccount(&account.account_id, "pien"))
             .await
             .unwrap()
             .failures,

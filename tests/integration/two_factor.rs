@@ -293,7 +293,7 @@ async fn wrong_codes_are_throttled_per_window_count_toward_the_lockout_and_end_t
     assert_eq!(
         app.state
             .store
-            .username_failures("bob")
+            .username_failures(portcullis_store::UsernameCounter::InAccount(&account.account_id, "bob"))
             .await
             .unwrap()
             .failures,

@@ -589,13 +589,14 @@ mod tests {
                 "{ip:?} auto={auto_validates} {policy:?} {first:?}"
             );
         }
-        // A blocked address is refused before the code is asked: no hint that the password
-        // was right reaches a blocked address beyond the refusal itself.
+        // A blocked address still gets the code step first: its refusal would confirm the
+        // password to someone without the app. Once the code passed, it is refused.
         let totp = UserFacts {
             has_totp: true,
             ..ACTIVE
         };
-        assert_eq!(decide(Password, Some(totp), open, BLOCKED, NOW), blocked);
+        assert_eq!(decide(Password, Some(totp), open, BLOCKED, NOW), Step::AskTotp);
+        assert_eq!(after_all_factors(&totp, open, BLOCKED, NOW), blocked);
         // After the code, a new address still waits for confirmation.
         assert_eq!(after_all_factors(&totp, open, None, NOW), Step::ConfirmIp);
         assert!(!may_auto_validate(true, blocks_new));

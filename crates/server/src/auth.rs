@@ -173,18 +173,20 @@ fn counter_name(counter: UsernameCounter<'_>) -> String {
 }
 
 impl Claimed<'_> {
-    /// The attempt succeeded: the address's claim is given back and the username's failures
-    /// are forgotten (unless `keep_username` — a login that still waits for its code).
+    /// The attempt was not a failure: the address's claim is given back, and on the username
+    /// counter either this attempt only (`only_this`: a login that still waits for its code, or
+    /// a check that never ran) or every failure (the login or confirmation succeeded).
     pub(crate) async fn give_back(
         &self,
         state: &AppState,
-        keep_username: bool,
+        only_this: bool,
     ) -> Result<(), StoreError> {
         state.store.give_back_ip_attempt(&self.address).await?;
-        if !keep_username {
-            state.store.clear_username_failures(self.counter).await?;
+        if only_this {
+            state.store.give_back_username_attempt(self.counter).await
+        } else {
+            state.store.clear_username_failures(self.counter).await.map(|_| ())
         }
-        Ok(())
     }
 
     /// Gives back only the address's claim (the username counter is cleared elsewhere, e.g. in
@@ -393,7 +395,8 @@ pub async fn password_login(
     };
     match step {
         Step::AskTotp => {
-            // The code step clears the username's failures once the code passes too.
+            // Only this attempt is given back: the failures before it (wrong codes, say) stay
+            // until the code passes too.
             claimed.give_back(state, true).await?;
             let Some(candidate) = candidate.as_ref() else {
                 return Ok(LoginOutcome::Refused(Refusal::BadCredentials(

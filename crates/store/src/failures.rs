@@ -192,6 +192,23 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Gives back one claimed attempt on a username counter whose check passed a step without
+    /// ending the login (the password was right and the code is next): the count goes down by
+    /// one, the failures before it stay.
+    pub async fn give_back_username_attempt(
+        &self,
+        counter: UsernameCounter<'_>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE login_failures SET failures = failures - 1 \
+             WHERE throttle_key = $1 AND failures > 0 AND locked_at IS NULL",
+        )
+        .bind(counter.key())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Forgets a username's failures: after a successful login, or when an administrator lifts
     /// a lock. Returns whether there was anything to forget.
     pub async fn clear_username_failures(

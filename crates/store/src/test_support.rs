@@ -15,6 +15,7 @@ pub(crate) async fn store_with_a_session(dir: &tempfile::TempDir) -> Store {
         id: "acc-1".into(),
         name: "Dupont & Fils".into(),
         security_code_enc: "enc".into(),
+        security_code_index: "index-1".into(),
         created_at: Timestamp(1_000),
     };
     let user = NewUser {
