@@ -215,8 +215,16 @@ fn user_unlock_lifts_a_lock() {
     let created = json_of(&portcullis(
         &db,
         &[
-            "account", "create", "--name", "Yvonne BV", "--admin-username", "Yvonne",
-            "--admin-email", "yvonne@example.com", "--admin-password-stdin", "--json",
+            "account",
+            "create",
+            "--name",
+            "Yvonne BV",
+            "--admin-username",
+            "Yvonne",
+            "--admin-email",
+            "yvonne@example.com",
+            "--admin-password-stdin",
+            "--json",
         ],
         Some(PASSWORD),
     ));
@@ -226,7 +234,11 @@ fn user_unlock_lifts_a_lock() {
         let store = portcullis_store::Store::connect(&db.url).await.unwrap();
         let now = portcullis_core::Timestamp::now();
         for _ in 0..3 {
-            store.claim_username_attempt(counter, now).await.unwrap().unwrap();
+            store
+                .claim_username_attempt(counter, now)
+                .await
+                .unwrap()
+                .unwrap();
         }
         assert!(store.lock_username(counter, now).await.unwrap());
         store.close().await;
@@ -255,8 +267,16 @@ fn user_unlock_asks_which_account_when_two_have_the_username() {
         let created = json_of(&portcullis(
             &db,
             &[
-                "account", "create", "--name", company, "--admin-username", "alice",
-                "--admin-email", "alice@example.com", "--admin-password-stdin", "--json",
+                "account",
+                "create",
+                "--name",
+                company,
+                "--admin-username",
+                "alice",
+                "--admin-email",
+                "alice@example.com",
+                "--admin-password-stdin",
+                "--json",
             ],
             Some(PASSWORD),
         ));
@@ -265,14 +285,31 @@ fn user_unlock_asks_which_account_when_two_have_the_username() {
     let ambiguous = portcullis(&db, &["user", "unlock", "--username", "alice"], None);
     assert!(!ambiguous.status.success());
     let stderr = String::from_utf8_lossy(&ambiguous.stderr);
-    assert!(stderr.contains("several accounts") && stderr.contains("--account-id"), "{stderr}");
-    assert!(stderr.contains(&ids[0]) && stderr.contains(&ids[1]), "{stderr}");
+    assert!(
+        stderr.contains("several accounts") && stderr.contains("--account-id"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&ids[0]) && stderr.contains(&ids[1]),
+        "{stderr}"
+    );
     let chosen = portcullis(
         &db,
-        &["user", "unlock", "--username", "alice", "--account-id", &ids[1]],
+        &[
+            "user",
+            "unlock",
+            "--username",
+            "alice",
+            "--account-id",
+            &ids[1],
+        ],
         None,
     );
-    assert!(chosen.status.success(), "{}", String::from_utf8_lossy(&chosen.stderr));
+    assert!(
+        chosen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&chosen.stderr)
+    );
 }
 
 #[test]

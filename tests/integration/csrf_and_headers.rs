@@ -24,7 +24,10 @@ async fn a_login_form_posted_without_its_csrf_token_is_refused() {
     assert_eq!(
         app.state
             .store
-            .username_failures(portcullis_store::UsernameCounter::InAccount(&account.account_id, "yara"))
+            .username_failures(portcullis_store::UsernameCounter::InAccount(
+                &account.account_id,
+                "yara"
+            ))
             .await
             .unwrap()
             .failures,

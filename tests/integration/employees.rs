@@ -601,7 +601,15 @@ async fn changes_to_users_need_a_recent_re_authentication_which_then_returns_to_
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.body.contains("The password is not correct."));
-    let failures = app.state.store.username_failures(portcullis_store::UsernameCounter::InAccount(&account.account_id, "pien")).await.unwrap();
+    let failures = app
+        .state
+        .store
+        .username_failures(portcullis_store::UsernameCounter::InAccount(
+            &account.account_id,
+            "pien",
+        ))
+        .await
+        .unwrap();
     assert_eq!(
         failures.failures, 1,
         "a wrong password here counts toward the lockout"
@@ -629,7 +637,10 @@ async fn changes_to_users_need_a_recent_re_authentication_which_then_returns_to_
     assert_eq!(
         app.state
             .store
-            .username_failures(portcullis_store::UsernameCounter::InAccount(&account.account_id, "pien"))
+            .username_failures(portcullis_store::UsernameCounter::InAccount(
+                &account.account_id,
+                "pien"
+            ))
             .await
             .unwrap()
             .failures,

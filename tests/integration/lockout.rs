@@ -36,7 +36,10 @@ async fn repeated_failures_delay_the_next_attempt_and_a_success_resets_the_count
     assert_eq!(
         app.state
             .store
-            .username_failures(portcullis_store::UsernameCounter::InAccount(&account.account_id, "maria"))
+            .username_failures(portcullis_store::UsernameCounter::InAccount(
+                &account.account_id,
+                "maria"
+            ))
             .await
             .unwrap()
             .failures,

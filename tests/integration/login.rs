@@ -271,7 +271,10 @@ async fn when_hashing_is_saturated_a_login_gets_503_with_retry_after_at_once() {
     assert_eq!(
         app.state
             .store
-            .username_failures(portcullis_store::UsernameCounter::InAccount(&account.account_id, "lucas"))
+            .username_failures(portcullis_store::UsernameCounter::InAccount(
+                &account.account_id,
+                "lucas"
+            ))
             .await
             .unwrap()
             .failures,

@@ -3,6 +3,7 @@
 //! (see `scripts/test`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod abuse;
 mod account_page;
 mod cli;
 mod csrf_and_headers;

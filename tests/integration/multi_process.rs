@@ -251,7 +251,10 @@ async fn failed_logins_on_either_process_count_together() {
     assert_eq!(
         cluster
             .store
-            .username_failures(portcullis_store::UsernameCounter::InAccount(&cluster.account.account_id, "sam"))
+            .username_failures(portcullis_store::UsernameCounter::InAccount(
+                &cluster.account.account_id,
+                "sam"
+            ))
             .await
             .unwrap()
             .failures,

@@ -69,7 +69,10 @@ async fn usernames_are_unique_within_an_account_without_regard_to_case() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(message.contains("already taken in this account"), "{message}");
+    assert!(
+        message.contains("already taken in this account"),
+        "{message}"
+    );
     assert!(
         app.state
             .store

@@ -238,6 +238,11 @@ impl TestApp {
     }
 
     /// A browser at [`USUAL_IP`].
+    /// The test database's URL, for reading tables directly.
+    pub fn db_url(&self) -> String {
+        self._db.url.clone()
+    }
+
     pub fn browser(&self) -> Browser<'_> {
         self.browser_from(&format!("{USUAL_IP}:50000"))
     }

@@ -83,7 +83,7 @@ fn setup_key(page: &str) -> String {
     page[start..].split('<').next().unwrap().replace(' ', "")
 }
 
-fn code_for(key: &str, at: Timestamp) -> String {
+pub(crate) fn code_for(key: &str, at: Timestamp) -> String {
     let bytes = data_encoding::BASE32_NOPAD.decode(key.as_bytes()).unwrap();
     totp::code_at(&TotpSecret::from_bytes(bytes), at)
 }
@@ -101,7 +101,11 @@ async fn start_enrollment(browser: &mut Browser<'_>, user_id: &str) -> String {
 }
 
 /// Enrolls with codes computed in-process; returns the key and the recovery codes.
-async fn enroll(app: &TestApp, browser: &mut Browser<'_>, user_id: &str) -> (String, Vec<String>) {
+pub(crate) async fn enroll(
+    app: &TestApp,
+    browser: &mut Browser<'_>,
+    user_id: &str,
+) -> (String, Vec<String>) {
     let page = start_enrollment(browser, user_id).await;
     let key = setup_key(&page);
     let code = code_for(&key, app.clock.now());
@@ -131,7 +135,11 @@ fn recovery_codes(page: &str) -> Vec<String> {
 }
 
 /// Logs in with the password; expects to be asked for a code.
-async fn password_step(browser: &mut Browser<'_>, account: &TestAccount, username: &str) {
+pub(crate) async fn password_step(
+    browser: &mut Browser<'_>,
+    account: &TestAccount,
+    username: &str,
+) {
     let page = browser
         .login(&account.security_code, username, PASSWORD)
         .await;
@@ -146,7 +154,11 @@ async fn password_step(browser: &mut Browser<'_>, account: &TestAccount, usernam
     );
 }
 
-async fn code_step(browser: &mut Browser<'_>, field: &str, code: &str) -> crate::support::Page {
+pub(crate) async fn code_step(
+    browser: &mut Browser<'_>,
+    field: &str,
+    code: &str,
+) -> crate::support::Page {
     browser
         .post_from("/login", "/login/code", &[(field, code)])
         .await
@@ -293,7 +305,10 @@ async fn wrong_codes_are_throttled_per_window_count_toward_the_lockout_and_end_t
     assert_eq!(
         app.state
             .store
-            .username_failures(portcullis_store::UsernameCounter::InAccount(&account.account_id, "bob"))
+            .username_failures(portcullis_store::UsernameCounter::InAccount(
+                &account.account_id,
+                "bob"
+            ))
             .await
             .unwrap()
             .failures,

@@ -308,21 +308,40 @@ mod tests {
             (at(4, None), InAccount, T0, Gate::Open),
             (at(5, None), InAccount, T0, Gate::WaitUntil(after(1))),
             (at(5, None), InAccount, after(1), Gate::Open),
-            (at(10, None), InAccount, after(31), Gate::WaitUntil(after(32))),
+            (
+                at(10, None),
+                InAccount,
+                after(31),
+                Gate::WaitUntil(after(32)),
+            ),
             (at(10, None), InAccount, after(32), Gate::Open),
-            (at(99, None), InAccount, after(899), Gate::WaitUntil(after(900))),
+            (
+                at(99, None),
+                InAccount,
+                after(899),
+                Gate::WaitUntil(after(900)),
+            ),
             (at(100, None), InAccount, after(100_000), Gate::Locked),
             (at(0, Some(T0)), InAccount, after(100_000), Gate::Locked),
             // Without the security code: the same delays, and never a lock.
             (at(4, None), AsTyped, T0, Gate::Open),
             (at(5, None), AsTyped, T0, Gate::WaitUntil(after(1))),
             (at(10, None), AsTyped, after(31), Gate::WaitUntil(after(32))),
-            (at(100, None), AsTyped, after(899), Gate::WaitUntil(after(900))),
+            (
+                at(100, None),
+                AsTyped,
+                after(899),
+                Gate::WaitUntil(after(900)),
+            ),
             (at(100, None), AsTyped, after(900), Gate::Open),
             (at(100_000, None), AsTyped, after(900), Gate::Open),
         ];
         for (state, scope, now, expected) in cases {
-            assert_eq!(state.gate(scope, now), expected, "{state:?} {scope:?} at {now:?}");
+            assert_eq!(
+                state.gate(scope, now),
+                expected,
+                "{state:?} {scope:?} at {now:?}"
+            );
         }
     }
 
@@ -344,8 +363,14 @@ mod tests {
             }
         }
         assert_eq!(claimed, FREE_FAILURES);
-        assert_eq!(state.claim(Scope::InAccount, T0), Err(Gate::WaitUntil(after(1))));
-        assert_eq!(state.claim(Scope::InAccount, after(1)).map(|s| s.failures), Ok(6));
+        assert_eq!(
+            state.claim(Scope::InAccount, T0),
+            Err(Gate::WaitUntil(after(1)))
+        );
+        assert_eq!(
+            state.claim(Scope::InAccount, after(1)).map(|s| s.failures),
+            Ok(6)
+        );
     }
 
     #[test]
@@ -362,7 +387,10 @@ mod tests {
             }
         }
         assert!(state.failures > LOCK_AFTER);
-        assert!(now > T0.plus(Duration::from_secs(5 * 86_400)), "still slowed down");
+        assert!(
+            now > T0.plus(Duration::from_secs(5 * 86_400)),
+            "still slowed down"
+        );
     }
 
     #[test]
@@ -383,7 +411,10 @@ mod tests {
         }
         assert_eq!(checked, LOCK_AFTER);
         let took = Duration::from_millis(u64::try_from(now.millis() - T0.millis()).unwrap());
-        assert!(took > Duration::from_secs(20 * 3600) && took < FORGET_AFTER, "{took:?}");
+        assert!(
+            took > Duration::from_secs(20 * 3600) && took < FORGET_AFTER,
+            "{took:?}"
+        );
     }
 
     #[test]
@@ -397,7 +428,10 @@ mod tests {
             }
         }
         assert_eq!(claimed, IP_MAX_FAILURES);
-        assert_eq!(state.gate(after(10)), Gate::WaitUntil(after(10).plus(IP_WINDOW)));
+        assert_eq!(
+            state.gate(after(10)),
+            Gate::WaitUntil(after(10).plus(IP_WINDOW))
+        );
         let fresh = state.claim(after(10).plus(IP_WINDOW)).unwrap();
         assert_eq!(fresh.failures, 1);
         assert_eq!(fresh.window_start, Some(after(10).plus(IP_WINDOW)));

@@ -595,7 +595,10 @@ mod tests {
             has_totp: true,
             ..ACTIVE
         };
-        assert_eq!(decide(Password, Some(totp), open, BLOCKED, NOW), Step::AskTotp);
+        assert_eq!(
+            decide(Password, Some(totp), open, BLOCKED, NOW),
+            Step::AskTotp
+        );
         assert_eq!(after_all_factors(&totp, open, BLOCKED, NOW), blocked);
         // After the code, a new address still waits for confirmation.
         assert_eq!(after_all_factors(&totp, open, None, NOW), Step::ConfirmIp);

@@ -185,7 +185,11 @@ impl Claimed<'_> {
         if only_this {
             state.store.give_back_username_attempt(self.counter).await
         } else {
-            state.store.clear_username_failures(self.counter).await.map(|_| ())
+            state
+                .store
+                .clear_username_failures(self.counter)
+                .await
+                .map(|_| ())
         }
     }
 
@@ -381,8 +385,13 @@ pub async fn password_login(
     // Only read once the password passed: nothing about the IP address is looked at before.
     let ip_facts = match (&candidate, first_factor) {
         (Some(c), FirstFactor::Passed) => {
-            ip_security::ip_facts(state, &c.user.account_id, &c.user.id, &client.ip.to_string())
-                .await?
+            ip_security::ip_facts(
+                state,
+                &c.user.account_id,
+                &c.user.id,
+                &client.ip.to_string(),
+            )
+            .await?
         }
         _ => None,
     };
@@ -566,7 +575,14 @@ pub async fn confirm_password(
     let claimed = match claim_attempt(state, client, counter, now).await? {
         Ok(claimed) => claimed,
         Err(refused) => {
-            record_refusal(&audit, &refused, Some(account_id), Some(user_id), "password_confirmation").await?;
+            record_refusal(
+                &audit,
+                &refused,
+                Some(account_id),
+                Some(user_id),
+                "password_confirmation",
+            )
+            .await?;
             return Ok(match refused.gate {
                 Gate::Locked => Confirmation::Locked,
                 Gate::WaitUntil(until) => Confirmation::TryLater(until),

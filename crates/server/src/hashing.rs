@@ -268,7 +268,10 @@ mod tests {
         let abandoned = {
             let pool = pool.clone();
             let ran = Arc::clone(&ran);
-            tokio::spawn(async move { pool.run(ME, move || ran.store(true, Ordering::Release)).await })
+            tokio::spawn(async move {
+                pool.run(ME, move || ran.store(true, Ordering::Release))
+                    .await
+            })
         };
         until_admitted(&pool, 2).await;
         abandoned.abort();
@@ -310,13 +313,21 @@ mod tests {
         while let Ok(admission) = pool.admit(ME) {
             held.push(admission);
         }
-        assert_eq!(held.len() + 1, 5, "the flooding address holds half the places");
+        assert_eq!(
+            held.len() + 1,
+            5,
+            "the flooding address holds half the places"
+        );
         let other: IpAddr = "198.51.100.4".parse().unwrap();
         let neighbour: IpAddr = "2001:db8:1:2::1".parse().unwrap();
         let same_slash_64: IpAddr = "2001:db8:1:2::99".parse().unwrap();
         let a = pool.admit(other).unwrap();
         let b = pool.admit(other).unwrap();
-        assert_eq!(pool.admit(other).map(|_| ()), Err(Busy), "two each beyond the half");
+        assert_eq!(
+            pool.admit(other).map(|_| ()),
+            Err(Busy),
+            "two each beyond the half"
+        );
         let c = pool.admit(neighbour).unwrap();
         let d = pool.admit(same_slash_64).unwrap();
         assert_eq!(
@@ -329,6 +340,9 @@ mod tests {
         release.send(()).unwrap();
         assert_eq!(running.await.unwrap(), Ok(1));
         until_admitted(&pool, 0).await;
-        assert!(pool.per_client.lock().unwrap().is_empty(), "nothing kept per address");
+        assert!(
+            pool.per_client.lock().unwrap().is_empty(),
+            "nothing kept per address"
+        );
     }
 }

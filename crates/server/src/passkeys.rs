@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use portcullis_core::login::{self, FirstFactor, Refusal, Step};
 use portcullis_core::lockout;
+use portcullis_core::login::{self, FirstFactor, Refusal, Step};
 use portcullis_core::passkey::{self, NameProblem};
 use portcullis_core::{Timestamp, ids, token};
 use portcullis_store::{CeremonyPurpose, NewPasskey, PasskeyRow, StoreError, UserRow};

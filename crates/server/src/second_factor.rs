@@ -180,7 +180,12 @@ pub async fn claim_code_window(
     Ok(Some(
         state
             .store
-            .claim_totp_attempt(account_id, user_id, totp::step_of(now), WRONG_CODES_PER_WINDOW)
+            .claim_totp_attempt(
+                account_id,
+                user_id,
+                totp::step_of(now),
+                WRONG_CODES_PER_WINDOW,
+            )
             .await?
             .is_some(),
     ))
@@ -203,8 +208,8 @@ pub async fn verify_claimed_code(
     else {
         return Ok(TotpCheck::NoApp);
     };
-    let Some(step) =
-        secret_of(state, user_id, &row.secret_enc).and_then(|secret| totp::verify(&secret, typed, now))
+    let Some(step) = secret_of(state, user_id, &row.secret_enc)
+        .and_then(|secret| totp::verify(&secret, typed, now))
     else {
         return Ok(TotpCheck::Rejected);
     };

@@ -85,14 +85,14 @@ impl Store {
         .bind(key)
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.map(
-            |(failures, window_start, last_failure_at, locked_at)| Row {
+        Ok(
+            row.map(|(failures, window_start, last_failure_at, locked_at)| Row {
                 failures,
                 window_start,
                 last_failure_at,
                 locked_at,
-            },
-        ))
+            }),
+        )
     }
 
     /// Writes `next` over `before` if the row is still `before` (or inserts it if there was no
@@ -174,7 +174,9 @@ impl Store {
                 return Ok(Ok(next.failures));
             }
         }
-        Ok(Err(Gate::WaitUntil(now.plus(std::time::Duration::from_secs(1)))))
+        Ok(Err(Gate::WaitUntil(
+            now.plus(std::time::Duration::from_secs(1)),
+        )))
     }
 
     /// Engages the lock on an account's username; returns whether this call engaged it (so the
@@ -253,7 +255,9 @@ impl Store {
                 return Ok(Ok(next.failures));
             }
         }
-        Ok(Err(Gate::WaitUntil(now.plus(std::time::Duration::from_secs(1)))))
+        Ok(Err(Gate::WaitUntil(
+            now.plus(std::time::Duration::from_secs(1)),
+        )))
     }
 
     /// Gives back a claimed attempt from an address whose credentials turned out right.

@@ -14,10 +14,10 @@ use super::WebError;
 use super::extract::{CsrfForm, CurrentUser};
 use super::templates::{DoneQuery, Nav, form_status, render};
 use crate::accounts::{read_security_code, security_code_context, security_code_index};
-use portcullis_store::StoreError;
 use crate::auth::Client;
 use crate::notify::{self, Notice};
 use crate::state::AppState;
+use portcullis_store::StoreError;
 
 const PATH: &str = "/account";
 

@@ -95,7 +95,10 @@ pub async fn submit(
         });
     let candidate = state
         .store
-        .login_candidate(account.as_ref().map_or("", |a| a.id.as_str()), &form.username)
+        .login_candidate(
+            account.as_ref().map_or("", |a| a.id.as_str()),
+            &form.username,
+        )
         .await?;
     let matched = candidate.filter(|c| {
         c.user.disabled == 0 && c.user.employment_ends_at.is_none_or(|t| now.millis() < t)

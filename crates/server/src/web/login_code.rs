@@ -1,11 +1,11 @@
 //! The login's second step: "Authentication code", or a recovery code.
 
 use askama::Template;
-use portcullis_core::login::Refusal;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use portcullis_core::login::Refusal;
 use portcullis_core::token;
 use serde::Deserialize;
 

@@ -122,3 +122,113 @@ pub async fn origin_check(State(state): State<AppState>, request: Request, next:
     }
     next.run(request).await
 }
+
+/// What a request with a control character in its text is told.
+pub const CONTROL_CHARACTER: &str = "The request contains an invisible control character (such as a NUL byte), which no field accepts. Remove it and try again.";
+
+/// Whether `c` is a control character that no text field takes: C0 controls other than tab,
+/// line feed and carriage return, DEL, and C1 controls. Databases refuse some of them (NUL on
+/// PostgreSQL), and none belongs in a name, a code or a password.
+pub fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+fn has_refused_control(text: &str) -> bool {
+    text.chars().any(is_refused_control)
+}
+
+fn json_has_refused_control(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => has_refused_control(s),
+        serde_json::Value::Array(items) => items.iter().any(json_has_refused_control),
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .any(|(k, v)| has_refused_control(k) || json_has_refused_control(v)),
+        _ => false,
+    }
+}
+
+fn form_has_refused_control(encoded: &[u8]) -> bool {
+    url::form_urlencoded::parse(encoded)
+        .any(|(k, v)| has_refused_control(&k) || has_refused_control(&v))
+}
+
+/// Refuses, with 400 and a message saying what to fix, any request whose query string, form
+/// body or JSON body carries a control character: text enters the server only here, so no
+/// handler and no database ever sees one (PostgreSQL would refuse a NUL with an error).
+pub async fn reject_control_characters(request: Request, next: Next) -> Response {
+    let is_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let refuse = || -> Response {
+        if is_json {
+            (
+                axum::http::StatusCode::BAD_REQUEST,
+                axum::Json(serde_json::json!({ "error": CONTROL_CHARACTER })),
+            )
+                .into_response()
+        } else {
+            WebError::BadRequest(CONTROL_CHARACTER.into()).into_response()
+        }
+    };
+    if request
+        .uri()
+        .query()
+        .is_some_and(|q| form_has_refused_control(q.as_bytes()))
+        || has_refused_control(request.uri().path())
+    {
+        return refuse();
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form && !is_json {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, super::BODY_LIMIT).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return (
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "The request is too large.",
+            )
+                .into_response();
+        }
+    };
+    let refused = if is_json {
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .map(|value| json_has_refused_control(&value))
+            .unwrap_or(false)
+    } else {
+        form_has_refused_control(&bytes)
+    };
+    if refused {
+        return refuse();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_found_in_forms_json_and_plain_text() {
+        assert!(form_has_refused_control(b"username=al%00ice"));
+        assert!(form_has_refused_control(b"a=1&b=%1B%5B31m"));
+        assert!(form_has_refused_control(b"x=%C2%85"), "a C1 control");
+        assert!(!form_has_refused_control(b"note=line%0D%0Anext%09tab"));
+        assert!(!form_has_refused_control(b"name=Jos%C3%A9+M%C3%BCller"));
+        let json = serde_json::json!({"credential": {"id": "abc", "names": ["ok", "bad\u{0}"]}});
+        assert!(json_has_refused_control(&json));
+        assert!(!json_has_refused_control(
+            &serde_json::json!({"id": "abc-_="})
+        ));
+    }
+}

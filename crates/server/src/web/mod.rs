@@ -37,7 +37,7 @@ use axum::routing::{get, post};
 use crate::state::AppState;
 
 /// Largest request body accepted: forms here are small.
-const BODY_LIMIT: usize = 64 * 1024;
+pub(crate) const BODY_LIMIT: usize = 64 * 1024;
 
 /// Every route of the server, with its middleware. Tests drive this directly.
 pub fn router(state: AppState) -> Router {
@@ -150,6 +150,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::origin_check,
+        ))
+        .layer(axum::middleware::from_fn(
+            middleware::reject_control_characters,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
