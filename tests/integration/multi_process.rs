@@ -428,3 +428,45 @@ async fn a_policy_switched_on_one_process_applies_on_the_other_at_the_next_reque
     assert!(page.contains("two-factor"), "{page}");
     cluster.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_wrong_passwords_on_both_processes_are_checked_no_more_often_than_the_gate_allows()
+ {
+    let cluster = Cluster::start().await;
+    for (round, n) in [(0, 20), (1, 40)] {
+        let victim = format!("victim{round}");
+        let victim_id = cluster.employee(&victim).await;
+        let clients: Vec<reqwest::Client> = (0..n)
+            .map(|i| browser_from(&format!("198.51.{}.{}", 100 + round, 1 + i)))
+            .collect();
+        let attempts = clients.iter().enumerate().map(|(i, client)| {
+            let server = if i % 2 == 0 { &cluster.a } else { &cluster.b };
+            cluster.login(client, server, &victim, "wrong wrong wrong")
+        });
+        let statuses: Vec<StatusCode> = futures::future::join_all(attempts)
+            .await
+            .into_iter()
+            .map(|(status, _, _)| status)
+            .collect();
+        let checked = cluster
+            .store
+            .audit_of_user(&victim_id, 1_000)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.event == "login.failed")
+            .count();
+        assert_eq!(
+            checked,
+            portcullis_core::lockout::FREE_FAILURES as usize,
+            "{n} at once over two processes: {statuses:?}"
+        );
+        assert_eq!(
+            statuses
+                .iter()
+                .filter(|s| **s == StatusCode::UNAUTHORIZED)
+                .count(),
+            checked
+        );
+    }
+}
