@@ -129,7 +129,24 @@ async fn bad_input_gets_a_clear_4xx_never_a_500() {
                 ("csrf", &csrf),
                 ("security_code", "%%%"),
                 ("username", &huge),
-                ("password", "\u{0}"),
+                ("password", "\u{1}\u{2}"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::BAD_REQUEST,
+        "control characters are refused"
+    );
+    assert!(page.body.contains("control character"));
+    let page = browser
+        .post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("security_code", "%%%"),
+                ("username", &huge),
+                ("password", "\u{fffd}\u{10ffff}"),
             ],
         )
         .await;

@@ -156,9 +156,15 @@ impl UsernameFailures {
         if scope == Scope::InAccount && (self.locked_at.is_some() || locks(self.failures)) {
             return Gate::Locked;
         }
+        let delay = delay_after(self.failures);
+        if delay.is_zero() {
+            // Free failures need no clock: another process's clock may run a little ahead, so
+            // its last failure can lie in this process's future.
+            return Gate::Open;
+        }
         match self.last_failure_at {
             Some(last) => {
-                let until = last.plus(delay_after(self.failures));
+                let until = last.plus(delay);
                 if now < until {
                     Gate::WaitUntil(until)
                 } else {
@@ -306,6 +312,12 @@ mod tests {
         let cases = [
             (UsernameFailures::default(), InAccount, T0, Gate::Open),
             (at(4, None), InAccount, T0, Gate::Open),
+            (
+                at(4, None),
+                InAccount,
+                T0.minus(Duration::from_millis(3)),
+                Gate::Open,
+            ),
             (at(5, None), InAccount, T0, Gate::WaitUntil(after(1))),
             (at(5, None), InAccount, after(1), Gate::Open),
             (
