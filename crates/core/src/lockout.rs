@@ -188,8 +188,8 @@ impl UsernameFailures {
         }
     }
 
-    /// Whether housekeeping may forget this counter: not locked, and quiet for
-    /// [`FORGET_AFTER`].
+    /// Housekeeping forgets a username counter that is not locked and whose last failure is at
+    /// or before this time (quiet for [`FORGET_AFTER`]).
     pub fn forgotten_before(now: Timestamp) -> Timestamp {
         now.minus(FORGET_AFTER)
     }

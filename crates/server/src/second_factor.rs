@@ -119,20 +119,8 @@ pub async fn check_own_code(
         Some(true) => {}
     }
     let key = username::key(&user.username);
-    let counter = UsernameCounter::InAccount(&user.account_id, &key);
-    let claimed = match auth::claim_attempt(state, client, counter, now).await? {
-        Ok(claimed) => claimed,
-        Err(refused) => {
-            auth::record_refusal(
-                &audit,
-                &refused,
-                Some(&user.account_id),
-                Some(&user.id),
-                "code_confirmation",
-            )
-            .await?;
-            return Ok(OwnCode::Locked);
-        }
+    let Some(claimed) = claim_for_user(&audit, user, &key, "code_confirmation").await? else {
+        return Ok(OwnCode::Locked);
     };
     match verify_claimed_code(state, &user.account_id, &user.id, typed, now).await? {
         TotpCheck::Accepted => {
@@ -227,6 +215,31 @@ pub async fn verify_claimed_code(
     )
 }
 
+/// Claims a code attempt on the client's address and the user's own counter; a refusal is
+/// audited (as a burst) and answered with `None`.
+async fn claim_for_user<'a>(
+    audit: &Audit<'_>,
+    user: &'a UserRow,
+    key: &'a str,
+    what: &str,
+) -> Result<Option<auth::Claimed<'a>>, StoreError> {
+    let counter = UsernameCounter::InAccount(&user.account_id, key);
+    match auth::claim_attempt(audit.state, audit.client, counter, audit.now).await? {
+        Ok(claimed) => Ok(Some(claimed)),
+        Err(refused) => {
+            auth::record_refusal(
+                audit,
+                &refused,
+                Some(&user.account_id),
+                Some(&user.id),
+                what,
+            )
+            .await?;
+            Ok(None)
+        }
+    }
+}
+
 /// Completes a partial login with a code.
 ///
 /// Every limit is claimed before the code is checked: the window's attempts (app codes), the
@@ -278,20 +291,8 @@ pub async fn complete(
         return Ok(CodeOutcome::Expired);
     };
     let key = username::key(&user.username);
-    let counter = UsernameCounter::InAccount(&user.account_id, &key);
-    let claimed = match auth::claim_attempt(state, client, counter, now).await? {
-        Ok(claimed) => claimed,
-        Err(refused) => {
-            auth::record_refusal(
-                &audit,
-                &refused,
-                Some(&user.account_id),
-                Some(&user.id),
-                "second_factor",
-            )
-            .await?;
-            return Ok(CodeOutcome::Locked);
-        }
+    let Some(claimed) = claim_for_user(&audit, &user, &key, "second_factor").await? else {
+        return Ok(CodeOutcome::Locked);
     };
     let accepted = match kind {
         CodeKind::Totp => {

@@ -156,22 +156,37 @@ impl Store {
         counter: UsernameCounter<'_>,
         now: Timestamp,
     ) -> Result<Result<u32, Gate>, StoreError> {
-        let key = counter.key();
-        for _ in 0..CLAIM_ROUNDS {
-            let before = self.counter_row(&key).await?;
-            let state = before.map(username_state).unwrap_or_default();
-            let next = match state.claim(counter.scope(), now) {
-                Ok(next) => next,
-                Err(gate) => return Ok(Err(gate)),
-            };
-            let row = Row {
+        self.claim(&counter.key(), now, |before| {
+            let next = before
+                .map(username_state)
+                .unwrap_or_default()
+                .claim(counter.scope(), now)?;
+            Ok(Row {
                 failures: i64::from(next.failures),
                 window_start: before.map_or(now.millis(), |b| b.window_start),
                 last_failure_at: now.millis(),
                 locked_at: None,
+            })
+        })
+        .await
+    }
+
+    /// The claim loop: reads the counter, lets `decide` compute its next state (or the closed
+    /// gate), and writes it if nobody wrote in between; otherwise reads again.
+    async fn claim(
+        &self,
+        key: &str,
+        now: Timestamp,
+        decide: impl Fn(Option<Row>) -> Result<Row, Gate>,
+    ) -> Result<Result<u32, Gate>, StoreError> {
+        for _ in 0..CLAIM_ROUNDS {
+            let before = self.counter_row(key).await?;
+            let next = match decide(before) {
+                Ok(next) => next,
+                Err(gate) => return Ok(Err(gate)),
             };
-            if self.compare_and_set(&key, before, row).await? {
-                return Ok(Ok(next.failures));
+            if self.compare_and_set(key, before, next).await? {
+                return Ok(Ok(count(next.failures)));
             }
         }
         Ok(Err(Gate::WaitUntil(
@@ -237,27 +252,16 @@ impl Store {
         address: &str,
         now: Timestamp,
     ) -> Result<Result<u32, Gate>, StoreError> {
-        let key = ip_key(address);
-        for _ in 0..CLAIM_ROUNDS {
-            let before = self.counter_row(&key).await?;
-            let state = before.map(ip_state).unwrap_or_default();
-            let next = match state.claim(now) {
-                Ok(next) => next,
-                Err(gate) => return Ok(Err(gate)),
-            };
-            let row = Row {
+        self.claim(&ip_key(address), now, |before| {
+            let next = before.map(ip_state).unwrap_or_default().claim(now)?;
+            Ok(Row {
                 failures: i64::from(next.failures),
                 window_start: next.window_start.unwrap_or(now).millis(),
                 last_failure_at: now.millis(),
                 locked_at: None,
-            };
-            if self.compare_and_set(&key, before, row).await? {
-                return Ok(Ok(next.failures));
-            }
-        }
-        Ok(Err(Gate::WaitUntil(
-            now.plus(std::time::Duration::from_secs(1)),
-        )))
+            })
+        })
+        .await
     }
 
     /// Gives back a claimed attempt from an address whose credentials turned out right.
