@@ -352,7 +352,6 @@ pub async fn turn_off(
         .await?;
     user.audit(&state, &client, "two_factor.disabled", "")
         .await?;
-    let row = me(&state, &user).await?;
     let notice = notify::security_change(
         Recipient {
             email: &row.email,
