@@ -4,8 +4,8 @@ use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use portcullis_server::commands::{self, AccountCreate, CommandError, DevSeed, UserCreate};
-use portcullis_server::config::LogFormat;
+use portcullis_server::cli::commands::{self, AccountCreate, CommandError, DevSeed, UserCreate};
+use portcullis_server::infra::config::LogFormat;
 use portcullis_server::{App, Clock, Config, Settings, StorageSettings};
 use secrecy::SecretString;
 
@@ -226,7 +226,7 @@ async fn run(command: Command) -> Result<String, CommandError> {
         Command::Serve(settings) => {
             let config = Config::from_settings(&settings)?;
             init_logging(config.log_format, "info,sqlx=warn");
-            let keys = portcullis_server::keys::load_keyring(&settings.storage)
+            let keys = portcullis_server::infra::keys::load_keyring(&settings.storage)
                 .map_err(|e| CommandError(e.to_string()))?;
             let app = App::build(config, keys, Clock::System)
                 .await

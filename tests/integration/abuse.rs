@@ -283,7 +283,7 @@ async fn passkey_login_options_from_one_address_are_limited_and_rows_stay_bounde
         .await;
     assert_eq!(page.status, StatusCode::OK);
     app.clock.advance(Duration::from_secs(61));
-    let swept = portcullis_server::housekeeping::sweep(&app.state)
+    let swept = portcullis_server::flows::housekeeping::sweep(&app.state)
         .await
         .unwrap();
     assert_eq!(swept.rate_windows, 3);

@@ -5,7 +5,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use portcullis_core::ids::new_id;
 use portcullis_core::user::UserKind;
-use portcullis_server::accounts::UserInput;
+use portcullis_server::flows::people::accounts::UserInput;
 
 use crate::support::{Browser, PASSWORD, TestAccount, TestApp};
 

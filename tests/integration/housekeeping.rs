@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use portcullis_server::housekeeping::{self, Swept};
+use portcullis_server::flows::housekeeping::{self, Swept};
 use portcullis_store::Purged;
 
 use crate::support::{PASSWORD, TestApp};

@@ -118,7 +118,7 @@ async fn a_user_without_a_password_cannot_log_in_with_an_empty_one() {
         .accounts()
         .create_user(
             &account.account_id,
-            portcullis_server::accounts::UserInput {
+            portcullis_server::flows::people::accounts::UserInput {
                 username: "fresh",
                 name: None,
                 email: "fresh@example.com",
@@ -246,8 +246,8 @@ async fn when_hashing_is_saturated_a_login_gets_503_with_retry_after_at_once() {
     let account = app.account("lucas").await;
     app.state = app
         .state
-        .with_hashing(portcullis_server::hashing::HashPool::new(1, 0));
-    app.router = portcullis_server::web::router(app.state.clone());
+        .with_hashing(portcullis_server::infra::hashing::HashPool::new(1, 0));
+    app.router = portcullis_server::http::router(app.state.clone());
     // Occupy the only worker with a hash that waits for us.
     let (release, wait) = std::sync::mpsc::channel::<()>();
     let (started, running) = tokio::sync::oneshot::channel();

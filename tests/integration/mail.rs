@@ -1,7 +1,7 @@
 //! Mail through a real SMTP conversation with a listener on loopback.
 
-use portcullis_server::config::MailTarget;
-use portcullis_server::mail::{Email, Mailer};
+use portcullis_server::infra::config::MailTarget;
+use portcullis_server::infra::mail::{Email, Mailer};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 

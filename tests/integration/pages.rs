@@ -1,8 +1,8 @@
 use axum::http::StatusCode;
 use portcullis_core::ids::new_id;
 use portcullis_core::user::UserKind;
-use portcullis_server::accounts::UserInput;
-use portcullis_server::mail::Email;
+use portcullis_server::flows::people::accounts::UserInput;
+use portcullis_server::infra::mail::Email;
 
 use crate::support::{PASSWORD, TestApp};
 

@@ -2,7 +2,7 @@
 
 use portcullis_core::secret_box::{Keyring, SecretKey};
 use portcullis_core::user::UserKind;
-use portcullis_server::accounts::{Accounts, UserInput};
+use portcullis_server::flows::people::accounts::{Accounts, UserInput};
 use portcullis_server::{App, Clock, Config};
 use reqwest::StatusCode;
 use secrecy::SecretString;

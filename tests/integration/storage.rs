@@ -50,7 +50,7 @@ async fn usernames_are_unique_within_an_account_without_regard_to_case() {
     let app = TestApp::new().await;
     let first = app.account("Olaf").await;
     let second = app.account("paula").await;
-    let input = |username| portcullis_server::accounts::UserInput {
+    let input = |username| portcullis_server::flows::people::accounts::UserInput {
         username,
         name: None,
         email: "olaf@example.org",

@@ -13,10 +13,10 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use portcullis_core::Timestamp;
 use portcullis_core::secret_box::{Keyring, SecretKey};
 use portcullis_core::user::UserKind;
-use portcullis_server::accounts::{Accounts, UserInput};
-use portcullis_server::config::{Settings, StorageSettings};
-use portcullis_server::hashing::HashPool;
-use portcullis_server::mail::Mailer;
+use portcullis_server::flows::people::accounts::{Accounts, UserInput};
+use portcullis_server::infra::config::{Settings, StorageSettings};
+use portcullis_server::infra::hashing::HashPool;
+use portcullis_server::infra::mail::Mailer;
 use portcullis_server::{AppState, Clock, Config, Services};
 use portcullis_store::Store;
 use secrecy::SecretString;
@@ -151,7 +151,8 @@ impl TestApp {
         store.migrate().await.unwrap();
         let clock = Clock::manual(T0);
         let state = AppState::new(Services {
-            webauthn: portcullis_server::passkeys::relying_party(&config).map(std::sync::Arc::new),
+            webauthn: portcullis_server::infra::webauthn::relying_party(&config)
+                .map(std::sync::Arc::new),
             mailer: Mailer::new(&config.mail, &config.mail_from).unwrap(),
             store,
             keys: std::sync::Arc::new(Keyring::new(SecretKey::generate())),
@@ -160,7 +161,7 @@ impl TestApp {
             clock: clock.clone(),
             background: Default::default(),
         });
-        let router = portcullis_server::web::router(state.clone());
+        let router = portcullis_server::http::router(state.clone());
         TestApp {
             state,
             router,

@@ -8,12 +8,15 @@ use portcullis_core::secret_box::Keyring;
 use portcullis_store::{Store, StoreError};
 use tokio::net::TcpListener;
 
-use crate::clock::Clock;
-use crate::config::{Config, describe_mail};
-use crate::hashing::HashPool;
-use crate::mail::{MailError, Mailer};
+use crate::cli::demo;
+use crate::http;
+use crate::infra::clock::Clock;
+use crate::infra::config::Config;
+use crate::infra::config::describe_mail;
+use crate::infra::hashing::HashPool;
+use crate::infra::mail::MailError;
+use crate::infra::mail::Mailer;
 use crate::state::{AppState, Services};
-use crate::{demo, web};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -64,12 +67,12 @@ impl App {
         })?;
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
-        let indexed = crate::accounts::index_security_codes(&store, &keys).await?;
+        let indexed = crate::flows::people::accounts::index_security_codes(&store, &keys).await?;
         if indexed > 0 {
             tracing::info!("indexed the security codes of {indexed} account(s)");
         }
         let mailer = Mailer::new(&config.mail, &config.mail_from)?;
-        let webauthn = crate::passkeys::relying_party(&config).map(Arc::new);
+        let webauthn = crate::infra::webauthn::relying_party(&config).map(Arc::new);
         if webauthn.is_none() {
             tracing::warn!(
                 "passkeys are unavailable: the public URL's host is not a domain name (use e.g. http://localhost:PORT)"
@@ -136,8 +139,10 @@ impl App {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let housekeeping = tokio::spawn(crate::housekeeping::every_interval(self.state.clone()));
-        let router = web::router(self.state.clone());
+        let housekeeping = tokio::spawn(crate::flows::housekeeping::every_interval(
+            self.state.clone(),
+        ));
+        let router = http::router(self.state.clone());
         let result = axum::serve(
             self.listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),

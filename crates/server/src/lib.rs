@@ -6,27 +6,14 @@
 //! by tests.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
-pub mod accounts;
 pub mod app;
-pub mod auth;
-pub mod client_ip;
-pub mod clock;
-pub mod commands;
-pub mod config;
-pub mod demo;
-pub mod hashing;
-pub mod housekeeping;
-pub mod ip_security;
-pub mod keys;
-pub mod mail;
-pub mod notify;
-pub mod passkeys;
-pub mod second_factor;
-pub mod seed;
+pub mod cli;
+pub mod flows;
+pub mod http;
+pub mod infra;
 pub mod state;
-pub mod web;
 
 pub use app::{App, AppError};
-pub use clock::Clock;
-pub use config::{Config, Settings, StorageSettings};
+pub use infra::clock::Clock;
+pub use infra::config::{Config, Settings, StorageSettings};
 pub use state::{AppState, Services};

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use portcullis_core::secret_box::Keyring;
 use portcullis_store::Store;
 
-use crate::clock::Clock;
-use crate::config::Config;
-use crate::hashing::HashPool;
-use crate::mail::Mailer;
+use crate::infra::clock::Clock;
+use crate::infra::config::Config;
+use crate::infra::hashing::HashPool;
+use crate::infra::mail::Mailer;
 
 /// Shared state, behind one reference count: axum clones it several times per request
 /// (router, middleware, each extractor), and one shared counter is cheaper than one per service,

@@ -1,0 +1,409 @@
+//! The command-line operations behind `portcullis …`: each opens what it needs and returns what
+//! to print. `main.rs` only parses arguments and calls these.
+
+use portcullis_core::Timestamp;
+use portcullis_core::secret_box::{Keyring, SecretKey};
+use portcullis_core::user::UserKind;
+use portcullis_core::username;
+use portcullis_store::{AuditEvent, Store, UserRow, UsernameCounter};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+
+use crate::flows::people::accounts::Accounts;
+use crate::flows::people::accounts::INVITATION_VALIDITY;
+use crate::flows::people::accounts::UserInput;
+use crate::flows::people::accounts::security_code_context;
+use crate::flows::people::accounts::security_code_index;
+use crate::infra::config::ConfigError;
+use crate::infra::config::StorageSettings;
+use crate::infra::keys::load_keyring;
+
+/// A command failed; the message is for the person at the terminal.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CommandError(pub String);
+
+impl CommandError {
+    fn from_display(e: impl std::fmt::Display) -> Self {
+        CommandError(e.to_string())
+    }
+}
+
+impl From<ConfigError> for CommandError {
+    fn from(e: ConfigError) -> Self {
+        CommandError(e.to_string())
+    }
+}
+
+async fn open_store(storage: &StorageSettings) -> Result<Store, CommandError> {
+    std::fs::create_dir_all(&storage.data_dir).map_err(|e| {
+        CommandError(format!(
+            "the data directory {} cannot be created: {e}",
+            storage.data_dir.display()
+        ))
+    })?;
+    let store = Store::connect(&storage.database_url()?)
+        .await
+        .map_err(CommandError::from_display)?;
+    store.migrate().await.map_err(CommandError::from_display)?;
+    Ok(store)
+}
+
+fn origin_of(public_url: &str) -> Result<String, CommandError> {
+    url::Url::parse(public_url)
+        .map(|u| u.origin().ascii_serialization())
+        .map_err(|e| {
+            CommandError(format!(
+                "invalid setting --public-url (PORTCULLIS_PUBLIC_URL): {e}"
+            ))
+        })
+}
+
+/// The key, the migrated store and the link origin that creating accounts and users needs.
+async fn open_for_accounts(
+    storage: &StorageSettings,
+    public_url: &str,
+) -> Result<(Store, Keyring, String), CommandError> {
+    let origin = origin_of(public_url)?;
+    let keys = load_keyring(storage).map_err(CommandError::from_display)?;
+    let store = open_store(storage).await?;
+    Ok((store, keys, origin))
+}
+
+/// How the terminal shows a set-password link.
+fn link_paragraph(who: &str, link: &str) -> String {
+    let hours = INVITATION_VALIDITY.as_secs() / 3600;
+    format!(
+        "\n{who} chooses a password with this single-use link (valid {hours} hours):\n  {link}\n"
+    )
+}
+
+/// What `portcullis account create` was given.
+pub struct AccountCreate<'a> {
+    pub name: &'a str,
+    pub admin_username: &'a str,
+    pub admin_email: &'a str,
+    pub admin_name: Option<&'a str>,
+    pub security_code: Option<&'a str>,
+    pub admin_password: Option<SecretString>,
+    pub json: bool,
+    pub public_url: &'a str,
+}
+
+/// `portcullis account create`.
+pub async fn account_create(
+    storage: &StorageSettings,
+    args: AccountCreate<'_>,
+) -> Result<String, CommandError> {
+    let (store, keys, origin) = open_for_accounts(storage, args.public_url).await?;
+    let accounts = Accounts {
+        store: &store,
+        keys: &keys,
+        public_origin: &origin,
+        actor: "cli",
+    };
+    let created = accounts
+        .create_account(
+            args.name,
+            UserInput {
+                username: args.admin_username,
+                name: args.admin_name,
+                email: args.admin_email,
+                kind: UserKind::Administrator,
+                password: args.admin_password.as_ref(),
+            },
+            args.security_code,
+            Timestamp::now(),
+        )
+        .await
+        .map_err(CommandError::from_display)?;
+    store.close().await;
+    if args.json {
+        let mut out = json!({
+            "account_id": created.account_id,
+            "security_code": created.security_code,
+            "admin_user_id": created.admin_user_id,
+        });
+        if let Some(link) = &created.set_password_link {
+            out["set_password_link"] = json!(link);
+        }
+        return Ok(out.to_string());
+    }
+    let mut out = format!(
+        "Account created.\n  account id     {}\n  security code  {}\n  administrator  {} ({})\n",
+        created.account_id, created.security_code, args.admin_username, created.admin_user_id
+    );
+    if let Some(link) = created.set_password_link {
+        out.push_str(&link_paragraph("The administrator", &link));
+    }
+    Ok(out)
+}
+
+/// What `portcullis user create` was given.
+pub struct UserCreate<'a> {
+    pub account_id: &'a str,
+    pub username: &'a str,
+    pub email: &'a str,
+    pub name: Option<&'a str>,
+    pub kind: &'a str,
+    pub password: Option<SecretString>,
+    pub json: bool,
+    pub public_url: &'a str,
+}
+
+/// `portcullis user create`.
+pub async fn user_create(
+    storage: &StorageSettings,
+    args: UserCreate<'_>,
+) -> Result<String, CommandError> {
+    let kind = UserKind::parse(args.kind).ok_or_else(|| {
+        CommandError(format!(
+            "'{}' is not a kind of user; use administrator, accountant or employee",
+            args.kind
+        ))
+    })?;
+    let (store, keys, origin) = open_for_accounts(storage, args.public_url).await?;
+    let accounts = Accounts {
+        store: &store,
+        keys: &keys,
+        public_origin: &origin,
+        actor: "cli",
+    };
+    let created = accounts
+        .create_user(
+            args.account_id,
+            UserInput {
+                username: args.username,
+                name: args.name,
+                email: args.email,
+                kind,
+                password: args.password.as_ref(),
+            },
+            Timestamp::now(),
+        )
+        .await
+        .map_err(CommandError::from_display)?;
+    store.close().await;
+    if args.json {
+        let mut out = json!({ "user_id": created.user_id });
+        if let Some(link) = &created.set_password_link {
+            out["set_password_link"] = json!(link);
+        }
+        return Ok(out.to_string());
+    }
+    let mut out = format!("User created.\n  user id  {}\n", created.user_id);
+    if let Some(link) = created.set_password_link {
+        out.push_str(&link_paragraph("The user", &link));
+    }
+    Ok(out)
+}
+
+/// `portcullis user unlock`: lifts the brute-force lock on a user's username. Usernames are
+/// unique within an account, so `account_id` is needed when several accounts have the name.
+pub async fn user_unlock(
+    storage: &StorageSettings,
+    typed_username: &str,
+    account_id: Option<&str>,
+) -> Result<String, CommandError> {
+    let store = open_store(storage).await?;
+    let user = find_user(&store, typed_username, account_id).await;
+    let user = match user {
+        Ok(user) => user,
+        Err(e) => {
+            store.close().await;
+            return Err(e);
+        }
+    };
+    let key = username::key(&user.username);
+    let cleared = store
+        .clear_username_failures(UsernameCounter::InAccount(&user.account_id, &key))
+        .await
+        .map_err(CommandError::from_display)?;
+    store
+        .append_audit(&AuditEvent {
+            account_id: Some(&user.account_id),
+            user_id: Some(&user.id),
+            actor: "cli",
+            event: "login.unlocked",
+            detail: "",
+            ip: "",
+            user_agent: "",
+            at: Timestamp::now(),
+        })
+        .await
+        .map_err(CommandError::from_display)?;
+    store.close().await;
+    Ok(if cleared {
+        format!("'{key}' is unlocked; its failed-login count is reset.\n")
+    } else {
+        format!("'{key}' had no failed logins recorded; nothing to unlock.\n")
+    })
+}
+
+/// `portcullis key generate`: a new random server key, for `PORTCULLIS_SECRET_KEY`.
+pub fn key_generate() -> String {
+    format!("{}\n", SecretKey::generate().to_hex())
+}
+
+/// `portcullis key rotate`: re-encrypts every stored secret with the current key. Run it after
+/// every server has been restarted with the new key and the old one in
+/// `PORTCULLIS_PREVIOUS_SECRET_KEYS`.
+pub async fn key_rotate(storage: &StorageSettings) -> Result<String, CommandError> {
+    let keys = load_keyring(storage).map_err(CommandError::from_display)?;
+    let store = open_store(storage).await?;
+    let mut rotated = 0;
+    for account in store
+        .all_accounts()
+        .await
+        .map_err(CommandError::from_display)?
+    {
+        if keys.is_current(&account.security_code_enc) {
+            continue;
+        }
+        let context = security_code_context(&account.id);
+        let plain = keys
+            .decrypt(&context, &account.security_code_enc)
+            .map_err(|e| CommandError(format!("account {}: {e}", account.id)))?;
+        // The blind index is keyed too: it moves to the new key with the code.
+        let index = security_code_index(&keys, &String::from_utf8_lossy(&plain));
+        store
+            .set_security_code(&account.id, &keys.encrypt(&context, &plain), &index)
+            .await
+            .map_err(CommandError::from_display)?;
+        rotated += 1;
+    }
+    store.close().await;
+    Ok(format!(
+        "{rotated} stored secret(s) re-encrypted with key {}. The previous keys are no longer needed.\n",
+        keys.current().id()
+    ))
+}
+
+/// The user a command names: by username within `account_id`, or by a username that only one
+/// account has.
+async fn find_user(
+    store: &Store,
+    typed_username: &str,
+    account_id: Option<&str>,
+) -> Result<UserRow, CommandError> {
+    if let Some(account_id) = account_id {
+        return store
+            .user_by_username(account_id, typed_username)
+            .await
+            .map_err(CommandError::from_display)?
+            .ok_or_else(|| {
+                CommandError(format!(
+                    "account {account_id} has no user named '{typed_username}'"
+                ))
+            });
+    }
+    let mut named = store
+        .users_named(typed_username)
+        .await
+        .map_err(CommandError::from_display)?;
+    match named.len() {
+        0 => Err(CommandError(format!("no user is named '{typed_username}'"))),
+        1 => Ok(named.remove(0)),
+        _ => Err(CommandError(format!(
+            "several accounts have a user named '{typed_username}' ({}): add --account-id",
+            named
+                .iter()
+                .map(|u| u.account_id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// What `portcullis dev seed` was given.
+pub struct DevSeed<'a> {
+    pub users: u64,
+    pub ip_records: u64,
+    pub account_size: u64,
+    pub prefix: &'a str,
+    pub validated_ip: Option<&'a str>,
+    pub security_code: Option<&'a str>,
+    pub password: Option<SecretString>,
+    pub json: bool,
+}
+
+/// `portcullis dev seed`: progress on standard error, the result on standard output.
+pub async fn dev_seed(
+    storage: &StorageSettings,
+    args: DevSeed<'_>,
+) -> Result<String, CommandError> {
+    let validated_ip = args
+        .validated_ip
+        .map(|ip| {
+            ip.parse::<std::net::IpAddr>()
+                .map_err(|_| CommandError(format!("--validated-ip: {ip} is not an IP address")))
+        })
+        .transpose()?;
+    let security_code = crate::cli::seed::security_code_for(args.security_code)
+        .map_err(CommandError::from_display)?;
+    let (password, password_generated) = match args.password {
+        Some(p) => (p, false),
+        None => (
+            SecretString::from(portcullis_core::token::new_token()),
+            true,
+        ),
+    };
+    let plan = crate::cli::seed::SeedPlan {
+        users: args.users,
+        ip_records: args.ip_records,
+        account_size: args.account_size,
+        prefix: args.prefix.to_string(),
+        validated_ip,
+        password,
+        security_code: security_code.clone(),
+    };
+    let keys = load_keyring(storage).map_err(CommandError::from_display)?;
+    let store = open_store(storage).await?;
+    let mut last_report = std::time::Instant::now();
+    let report =
+        crate::cli::seed::seed(&store, &keys, &plan, Timestamp::now(), &mut |done, all| {
+            if done == all || last_report.elapsed().as_secs() >= 5 {
+                eprintln!("seeded {done} of {all} users");
+                last_report = std::time::Instant::now();
+            }
+        })
+        .await
+        .map_err(CommandError::from_display)?;
+    store.close().await;
+    let password_shown = if password_generated {
+        Some(plan.password.expose_secret().to_string())
+    } else {
+        None
+    };
+    if args.json {
+        let mut out = json!({
+            "accounts": report.accounts,
+            "users": plan.users,
+            "ip_records": plan.ip_records,
+            "account_size": plan.account_size,
+            "first_account_id": report.first_account_id,
+            "username_prefix": plan.prefix,
+            "security_code": security_code,
+            "seconds": report.seconds,
+        });
+        if let Some(p) = password_shown {
+            out["password"] = json!(p);
+        }
+        return Ok(format!("{out}\n"));
+    }
+    let mut out = format!(
+        "Seeded {} accounts, {} users and {} IP records in {:.1} s.\n  usernames      {p}1 … {p}{}\n  security code  {} (every seeded account)\n  administrators {p}1, {p}{} …\n",
+        report.accounts,
+        plan.users,
+        plan.ip_records,
+        report.seconds,
+        plan.users,
+        security_code,
+        plan.account_size + 1,
+        p = plan.prefix,
+    );
+    if let Some(p) = password_shown {
+        out.push_str(&format!("  password       {p} (every seeded user)\n"));
+    }
+    Ok(out)
+}

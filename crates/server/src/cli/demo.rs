@@ -1,0 +1,142 @@
+//! Demo data: on an empty database in `--demo` mode, an account with an administrator, an
+//! employee and two administrations, and the login details printed for the person trying it.
+//!
+//! The passwords are random, so a demo server reachable by others is not an open door. They are
+//! kept in `demo-login.txt` (mode 0600) in the data dir, and printed again on every demo start,
+//! so restarting does not lock the person out.
+
+use std::io::Write;
+
+use portcullis_core::ids::new_id;
+use portcullis_core::user::UserKind;
+use rand::Rng;
+use secrecy::SecretString;
+
+use crate::flows::people::accounts::Accounts;
+use crate::flows::people::accounts::CreateError;
+use crate::flows::people::accounts::UserInput;
+use crate::state::AppState;
+
+const WORDS: &[&str] = &[
+    "amber", "breeze", "cedar", "delta", "ember", "fjord", "garnet", "harbor", "indigo", "juniper",
+    "kettle", "lantern", "meadow", "nutmeg", "orchid", "pebble", "quartz", "ribbon", "saffron",
+    "timber", "umber", "velvet", "willow", "yonder",
+];
+
+fn demo_password() -> String {
+    let mut rng = rand::rngs::OsRng;
+    let words: Vec<&str> = (0..4)
+        .map(|_| WORDS[rng.gen_range(0..WORDS.len())])
+        .collect();
+    format!("{}-{}", words.join("-"), rng.gen_range(10..100))
+}
+
+/// Creates demo data when the database is empty, and prints the login details.
+pub async fn ensure_demo_data(state: &AppState) -> Result<(), CreateError> {
+    let details_file = state.config.data_dir.join("demo-login.txt");
+    if state.store.count_accounts().await? > 0 {
+        match std::fs::read_to_string(&details_file) {
+            Ok(details) => print_banner(&details),
+            Err(_) => {
+                tracing::info!("demo mode: the database already has accounts, no demo data created")
+            }
+        }
+        return Ok(());
+    }
+    let now = state.clock.now();
+    let accounts = Accounts {
+        store: &state.store,
+        keys: &state.keys,
+        public_origin: &state.config.public_origin(),
+        actor: "demo",
+    };
+    let admin_password = demo_password();
+    let employee_password = demo_password();
+    let created = accounts
+        .create_account(
+            "Demo Bookkeeping Ltd",
+            UserInput {
+                username: "demo-admin",
+                name: Some("Anna de Vries"),
+                email: "admin@demo.example",
+                kind: UserKind::Administrator,
+                password: Some(&SecretString::from(admin_password.clone())),
+            },
+            None,
+            now,
+        )
+        .await?;
+    let employee = accounts
+        .create_user(
+            &created.account_id,
+            UserInput {
+                username: "demo-employee",
+                name: Some("Bram Jansen"),
+                email: "employee@demo.example",
+                kind: UserKind::Employee,
+                password: Some(&SecretString::from(employee_password.clone())),
+            },
+            now,
+        )
+        .await?;
+    // This machine is the demo users' usual office: its loopback addresses are validated, so
+    // the first login goes straight in; a login from anywhere else shows IP confirmation.
+    for user_id in [&created.admin_user_id, &employee.user_id] {
+        for ip in ["127.0.0.1", "::1"] {
+            state
+                .store
+                .set_ip_status(&created.account_id, user_id, ip, "validated", now)
+                .await?;
+        }
+    }
+    let mut first = None;
+    for name in ["Main office", "Second branch"] {
+        let id = new_id();
+        state
+            .store
+            .create_administration(&id, &created.account_id, name, now)
+            .await?;
+        first.get_or_insert(id);
+    }
+    if let Some(first) = first {
+        state
+            .store
+            .grant_administration(&created.account_id, &employee.user_id, &first)
+            .await?;
+    }
+    let details = format!(
+        "Open {origin}/login and log in with\n\
+         \n  Security code  {code}\
+         \n  Administrator  demo-admin     password {admin_password}\
+         \n  Employee       demo-employee  password {employee_password}\n\
+         \nMail Portcullis sends is shown at {origin}/dev/mail\n\
+         \nLogins from this machine go straight in; from any other IP address they wait for\
+         \nconfirmation by email (IP address security).\n",
+        origin = state.config.public_origin(),
+        code = created.security_code,
+    );
+    write_private(&details_file, &details);
+    print_banner(&details);
+    Ok(())
+}
+
+fn print_banner(details: &str) {
+    let line = "─".repeat(72);
+    println!("\n{line}\nPortcullis demo\n\n{details}{line}\n");
+}
+
+fn write_private(path: &std::path::Path, text: &str) {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    if let Err(e) = options
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+    {
+        tracing::warn!(
+            "could not keep the demo login details in {}: {e}",
+            path.display()
+        );
+    }
+}

@@ -1,0 +1,5 @@
+//! What a user proves themselves with, as things they set up and manage: the authenticator app
+//! and passkeys.
+
+pub mod passkeys;
+pub mod totp;

@@ -1,0 +1,286 @@
+//! The second step of a password login: the authenticator app's code, or a recovery code,
+//! against a partial login that the password step left (5 minutes).
+//!
+//! What must always hold:
+//! - a code is accepted once per user (the store takes the step atomically), also across
+//!   server processes;
+//! - every attempt is claimed before its code is checked, so parallel requests cannot outrun a
+//!   limit: at most [`WRONG_CODES_PER_WINDOW`] per 30-second window are tried, a partial login
+//!   ends after [`WRONG_CODES_PER_LOGIN`] wrong codes (the password must be typed again), and
+//!   wrong codes count toward the username's lockout like wrong passwords;
+//! - a deactivated user, an ended employment or a blocked address is said only once the code has
+//!   passed (before, a refusal would confirm the password to someone without the app);
+//! - success records that two-factor was passed from this IP address (the 30-day rule reads it)
+//!   and starts a fresh session.
+
+use portcullis_core::login::{self, Refusal, Step};
+use portcullis_core::{Timestamp, recovery, token, username};
+use portcullis_store::{PendingStage, StoreError, UserRow};
+
+use crate::flows::context::Audit;
+use crate::flows::context::Client;
+use crate::flows::session::NewSessionToken;
+
+use crate::flows::attempts::claim_for_user;
+use crate::flows::credentials::totp::{TotpCheck, claim_code_window, verify_claimed_code};
+use crate::flows::notices::Recipient;
+use crate::state::AppState;
+
+/// Wrong codes per partial login before it ends.
+pub const WRONG_CODES_PER_LOGIN: i64 = 5;
+
+/// How the second step ended.
+#[derive(Debug)]
+pub enum CodeOutcome {
+    /// Logged in.
+    Session(NewSessionToken),
+    /// The code is wrong or was used before.
+    Wrong,
+    /// Too many wrong codes in this 30-second window: wait for the app's next code.
+    WaitForNextCode,
+    /// No such partial login, or it expired, or it ended after too many wrong codes: log in again.
+    Expired,
+    /// The username is locked or throttled by failed attempts.
+    Locked,
+    /// The code passed from a new IP address: a confirmation email went out and the login
+    /// waits (the new partial login's token replaces the cookie).
+    ConfirmIp(String),
+    /// Every factor passed, and still no session: the user was deactivated, their employment
+    /// ended, or the IP address is blocked for them. Said only now, never before the code.
+    Refused(Refusal),
+}
+
+/// Which kind of code the user typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeKind {
+    /// The authenticator app's 6 digits.
+    Totp,
+    /// One of the ten recovery codes.
+    Recovery,
+}
+
+/// Completes a partial login with a code.
+///
+/// Every limit is claimed before the code is checked: the window's attempts (app codes), the
+/// partial login's attempts, then the client's address and the user's own failure counter.
+#[tracing::instrument(skip_all, fields(ip = %client.ip))]
+pub async fn complete(
+    state: &AppState,
+    pending_token: &str,
+    typed: &str,
+    kind: CodeKind,
+    client: &Client,
+) -> Result<CodeOutcome, StoreError> {
+    let now = state.clock.now();
+    if !token::looks_like_token(pending_token) {
+        return Ok(CodeOutcome::Expired);
+    }
+    let pending_hash = token::hash_token(pending_token);
+    let Some(pending) = state
+        .store
+        .pending_login(&pending_hash, PendingStage::Totp, now)
+        .await?
+    else {
+        return Ok(CodeOutcome::Expired);
+    };
+    let Some(user) = state
+        .store
+        .user(&pending.account_id, &pending.user_id)
+        .await?
+    else {
+        return Ok(CodeOutcome::Expired);
+    };
+    let audit = Audit { state, client, now };
+    if kind == CodeKind::Totp {
+        match claim_code_window(state, &user.account_id, &user.id, now).await? {
+            None => {
+                state.store.take_pending_login(&pending_hash).await?;
+                return Ok(CodeOutcome::Expired);
+            }
+            Some(false) => return Ok(CodeOutcome::WaitForNextCode),
+            Some(true) => {}
+        }
+    }
+    let Some(attempts) = state
+        .store
+        .claim_pending_attempt(&pending_hash, WRONG_CODES_PER_LOGIN)
+        .await?
+    else {
+        state.store.take_pending_login(&pending_hash).await?;
+        return Ok(CodeOutcome::Expired);
+    };
+    let key = username::key(&user.username);
+    let Some(claimed) = claim_for_user(&audit, &user, &key, "second_factor").await? else {
+        return Ok(CodeOutcome::Locked);
+    };
+    let accepted = match kind {
+        CodeKind::Totp => {
+            match verify_claimed_code(state, &user.account_id, &user.id, typed, now).await? {
+                TotpCheck::Accepted => true,
+                TotpCheck::Rejected => false,
+                TotpCheck::NoApp => {
+                    state.store.take_pending_login(&pending_hash).await?;
+                    return Ok(CodeOutcome::Expired);
+                }
+            }
+        }
+        CodeKind::Recovery => match recovery::normalize(typed) {
+            Some(canonical) => {
+                state
+                    .store
+                    .use_recovery_code(&user.account_id, &user.id, &recovery::hash(&canonical), now)
+                    .await?
+            }
+            None => false,
+        },
+    };
+    if !accepted {
+        let account_name = state
+            .store
+            .account(&user.account_id)
+            .await?
+            .map(|a| a.name)
+            .unwrap_or_default();
+        let failures = claimed
+            .failed(state, &audit, Some((&user, &account_name)))
+            .await?;
+        let event = match kind {
+            CodeKind::Totp => "login.totp_failed",
+            CodeKind::Recovery => "login.recovery_code_failed",
+        };
+        audit
+            .record(
+                Some(&pending.account_id),
+                Some(&pending.user_id),
+                event,
+                &format!("failures={failures}"),
+            )
+            .await?;
+        if attempts >= WRONG_CODES_PER_LOGIN {
+            state.store.take_pending_login(&pending_hash).await?;
+            return Ok(CodeOutcome::Expired);
+        }
+        return Ok(CodeOutcome::Wrong);
+    }
+    // Exactly one request completes a partial login.
+    if !state.store.take_pending_login(&pending_hash).await? {
+        return Ok(CodeOutcome::Expired);
+    }
+    claimed.give_back(state, false).await?;
+    state
+        .store
+        .record_two_factor_from_ip(
+            &user.account_id,
+            &user.id,
+            &client.ip.to_string(),
+            &client.user_agent,
+            now,
+        )
+        .await?;
+    let factor = match kind {
+        CodeKind::Totp => "password+totp",
+        CodeKind::Recovery => "password+recovery_code",
+    };
+    if kind == CodeKind::Recovery {
+        recovery_code_used(state, &user, client, now).await?;
+    }
+    let account = state.store.account(&user.account_id).await?;
+    let account_name = account.as_ref().map(|a| a.name.clone()).unwrap_or_default();
+    let policy = account
+        .as_ref()
+        .map(crate::flows::login::password::account_policy)
+        .unwrap_or_default();
+    let ip = client.ip.to_string();
+    let ip_facts =
+        crate::flows::login::new_ip::ip_facts(state, &user.account_id, &user.id, &ip).await?;
+    match login::after_all_factors(
+        &crate::flows::login::password::user_facts(&user, true, false),
+        policy,
+        ip_facts,
+        now,
+    ) {
+        Step::StartSession { ip: on_start, .. } => {
+            let session = crate::flows::session::start_session(
+                state,
+                crate::flows::session::Login {
+                    user: &user,
+                    account_name: &account_name,
+                    ip: on_start,
+                    factors: &format!("factor={factor}"),
+                    clear_failures_of: None,
+                },
+                client,
+                now,
+            )
+            .await?;
+            Ok(CodeOutcome::Session(session))
+        }
+        Step::ConfirmIp => {
+            audit
+                .record(
+                    Some(&user.account_id),
+                    Some(&user.id),
+                    "login.second_factor_passed",
+                    &format!("factor={factor} next=confirm_ip"),
+                )
+                .await?;
+            let pending = crate::flows::login::new_ip::begin_waiting(
+                state,
+                &user,
+                &account_name,
+                client,
+                now,
+            )
+            .await?;
+            Ok(CodeOutcome::ConfirmIp(pending))
+        }
+        // Every factor passed: now, and only now, the refusal may say why. A code is never
+        // asked twice.
+        Step::Refused(refusal) => {
+            audit
+                .record(
+                    Some(&user.account_id),
+                    Some(&user.id),
+                    "login.refused",
+                    &format!("reason={} after={factor}", refusal.as_str()),
+                )
+                .await?;
+            Ok(CodeOutcome::Refused(refusal))
+        }
+        Step::AskTotp => Ok(CodeOutcome::Expired),
+    }
+}
+
+async fn recovery_code_used(
+    state: &AppState,
+    user: &UserRow,
+    client: &Client,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let left = state
+        .store
+        .unused_recovery_codes(&user.account_id, &user.id)
+        .await?;
+    let account_name = state
+        .store
+        .account(&user.account_id)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    let notice = crate::flows::notices::security_change(
+        Recipient {
+            email: &user.email,
+            name: user.display_name(),
+            account_name: &account_name,
+        },
+        "A recovery code was used to log in",
+        &format!(
+            "Your username {} logged in with a recovery code instead of the authenticator app. Each code works once; you have {left} left. If you lost your phone, set up two-factor authentication again on Security and login details and make new recovery codes.",
+            user.username
+        ),
+        now,
+        client,
+    );
+    crate::flows::notices::send(state, &notice).await;
+    Ok(())
+}

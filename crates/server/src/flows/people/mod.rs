@@ -1,0 +1,3 @@
+//! Accounts and the users in them: creating them, the security code.
+
+pub mod accounts;

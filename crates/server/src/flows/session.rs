@@ -1,0 +1,117 @@
+//! The end of every login: a login whose every factor passed gets a brand-new session.
+
+use portcullis_core::login::IpOnStart;
+use portcullis_core::{Timestamp, ids, token};
+use portcullis_store::{
+    AuditEvent, NewSession, SessionStart, StoreError, UserRow, UsernameCounter,
+};
+
+use super::context::Client;
+use super::notices::{self, Recipient};
+use crate::state::AppState;
+
+/// A new session, to be put in the cookie.
+#[derive(Debug)]
+pub struct NewSessionToken {
+    /// The cookie value; only its hash is stored.
+    pub token: String,
+    /// The user.
+    pub user_id: String,
+}
+
+/// A login whose every factor passed, about to get its session.
+pub struct Login<'a> {
+    /// Who logs in.
+    pub user: &'a UserRow,
+    /// Their account's name (for the notice when the address is validated automatically).
+    pub account_name: &'a str,
+    /// What happens to the client's address (the login decision says).
+    pub ip: IpOnStart,
+    /// The `login.succeeded` audit detail: which factors passed.
+    pub factors: &'a str,
+    /// The username counter whose failures a password login clears.
+    pub clear_failures_of: Option<UsernameCounter<'a>>,
+}
+
+/// Starts the session of a login whose every factor passed. Everything the login writes (the
+/// session, last login, the address seen or validated, failures cleared, audit events) is one
+/// transaction; the notice of an automatically validated address goes out after it.
+pub async fn start_session(
+    state: &AppState,
+    login: Login<'_>,
+    client: &Client,
+    now: Timestamp,
+) -> Result<NewSessionToken, StoreError> {
+    let user = login.user;
+    let session_token = token::new_token();
+    let csrf = token::new_token();
+    let ip = client.ip.to_string();
+    let validate_ip = login.ip == IpOnStart::ValidateAndNotify;
+    let validated_detail = format!("ip={ip} by=automatic");
+    let event = |event, detail| AuditEvent {
+        account_id: Some(&user.account_id),
+        user_id: Some(&user.id),
+        actor: "user",
+        event,
+        detail,
+        ip: &ip,
+        user_agent: &client.user_agent,
+        at: now,
+    };
+    let mut audit = Vec::with_capacity(2);
+    if validate_ip {
+        audit.push(event("ip.validated", &validated_detail));
+    }
+    audit.push(event("login.succeeded", login.factors));
+    state
+        .store
+        .start_session(&SessionStart {
+            session: NewSession {
+                token_hash: &token::hash_token(&session_token),
+                id: &ids::new_id(),
+                account_id: &user.account_id,
+                user_id: &user.id,
+                csrf_token: &csrf,
+                now,
+                ip: &ip,
+                user_agent: &client.user_agent,
+            },
+            clear_failures_of: login.clear_failures_of,
+            validate_ip,
+            audit: &audit,
+        })
+        .await?;
+    if validate_ip {
+        tell_validated_automatically(state, user, login.account_name, client, now).await;
+    }
+    Ok(NewSessionToken {
+        token: session_token,
+        user_id: user.id.clone(),
+    })
+}
+
+/// Tells the user that a login validated a new address by itself (they chose automatic
+/// validation); called once the session and the validation are stored.
+async fn tell_validated_automatically(
+    state: &AppState,
+    user: &UserRow,
+    account_name: &str,
+    client: &Client,
+    now: Timestamp,
+) {
+    let mut notice = notices::security_change(
+        Recipient::of(user, account_name),
+        "New login from a new IP address",
+        &format!(
+            "Your username {} logged in from an IP address it had not used before. You chose to validate new IP addresses automatically, so the address is now validated for you.",
+            user.username
+        ),
+        now,
+        client,
+    );
+    notice.advice = Some(
+        "If this was not you, change your password at once and block the address on the IP addresses page, or ask your administrator to."
+            .into(),
+    );
+    notices::send(state, &notice).await;
+}

@@ -1,0 +1,334 @@
+//! Extractors: who is asking (the session), from where (client IP), and CSRF-checked forms.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use bytes::Bytes;
+use portcullis_core::login::{self, AccountPolicy, UserFacts};
+use portcullis_core::session::{self, Liveness};
+use portcullis_core::user::UserKind;
+use portcullis_core::{Timestamp, token};
+use serde::de::DeserializeOwned;
+
+use super::WebError;
+use super::cookies;
+use crate::flows::context::Audit;
+use crate::flows::context::Client;
+use crate::infra::client_ip::client_ip;
+use crate::state::AppState;
+
+/// Longest User-Agent kept.
+const MAX_USER_AGENT: usize = 512;
+
+impl FromRequestParts<AppState> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .chars()
+            .take(MAX_USER_AGENT)
+            .collect();
+        Ok(Client {
+            ip: client_ip(peer, &forwarded, &state.config.trusted_proxies),
+            user_agent,
+        })
+    }
+}
+
+/// The logged-in user of a request. Extracting it checks the session cookie, the idle and
+/// absolute timeouts, and that the user may still log in; otherwise the request is sent to the
+/// login page.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// SHA-256 of the session token.
+    pub token_hash: String,
+    /// The session's public id (to tell "this browser" apart in the session list).
+    pub session_id: String,
+    /// When the user last proved who they are in this session (login or re-authentication).
+    pub reauth_at: Timestamp,
+    /// The user's account.
+    pub account_id: String,
+    /// The account's name.
+    pub account_name: String,
+    /// The user.
+    pub user_id: String,
+    /// The user's username.
+    pub username: String,
+    /// What the user may do.
+    pub kind: UserKind,
+    /// The session's CSRF token, for forms.
+    pub csrf_token: String,
+    /// The account enforces two-factor authentication and this user has no second factor yet:
+    /// only the pages that set one up are open.
+    pub restricted: bool,
+}
+
+/// The CSRF token of the request's session, left by [`CurrentUser`] for the form and JSON
+/// extractors that come after it.
+#[derive(Debug, Clone)]
+struct SessionCsrf(String);
+
+/// Whether a restricted session may open `path`: the user's own security settings, the steps
+/// that set up a factor, re-authentication, logout, and the session's own description.
+fn open_while_restricted(path: &str, user_id: &str) -> bool {
+    path == format!("/employees/{user_id}/security")
+        || path == "/api/session"
+        || path.starts_with("/security/")
+        || path == "/reauth"
+        || path.starts_with("/reauth/")
+        || path == "/logout"
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = cookies::session_token(&state.config, &jar).ok_or(WebError::LoginRequired)?;
+        if !token::looks_like_token(&token) {
+            return Err(WebError::LoginRequired);
+        }
+        let token_hash = token::hash_token(&token);
+        let session = state
+            .store
+            .session_by_token_hash(&token_hash)
+            .await?
+            .ok_or(WebError::LoginRequired)?;
+        let now = state.clock.now();
+        let liveness = state.config.session.liveness(
+            Timestamp(session.created_at),
+            Timestamp(session.last_seen_at),
+            now,
+        );
+        let ended = session.user_disabled()
+            || session
+                .employment_ends_at
+                .is_some_and(|ends| now.millis() >= ends);
+        match liveness {
+            Liveness::Expired => {
+                state.store.delete_session(&token_hash).await?;
+                return Err(WebError::LoginRequired);
+            }
+            _ if ended => {
+                state
+                    .store
+                    .delete_sessions_of_user(&session.account_id, &session.user_id)
+                    .await?;
+                return Err(WebError::LoginRequired);
+            }
+            Liveness::Live { touch: true } => state.store.touch_session(&token_hash, now).await?,
+            Liveness::Live { touch: false } => {}
+        }
+        let user = CurrentUser {
+            token_hash,
+            session_id: session.id,
+            reauth_at: Timestamp(session.reauth_at),
+            kind: UserKind::parse(&session.kind).unwrap_or(UserKind::Employee),
+            account_id: session.account_id,
+            account_name: session.account_name,
+            user_id: session.user_id,
+            username: session.username,
+            csrf_token: session.csrf_token,
+            restricted: login::restricted(
+                &UserFacts {
+                    has_totp: session.totp_confirmed > 0,
+                    has_passkey: session.passkeys > 0,
+                    ..UserFacts::default()
+                },
+                AccountPolicy {
+                    enforce_two_factor: session.enforce_two_factor != 0,
+                    ..AccountPolicy::default()
+                },
+            ),
+        };
+        if user.restricted && !open_while_restricted(parts.uri.path(), &user.user_id) {
+            return Err(WebError::SetUpTwoFactor(user.user_id));
+        }
+        parts
+            .extensions
+            .insert(SessionCsrf(user.csrf_token.clone()));
+        Ok(user)
+    }
+}
+
+impl CurrentUser {
+    /// Administrators only; anyone else gets "not found", as if the page did not exist.
+    pub fn require_administrator(&self) -> Result<(), WebError> {
+        if self.kind.is_administrator() {
+            Ok(())
+        } else {
+            Err(WebError::NotFound)
+        }
+    }
+
+    /// Appends an audit event about this user, acted by them.
+    pub async fn audit(
+        &self,
+        state: &AppState,
+        client: &Client,
+        event: &str,
+        detail: &str,
+    ) -> Result<(), WebError> {
+        let audit = Audit {
+            state,
+            client,
+            now: state.clock.now(),
+        };
+        audit
+            .record(Some(&self.account_id), Some(&self.user_id), event, detail)
+            .await?;
+        Ok(())
+    }
+
+    /// Appends an audit event about another user of the account, acted by this administrator.
+    pub async fn audit_as_administrator(
+        &self,
+        state: &AppState,
+        client: &Client,
+        user_id: &str,
+        event: &str,
+        detail: &str,
+    ) -> Result<(), WebError> {
+        let audit = Audit {
+            state,
+            client,
+            now: state.clock.now(),
+        };
+        audit
+            .record_by(
+                &format!("administrator:{}", self.username),
+                Some(&self.account_id),
+                Some(user_id),
+                event,
+                detail,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Sensitive changes need a login or re-authentication in the last ten minutes; otherwise
+    /// the user is sent to confirm their password and then back to `return_to`.
+    pub fn require_recent_auth(&self, now: Timestamp, return_to: &str) -> Result<(), WebError> {
+        if session::reauth_is_recent(self.reauth_at, now) {
+            Ok(())
+        } else {
+            Err(WebError::ReauthRequired(return_to.to_string()))
+        }
+    }
+}
+
+/// A form whose `csrf` field was checked: against the session's token when the handler also
+/// extracts [`CurrentUser`] (list that first), else against the pre-login CSRF cookie.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub T);
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = WebError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let expected = match request.extensions().get::<SessionCsrf>() {
+            Some(SessionCsrf(token)) => Some(token.clone()),
+            None => cookies::csrf_token(&state.config, &CookieJar::from_headers(request.headers())),
+        };
+        let is_form = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(WebError::BadRequest("Expected a form submission.".into()));
+        }
+        let body = Bytes::from_request(request, state).await.map_err(|_| {
+            WebError::BadRequest("The form is too large or was not fully received.".into())
+        })?;
+        let sent: CsrfField = serde_urlencoded::from_bytes(&body)
+            .map_err(|_| WebError::BadRequest("The form could not be read.".into()))?;
+        let valid = expected.is_some_and(|expected| {
+            !expected.is_empty()
+                && token::constant_time_eq(expected.as_bytes(), sent.csrf.as_bytes())
+        });
+        if !valid {
+            return Err(WebError::Forbidden(
+                "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
+            ));
+        }
+        // serde_html_form reads repeated fields (checkbox lists) into Vecs.
+        serde_html_form::from_bytes(&body)
+            .map(CsrfForm)
+            .map_err(|e| WebError::BadRequest(format!("The form is incomplete: {e}.")))
+    }
+}
+
+/// A JSON body (the passkey ceremonies' `fetch` calls) whose `X-CSRF-Token` header was checked
+/// like a form's `csrf` field: against the session's token when the handler also extracts
+/// [`CurrentUser`] (list that first), else against the pre-login CSRF cookie.
+#[derive(Debug)]
+pub struct CsrfJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfJson<T> {
+    type Rejection = WebError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let expected = match request.extensions().get::<SessionCsrf>() {
+            Some(SessionCsrf(token)) => Some(token.clone()),
+            None => cookies::csrf_token(&state.config, &CookieJar::from_headers(request.headers())),
+        };
+        let sent = request
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let valid = expected.is_some_and(|expected| {
+            !expected.is_empty() && token::constant_time_eq(expected.as_bytes(), sent.as_bytes())
+        });
+        if !valid {
+            return Err(WebError::Forbidden(
+                "This page has expired or the request did not come from this site. Reload the page and try again.".into(),
+            ));
+        }
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(WebError::BadRequest("Expected JSON.".into()));
+        }
+        let body = Bytes::from_request(request, state).await.map_err(|_| {
+            WebError::BadRequest("The request is too large or was not fully received.".into())
+        })?;
+        serde_json::from_slice(&body)
+            .map(CsrfJson)
+            .map_err(|_| WebError::BadRequest("The request could not be read.".into()))
+    }
+}

@@ -1,0 +1,212 @@
+//! Administrations: administrators create and rename them; everyone opens the ones they may
+//! use. An employee asking for an administration not granted to them gets "not found", the same
+//! as for one that does not exist or belongs to another account.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::{ids, user};
+use portcullis_store::{AdministrationRow, StoreError};
+use serde::Deserialize;
+
+use crate::flows::context::Client;
+use crate::http::WebError;
+use crate::http::extract::{CsrfForm, CurrentUser};
+use crate::http::routes::Routes;
+use crate::http::templates::{DoneQuery, Nav, form_status, render};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "administrations.html")]
+struct ListPage {
+    nav: Nav,
+    administrations: Vec<AdministrationRow>,
+    error: Option<String>,
+    typed: String,
+}
+
+async fn list_page(
+    state: &AppState,
+    user: &CurrentUser,
+    done: Option<&str>,
+    error: Option<String>,
+    typed: String,
+) -> Result<Response, WebError> {
+    let administrations = state
+        .store
+        .administrations_for(&user.account_id, &user.user_id, user.kind)
+        .await?;
+    let status = form_status(error.is_some());
+    let page = ListPage {
+        nav: Nav::new(state, user, "administrations").with_flash(done),
+        administrations,
+        error,
+        typed,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /administrations` (administrators).
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    list_page(&state, &user, query.done.as_deref(), None, String::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /administrations`: creates one.
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    CsrfForm(form): CsrfForm<NameForm>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    let name = match user::parse_name(&form.name) {
+        Ok(name) => name,
+        Err(e) => return list_page(&state, &user, None, Some(e.to_string()), form.name).await,
+    };
+    let id = ids::new_id();
+    let now = state.clock.now();
+    state
+        .store
+        .create_administration(&id, &user.account_id, &name, now)
+        .await?;
+    user.audit(
+        &state,
+        &client,
+        "administration.created",
+        &format!("id={id} name={name}"),
+    )
+    .await?;
+    Ok(Redirect::to("/administrations?done=administration-created").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "administration.html")]
+struct ShowPage {
+    nav: Nav,
+    administration: AdministrationRow,
+    employees: Vec<(String, String, String)>,
+    is_admin: bool,
+    error: Option<String>,
+}
+
+async fn visible(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<AdministrationRow, WebError> {
+    if !ids::looks_like_id(id) {
+        return Err(WebError::NotFound);
+    }
+    state
+        .store
+        .administration_for(&user.account_id, &user.user_id, user.kind, id)
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+async fn show_page(
+    state: &AppState,
+    user: &CurrentUser,
+    administration: AdministrationRow,
+    done: Option<&str>,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let is_admin = user.kind.is_administrator();
+    let employees = if is_admin {
+        state
+            .store
+            .employees_granted(&user.account_id, &administration.id)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let status = form_status(error.is_some());
+    let page = ShowPage {
+        nav: Nav::new(
+            state,
+            user,
+            if is_admin {
+                "administrations"
+            } else {
+                "dashboard"
+            },
+        )
+        .with_flash(done),
+        administration,
+        employees,
+        is_admin,
+        error,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /administrations/{id}`: for whoever may use it.
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let administration = visible(&state, &user, &id).await?;
+    show_page(&state, &user, administration, query.done.as_deref(), None).await
+}
+
+/// `POST /administrations/{id}/rename` (administrators).
+pub async fn rename(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<NameForm>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    let administration = visible(&state, &user, &id).await?;
+    let name = match user::parse_name(&form.name) {
+        Ok(name) => name,
+        Err(e) => return show_page(&state, &user, administration, None, Some(e.to_string())).await,
+    };
+    match state
+        .store
+        .rename_administration(&user.account_id, &administration.id, &name)
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::NotFound) => return Err(WebError::NotFound),
+        Err(e) => return Err(e.into()),
+    }
+    user.audit(
+        &state,
+        &client,
+        "administration.renamed",
+        &format!(
+            "id={} from={} to={name}",
+            administration.id, administration.name
+        ),
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/administrations/{}?done=administration-renamed",
+        administration.id
+    ))
+    .into_response())
+}
+
+/// The routes of this area.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/administrations", list)
+        .post("/administrations", create)
+        .get("/administrations/{id}", show)
+        .post("/administrations/{id}/rename", rename)
+}

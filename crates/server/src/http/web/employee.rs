@@ -1,0 +1,555 @@
+//! One user's page: details, and what an administrator may change (kind, administrations,
+//! email, end of employment, deactivation, sessions, lock, invitation).
+//!
+//! What must always hold:
+//! - a user of another account is "not found"; a user who is not an administrator sees only
+//!   their own page;
+//! - changes need a recent re-authentication, except ending sessions and re-sending an
+//!   invitation, which only protect;
+//! - the account keeps a lasting administrator (`portcullis_core::user::keeps_an_administrator`),
+//!   checked inside the store's transaction;
+//! - deactivating a user or ending their employment ends their sessions at once.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::clock::{self, format_date};
+use portcullis_core::user::{self, UserKind, keeps_an_administrator};
+use portcullis_core::{Timestamp, email, ids, username};
+use portcullis_store::{Guarded, UserRow, UserUpdate, UsernameCounter};
+use serde::Deserialize;
+
+use super::employees::{
+    AdministrationChoice, KindChoice, checked_administrations, choices, kind_choices,
+    send_invitation, status_of,
+};
+use crate::flows::context::Client;
+use crate::flows::notices::Recipient;
+use crate::flows::people::accounts::Accounts;
+use crate::http::WebError;
+use crate::http::extract::{CsrfForm, CurrentUser};
+use crate::http::routes::Routes;
+use crate::http::templates::{DoneQuery, Nav, form_status, format_time_or, render};
+use crate::state::AppState;
+
+/// The user a URL names, if the caller may see them: administrators see everyone in their
+/// account, others only themselves. Anything else is "not found".
+pub async fn visible_user(
+    state: &AppState,
+    caller: &CurrentUser,
+    id: &str,
+) -> Result<UserRow, WebError> {
+    if !ids::looks_like_id(id) || (!caller.kind.is_administrator() && id != caller.user_id) {
+        return Err(WebError::NotFound);
+    }
+    state
+        .store
+        .user(&caller.account_id, id)
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+/// A user as the pages show them.
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub username: String,
+    pub email: String,
+    pub kind: &'static str,
+    pub status: String,
+    pub last_login: String,
+    pub created: String,
+    pub employment_ends: String,
+    pub disabled: bool,
+    pub locked: bool,
+    pub invited: bool,
+    pub is_me: bool,
+}
+
+/// The page header's view of a user.
+pub async fn person(
+    state: &AppState,
+    caller: &CurrentUser,
+    row: &UserRow,
+) -> Result<Person, WebError> {
+    let locked = state
+        .store
+        .username_failures(UsernameCounter::InAccount(
+            &row.account_id,
+            &username::key(&row.username),
+        ))
+        .await?
+        .locked_at
+        .is_some();
+    let kind = UserKind::parse(&row.kind).unwrap_or(UserKind::Employee);
+    Ok(Person {
+        id: row.id.clone(),
+        name: row.display_name().to_string(),
+        username: row.username.clone(),
+        email: row.email.clone(),
+        kind: kind.label(),
+        status: status_of(row, locked, state.clock.now()),
+        last_login: format_time_or(row.last_login_at, "Never"),
+        created: format_time_or(Some(row.created_at), ""),
+        employment_ends: row
+            .employment_ends_at
+            .map_or_else(String::new, |t| format_date(Timestamp(t))),
+        disabled: row.disabled != 0,
+        locked,
+        invited: row.password_hash.is_none(),
+        is_me: row.id == caller.user_id,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "employee.html")]
+struct EmployeePage {
+    nav: Nav,
+    person: Person,
+    tab: &'static str,
+    administrations: Vec<String>,
+    sessions: usize,
+    is_admin: bool,
+}
+
+/// `GET /employees/{id}`: the Details tab.
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let row = visible_user(&state, &user, &id).await?;
+    let kind = UserKind::parse(&row.kind).unwrap_or(UserKind::Employee);
+    let administrations = state
+        .store
+        .administrations_for(&user.account_id, &row.id, kind)
+        .await?
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    let sessions = state
+        .store
+        .count_sessions_of_user(&user.account_id, &row.id)
+        .await?;
+    let active = if row.id == user.user_id {
+        "security"
+    } else {
+        "employees"
+    };
+    render(&EmployeePage {
+        nav: Nav::new(&state, &user, active).with_flash(query.done.as_deref()),
+        person: person(&state, &user, &row).await?,
+        tab: "details",
+        administrations,
+        sessions: usize::try_from(sessions).unwrap_or(0),
+        is_admin: user.kind.is_administrator(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "employee_edit.html")]
+struct EditPage {
+    nav: Nav,
+    person: Person,
+    form: EditForm,
+    kinds: Vec<KindChoice>,
+    administrations: Vec<AdministrationChoice>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct EditForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    employment_ends: String,
+    #[serde(default)]
+    administration: Vec<String>,
+}
+
+async fn edit_page(
+    state: &AppState,
+    user: &CurrentUser,
+    row: &UserRow,
+    form: EditForm,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let all = state
+        .store
+        .administrations_for(&user.account_id, &user.user_id, user.kind)
+        .await?;
+    let kind = UserKind::parse(&form.kind).unwrap_or(UserKind::Employee);
+    let status = form_status(error.is_some());
+    let page = EditPage {
+        nav: Nav::new(state, user, "employees"),
+        person: person(state, user, row).await?,
+        kinds: kind_choices(kind),
+        administrations: choices(all, &form.administration),
+        form,
+        error,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+fn edit_path(id: &str) -> String {
+    format!("/employees/{id}/edit")
+}
+
+/// `GET /employees/{id}/edit`.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    let row = visible_user(&state, &user, &id).await?;
+    user.require_recent_auth(state.clock.now(), &edit_path(&row.id))?;
+    let form = EditForm {
+        name: row.name.clone(),
+        email: row.email.clone(),
+        kind: row.kind.clone(),
+        employment_ends: row
+            .employment_ends_at
+            .map_or_else(String::new, |t| format_date(Timestamp(t))),
+        administration: state
+            .store
+            .granted_administrations(&user.account_id, &row.id)
+            .await?,
+    };
+    edit_page(&state, &user, &row, form, None).await
+}
+
+/// The refusal when a change would leave the account without a lasting administrator.
+fn last_administrator(row: &UserRow) -> String {
+    format!(
+        "{} is the account's last active administrator without an end of employment. Make another user an administrator first.",
+        row.username
+    )
+}
+
+/// `POST /employees/{id}/edit`.
+pub async fn edit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<EditForm>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    let row = visible_user(&state, &user, &id).await?;
+    let now = state.clock.now();
+    user.require_recent_auth(now, &edit_path(&row.id))?;
+    let all = state
+        .store
+        .administrations_for(&user.account_id, &user.user_id, user.kind)
+        .await?;
+    let granted = checked_administrations(&all, &form.administration)?;
+    let checked = (|| -> Result<UserUpdate, String> {
+        let kind = UserKind::parse(&form.kind).ok_or("Choose what kind of user this is.")?;
+        let ends = match form.employment_ends.trim() {
+            "" => None,
+            typed => Some(clock::parse_date(typed).map_err(|e| e.to_string())?),
+        };
+        Ok(UserUpdate {
+            name: user::parse_name(&form.name).map_err(|e| e.to_string())?,
+            email: email::parse(&form.email).map_err(|e| e.to_string())?,
+            kind,
+            disabled: row.disabled != 0,
+            employment_ends_at: ends,
+        })
+    })();
+    let update = match checked {
+        Ok(update) => update,
+        Err(problem) => return edit_page(&state, &user, &row, form, Some(problem)).await,
+    };
+    let applied = apply(&state, &user, &client, &row, &update, now).await?;
+    if !applied {
+        return edit_page(&state, &user, &row, form, Some(last_administrator(&row))).await;
+    }
+    let before_grants = state
+        .store
+        .granted_administrations(&user.account_id, &row.id)
+        .await?;
+    let grants = if update.kind == UserKind::Employee {
+        granted
+    } else {
+        Vec::new()
+    };
+    if !same_set(&before_grants, &grants) {
+        state
+            .store
+            .set_granted_administrations(&user.account_id, &row.id, &grants)
+            .await?;
+        user.audit_as_administrator(
+            &state,
+            &client,
+            &row.id,
+            "user.administrations_changed",
+            &format!("count={}", grants.len()),
+        )
+        .await?;
+    }
+    Ok(Redirect::to(&format!("/employees/{}?done=saved", row.id)).into_response())
+}
+
+fn same_set(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
+}
+
+/// Writes an update under the last-administrator rule, then does what follows from it: ends
+/// sessions of a user who can no longer log in, tells both addresses about a new email address,
+/// audits what changed. Returns `false` when the rule refused it.
+async fn apply(
+    state: &AppState,
+    admin: &CurrentUser,
+    client: &Client,
+    row: &UserRow,
+    update: &UserUpdate,
+    now: Timestamp,
+) -> Result<bool, WebError> {
+    let outcome = state
+        .store
+        .update_user(&admin.account_id, &row.id, update, |before, others| {
+            keeps_an_administrator(before.standing(), update.standing(), others)
+        })
+        .await?;
+    let Guarded::Applied(before) = outcome else {
+        return Ok(false);
+    };
+    let mut changed = Vec::new();
+    if before.name != update.name {
+        changed.push("name".to_string());
+    }
+    if before.kind != update.kind.as_str() {
+        changed.push(format!("kind={}", update.kind.as_str()));
+    }
+    if before.employment_ends_at != update.employment_ends_at.map(Timestamp::millis) {
+        changed.push(format!(
+            "employment_ends={}",
+            update
+                .employment_ends_at
+                .map_or_else(|| "none".into(), format_date)
+        ));
+    }
+    if (before.disabled != 0) != update.disabled {
+        changed.push(format!("disabled={}", update.disabled));
+    }
+    let email_changed = before.email != update.email;
+    if email_changed {
+        changed.push("email".to_string());
+    }
+    if changed.is_empty() {
+        return Ok(true);
+    }
+    admin
+        .audit_as_administrator(state, client, &row.id, "user.updated", &changed.join(" "))
+        .await?;
+    let ended = update.disabled || update.employment_ends_at.is_some_and(|t| now >= t);
+    if ended {
+        let n = state
+            .store
+            .delete_sessions_of_user(&admin.account_id, &row.id)
+            .await?;
+        if n > 0 {
+            admin
+                .audit_as_administrator(
+                    state,
+                    client,
+                    &row.id,
+                    "sessions.ended",
+                    &format!("count={n} reason=access_ended"),
+                )
+                .await?;
+        }
+    }
+    if email_changed {
+        let account_name = admin.account_name.as_str();
+        let what = format!(
+            "The email address of your username {} was changed from {} to {} by {}. Security messages now go to the new address.",
+            row.username, before.email, update.email, admin.username
+        );
+        for address in [before.email.as_str(), update.email.as_str()] {
+            let notice = crate::flows::notices::security_change(
+                Recipient {
+                    email: address,
+                    name: &update.name,
+                    account_name,
+                },
+                "Your email address was changed",
+                &what,
+                now,
+                client,
+            );
+            crate::flows::notices::send(state, &notice).await;
+        }
+    }
+    Ok(true)
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {}
+
+/// `POST /employees/{id}/deactivate` and `/reactivate`.
+async fn set_disabled(
+    state: AppState,
+    user: CurrentUser,
+    client: Client,
+    id: String,
+    disabled: bool,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    let row = visible_user(&state, &user, &id).await?;
+    let now = state.clock.now();
+    user.require_recent_auth(now, &format!("/employees/{}", row.id))?;
+    let update = UserUpdate {
+        name: row.name.clone(),
+        email: row.email.clone(),
+        kind: UserKind::parse(&row.kind).unwrap_or(UserKind::Employee),
+        disabled,
+        employment_ends_at: row.employment_ends_at.map(Timestamp),
+    };
+    if !apply(&state, &user, &client, &row, &update, now).await? {
+        return Err(WebError::Conflict(last_administrator(&row)));
+    }
+    let done = if disabled {
+        "deactivated"
+    } else {
+        "reactivated"
+    };
+    Ok(Redirect::to(&format!("/employees/{}?done={done}", row.id)).into_response())
+}
+
+/// `POST /employees/{id}/deactivate`.
+pub async fn deactivate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    Path(id): Path<String>,
+    CsrfForm(_form): CsrfForm<ActionForm>,
+) -> Result<Response, WebError> {
+    set_disabled(state, user, client, id, true).await
+}
+
+/// `POST /employees/{id}/reactivate`.
+pub async fn reactivate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    Path(id): Path<String>,
+    CsrfForm(_form): CsrfForm<ActionForm>,
+) -> Result<Response, WebError> {
+    set_disabled(state, user, client, id, false).await
+}
+
+/// `POST /employees/{id}/end-sessions`: logs a user out everywhere. An administrator ending
+/// their own sessions this way is logged out too.
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    Path(id): Path<String>,
+    CsrfForm(_form): CsrfForm<ActionForm>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    let row = visible_user(&state, &user, &id).await?;
+    let n = state
+        .store
+        .delete_sessions_of_user(&user.account_id, &row.id)
+        .await?;
+    user.audit_as_administrator(
+        &state,
+        &client,
+        &row.id,
+        "sessions.ended",
+        &format!("count={n} reason=administrator"),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/employees/{}?done=sessions-ended", row.id)).into_response())
+}
+
+/// `POST /employees/{id}/unlock`: lifts the lock that too many failed logins put on the
+/// username.
+pub async fn unlock(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    Path(id): Path<String>,
+    CsrfForm(_form): CsrfForm<ActionForm>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    let row = visible_user(&state, &user, &id).await?;
+    user.require_recent_auth(state.clock.now(), &format!("/employees/{}", row.id))?;
+    state
+        .store
+        .clear_username_failures(UsernameCounter::InAccount(
+            &row.account_id,
+            &username::key(&row.username),
+        ))
+        .await?;
+    user.audit_as_administrator(&state, &client, &row.id, "user.unlocked", "")
+        .await?;
+    Ok(Redirect::to(&format!("/employees/{}?done=unlocked", row.id)).into_response())
+}
+
+/// `POST /employees/{id}/invite`: a new set-password link by email, for a user who has not
+/// chosen a password yet. Earlier links stop working.
+pub async fn invite(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    Path(id): Path<String>,
+    CsrfForm(_form): CsrfForm<ActionForm>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    let row = visible_user(&state, &user, &id).await?;
+    if row.password_hash.is_some() {
+        return Err(WebError::Conflict(format!(
+            "{} has already chosen a password. If they forgot it, they can use \"Forgot your password?\" on the login page.",
+            row.username
+        )));
+    }
+    let actor = format!("administrator:{}", user.username);
+    let link = Accounts {
+        store: &state.store,
+        keys: &state.keys,
+        public_origin: &state.config.public_origin(),
+        actor: &actor,
+    }
+    .set_password_link(&user.account_id, &row.id, state.clock.now())
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let sent = send_invitation(&state, &user, &row.id, &link, &client).await?;
+    let done = if sent { "invited" } else { "invite-failed" };
+    Ok(Redirect::to(&format!("/employees/{}?done={done}", row.id)).into_response())
+}
+
+/// The routes of this area.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/employees/{id}", show)
+        .get("/employees/{id}/edit", edit_form)
+        .post("/employees/{id}/edit", edit)
+        .post("/employees/{id}/deactivate", deactivate)
+        .post("/employees/{id}/reactivate", reactivate)
+        .post("/employees/{id}/end-sessions", end_sessions)
+        .post("/employees/{id}/unlock", unlock)
+        .post("/employees/{id}/invite", invite)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grant_lists_compare_as_sets() {
+        let a = vec!["x".to_string(), "y".to_string()];
+        let b = vec!["y".to_string(), "x".to_string()];
+        assert!(same_set(&a, &b));
+        assert!(!same_set(&a, &a[..1]));
+    }
+}

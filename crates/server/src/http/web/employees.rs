@@ -1,0 +1,415 @@
+//! The Employees page (administrators): every user of the account, searchable and paged, and
+//! creating a user, who is invited by email.
+//!
+//! The list walks the `(account_id, username_key)` index page by page ("keyset" paging), so the
+//! hundredth page costs what the first does. Every id in a URL is looked up within the caller's
+//! account: another account's user is "not found", never "forbidden".
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::Timestamp;
+use portcullis_core::user::UserKind;
+use portcullis_store::{AdministrationRow, EmployeeRow, UserQuery, UserRow};
+use serde::Deserialize;
+
+use crate::flows::context::Client;
+use crate::flows::notices::Notice;
+use crate::flows::people::accounts::Accounts;
+use crate::flows::people::accounts::CreateError;
+use crate::flows::people::accounts::INVITATION_VALIDITY;
+use crate::flows::people::accounts::UserInput;
+use crate::flows::people::accounts::read_security_code;
+use crate::http::WebError;
+use crate::http::extract::{CsrfForm, CurrentUser};
+use crate::http::routes::Routes;
+use crate::http::templates::{Nav, form_status, format_time_or, render};
+use crate::state::AppState;
+
+/// Users per page.
+const PAGE_SIZE: i64 = 50;
+
+/// Longest search text accepted.
+const MAX_SEARCH_CHARS: usize = 100;
+
+/// One line of the Employees table.
+pub struct EmployeeLine {
+    pub id: String,
+    pub name: String,
+    pub username: String,
+    pub kind: &'static str,
+    pub email: String,
+    pub last_login: String,
+    pub status: String,
+    /// `status-active`, `status-locked`, …: for the badge's colour.
+    pub status_class: String,
+}
+
+/// What a user's status column says, most important first.
+pub fn status_of(user: &UserRow, locked: bool, now: Timestamp) -> String {
+    match user.employment_ends_at {
+        _ if user.disabled != 0 => "Deactivated".into(),
+        Some(ends) if now.millis() >= ends => "Employment ended".into(),
+        _ if locked => "Locked".into(),
+        _ if user.password_hash.is_none() => "Invited".into(),
+        Some(ends) => format!(
+            "Active until {}",
+            portcullis_core::clock::format_date(Timestamp(ends))
+        ),
+        None => "Active".into(),
+    }
+}
+
+fn line(row: EmployeeRow, now: Timestamp) -> EmployeeLine {
+    let status = status_of(&row.user, row.locked_at.is_some(), now);
+    let user = row.user;
+    let first_word = status.split(' ').next().unwrap_or_default().to_lowercase();
+    EmployeeLine {
+        status_class: format!("status-{first_word}"),
+        name: user.display_name().to_string(),
+        kind: UserKind::parse(&user.kind)
+            .unwrap_or(UserKind::Employee)
+            .label(),
+        last_login: format_time_or(user.last_login_at, "Never"),
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        status,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "employees.html")]
+struct EmployeesPage {
+    nav: Nav,
+    search: String,
+    total: i64,
+    lines: Vec<EmployeeLine>,
+    next: Option<String>,
+    first: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    after: Option<String>,
+    done: Option<String>,
+}
+
+/// `GET /employees`.
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    if query.q.chars().count() > MAX_SEARCH_CHARS {
+        return Err(WebError::BadRequest(format!(
+            "Search for at most {MAX_SEARCH_CHARS} characters."
+        )));
+    }
+    let after = query.after.as_deref().filter(|a| !a.is_empty());
+    let rows = state
+        .store
+        .list_users(
+            &user.account_id,
+            &UserQuery {
+                search: &query.q,
+                after,
+                limit: PAGE_SIZE + 1,
+            },
+        )
+        .await?;
+    let total = state.store.count_users(&user.account_id, &query.q).await?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    let now = state.clock.now();
+    let lines: Vec<EmployeeLine> = rows
+        .into_iter()
+        .take(PAGE_SIZE as usize)
+        .map(|row| line(row, now))
+        .collect();
+    let next = more
+        .then(|| {
+            lines
+                .last()
+                .map(|l| portcullis_core::username::key(&l.username))
+        })
+        .flatten()
+        .map(|after| {
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("q", &query.q)
+                .append_pair("after", &after)
+                .finish()
+        });
+    render(&EmployeesPage {
+        nav: Nav::new(&state, &user, "employees").with_flash(query.done.as_deref()),
+        search: query.q.clone(),
+        total,
+        lines,
+        next,
+        first: after.map(|_| {
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("q", &query.q)
+                .finish()
+        }),
+    })
+}
+
+/// An administration with whether the form has it ticked.
+pub struct AdministrationChoice {
+    pub id: String,
+    pub name: String,
+    pub checked: bool,
+}
+
+/// The account's administrations, ticked where `granted` has them.
+pub fn choices(all: Vec<AdministrationRow>, granted: &[String]) -> Vec<AdministrationChoice> {
+    all.into_iter()
+        .map(|a| AdministrationChoice {
+            checked: granted.contains(&a.id),
+            id: a.id,
+            name: a.name,
+        })
+        .collect()
+}
+
+/// Checks that every ticked administration belongs to the account (a forged form could name
+/// another account's); returns them without duplicates.
+pub fn checked_administrations(
+    all: &[AdministrationRow],
+    ticked: &[String],
+) -> Result<Vec<String>, WebError> {
+    let mut ids: Vec<String> = Vec::new();
+    for id in ticked {
+        if !all.iter().any(|a| &a.id == id) {
+            return Err(WebError::NotFound);
+        }
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
+    Ok(ids)
+}
+
+/// The three kinds, for a select.
+pub struct KindChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+/// Every kind, with `selected` chosen.
+pub fn kind_choices(selected: UserKind) -> Vec<KindChoice> {
+    [
+        UserKind::Employee,
+        UserKind::Accountant,
+        UserKind::Administrator,
+    ]
+    .into_iter()
+    .map(|kind| KindChoice {
+        value: kind.as_str(),
+        label: kind.label(),
+        selected: kind == selected,
+    })
+    .collect()
+}
+
+#[derive(Template)]
+#[template(path = "employee_new.html")]
+struct NewUserPage {
+    nav: Nav,
+    form: NewUserForm,
+    kinds: Vec<KindChoice>,
+    administrations: Vec<AdministrationChoice>,
+    error: Option<String>,
+    validity_hours: u64,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewUserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    administration: Vec<String>,
+}
+
+async fn new_user_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: NewUserForm,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let all = state
+        .store
+        .administrations_for(&user.account_id, &user.user_id, user.kind)
+        .await?;
+    let kind = UserKind::parse(&form.kind).unwrap_or(UserKind::Employee);
+    let status = form_status(error.is_some());
+    let page = NewUserPage {
+        nav: Nav::new(state, user, "employees"),
+        kinds: kind_choices(kind),
+        administrations: choices(all, &form.administration),
+        form,
+        error,
+        validity_hours: INVITATION_VALIDITY.as_secs() / 3600,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /employees/new`.
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    user.require_recent_auth(state.clock.now(), "/employees/new")?;
+    new_user_page(&state, &user, NewUserForm::default(), None).await
+}
+
+/// `POST /employees/new`.
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    CsrfForm(form): CsrfForm<NewUserForm>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    let now = state.clock.now();
+    user.require_recent_auth(now, "/employees/new")?;
+    let Some(kind) = UserKind::parse(&form.kind) else {
+        return new_user_page(
+            &state,
+            &user,
+            form,
+            Some("Choose what kind of user this is.".into()),
+        )
+        .await;
+    };
+    let all = state
+        .store
+        .administrations_for(&user.account_id, &user.user_id, user.kind)
+        .await?;
+    let granted = checked_administrations(&all, &form.administration)?;
+    let actor = format!("administrator:{}", user.username);
+    let accounts = Accounts {
+        store: &state.store,
+        keys: &state.keys,
+        public_origin: &state.config.public_origin(),
+        actor: &actor,
+    };
+    let input = UserInput {
+        username: &form.username,
+        name: Some(&form.name),
+        email: &form.email,
+        kind,
+        password: None,
+    };
+    let created = match accounts.create_user(&user.account_id, input, now).await {
+        Ok(created) => created,
+        Err(e @ (CreateError::Invalid(_) | CreateError::UsernameTaken(_))) => {
+            let message = capitalised(&e.to_string());
+            return new_user_page(&state, &user, form, Some(message)).await;
+        }
+        Err(e) => return Err(WebError::Internal(e.to_string())),
+    };
+    if kind == UserKind::Employee && !granted.is_empty() {
+        state
+            .store
+            .set_granted_administrations(&user.account_id, &created.user_id, &granted)
+            .await?;
+    }
+    let Some(link) = created.set_password_link else {
+        return Err(WebError::Internal(
+            "a new user without a password got no link".into(),
+        ));
+    };
+    let sent = send_invitation(&state, &user, &created.user_id, &link, &client).await?;
+    let done = if sent {
+        "user-created"
+    } else {
+        "user-created-no-mail"
+    };
+    Ok(Redirect::to(&format!("/employees/{}?done={done}", created.user_id)).into_response())
+}
+
+/// Emails a user their login details: the security code, their username and a link to choose a
+/// password. Returns whether the message went out.
+pub async fn send_invitation(
+    state: &AppState,
+    admin: &CurrentUser,
+    user_id: &str,
+    link: &str,
+    client: &Client,
+) -> Result<bool, WebError> {
+    let (Some(account), Some(invited)) = (
+        state.store.account(&admin.account_id).await?,
+        state.store.user(&admin.account_id, user_id).await?,
+    ) else {
+        return Err(WebError::NotFound);
+    };
+    let code = read_security_code(&state.keys, &account).map_err(WebError::Internal)?;
+    let notice = Notice {
+        to: invited.email.clone(),
+        greeting: invited.display_name().to_string(),
+        account_name: account.name.clone(),
+        subject: format!("Your login for {}", account.name),
+        headline: format!("You have a user at {}", account.name),
+        paragraphs: vec![
+            format!(
+                "{} made a user for you. To log in you need three things: the security code of {}, your username, and a password that you choose now.",
+                admin.username, account.name
+            ),
+            format!(
+                "The link below works once and for {} hours. If it has expired, ask your administrator for a new one.",
+                INVITATION_VALIDITY.as_secs() / 3600
+            ),
+        ],
+        facts: vec![
+            ("Security code".into(), code),
+            ("Username".into(), invited.username.clone()),
+            ("Log in at".into(), format!("{}/login", state.config.public_origin())),
+        ],
+        action: Some(("Choose your password".into(), link.to_string())),
+        advice: Some(
+            "Keep the security code to yourself: together with your username and password it opens your user. If you did not expect this message, you can ignore it."
+                .into(),
+        ),
+        not_me: None,
+    };
+    let sent = crate::flows::notices::send(state, &notice).await;
+    admin
+        .audit_as_administrator(
+            state,
+            client,
+            user_id,
+            "user.invited",
+            if sent { "mail=sent" } else { "mail=failed" },
+        )
+        .await?;
+    Ok(sent)
+}
+
+/// The domain's messages start in lower case where they continue a sentence; pages show them on
+/// their own.
+pub fn capitalised(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The routes of this area.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/employees", list)
+        .get("/employees/new", new_form)
+        .post("/employees/new", create)
+}

@@ -1,0 +1,214 @@
+//! The login page and logout.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use portcullis_core::login::Refusal;
+use portcullis_core::token;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::flows::context::Client;
+use crate::flows::login::password::LoginOutcome;
+use crate::flows::login::password::PasswordLogin;
+use crate::flows::session::NewSessionToken;
+use crate::http::extract::{CsrfForm, CurrentUser};
+use crate::http::routes::Routes;
+use crate::http::templates::render;
+use crate::http::{WebError, cookies};
+use crate::state::AppState;
+
+/// The one message for a wrong security code, username or password.
+pub const GENERIC_FAILURE: &str = "The security code, username or password is not correct.";
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    security_code: String,
+    username: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    notice: Option<String>,
+}
+
+fn notice_text(code: &str) -> Option<&'static str> {
+    match code {
+        "password-set" => Some("Your password is set. You can log in now."),
+        "logged-out" => Some("You have logged out."),
+        "login-expired" => {
+            Some("That login took too long or had too many wrong codes. Log in again.")
+        }
+        "ip-blocked" => Some(IP_BLOCKED),
+        "no-longer" => Some(NO_LONGER),
+        "ip-expired" => Some(
+            "That login waited too long for its IP address to be confirmed, or the link was opened on another device. Log in again.",
+        ),
+        _ => None,
+    }
+}
+
+/// `GET /login`.
+pub async fn form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, WebError> {
+    let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
+    let page = LoginPage {
+        csrf,
+        security_code: String::new(),
+        username: String::new(),
+        error: None,
+        notice: query.notice.as_deref().and_then(notice_text),
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    security_code: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /login`.
+pub async fn submit(
+    State(state): State<AppState>,
+    client: Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<Response, WebError> {
+    let attempt = PasswordLogin {
+        security_code: form.security_code.clone(),
+        username: form.username.clone(),
+        password: SecretString::from(form.password),
+    };
+    let outcome = crate::flows::login::password::password_login(&state, attempt, &client).await?;
+    let (status, message, retry_after) = match outcome {
+        LoginOutcome::Session(session) => return into_session(&state, jar, session).await,
+        LoginOutcome::Busy => return Err(WebError::Busy),
+        LoginOutcome::SecondFactor(pending) => {
+            let jar = jar.add(cookies::pending(&state.config, pending));
+            return Ok((jar, Redirect::to("/login/code")).into_response());
+        }
+        LoginOutcome::ConfirmIp(pending) => {
+            let jar = jar.add(cookies::pending(&state.config, pending));
+            return Ok((jar, Redirect::to("/login/new-ip")).into_response());
+        }
+        LoginOutcome::Refused(Refusal::IpBlocked) => (StatusCode::FORBIDDEN, IP_BLOCKED.to_string(), None),
+        LoginOutcome::Refused(Refusal::BadCredentials(_)) => (StatusCode::UNAUTHORIZED, GENERIC_FAILURE.to_string(), None),
+        LoginOutcome::Refused(Refusal::Disabled | Refusal::EmploymentEnded) => (
+            StatusCode::FORBIDDEN,
+            NO_LONGER.to_string(),
+            None,
+        ),
+        LoginOutcome::Locked => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "This username is locked after too many failed login attempts. Ask your administrator to unlock it.".to_string(),
+            None,
+        ),
+        LoginOutcome::TryLater(until) => {
+            let secs = until.since(state.clock.now()).as_secs().max(1);
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many failed login attempts. Wait {} and try again.", wait_words(secs)),
+                Some(secs),
+            )
+        }
+    };
+    let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
+    let page = LoginPage {
+        csrf,
+        security_code: form.security_code,
+        username: form.username,
+        error: Some(message),
+        notice: None,
+    };
+    let mut response = (status, jar, render(&page)?).into_response();
+    if let Some(secs) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+        response.headers_mut().insert(header::RETRY_AFTER, secs);
+    }
+    Ok(response)
+}
+
+/// What a deactivated user, or one whose employment has ended, is told once every factor passed.
+pub const NO_LONGER: &str =
+    "This user can no longer log in. Contact your administrator if you think this is a mistake.";
+
+/// What a login from a blocked IP address is told.
+pub const IP_BLOCKED: &str = "Logins from this IP address are blocked for your user. If it is yours, ask your administrator to unblock it on the IP addresses page.";
+
+/// Hands a browser its new session: any session it had before is ended (a fresh token on every
+/// login), the partial login's cookie is removed, and it goes to the dashboard.
+pub async fn into_session(
+    state: &AppState,
+    jar: CookieJar,
+    session: NewSessionToken,
+) -> Result<Response, WebError> {
+    let jar = session_cookies(state, jar, session).await?;
+    Ok((jar, Redirect::to("/")).into_response())
+}
+
+/// The cookies of a new session: any session this browser had is ended, the partial login's
+/// cookie removed, the new session's cookie set.
+pub async fn session_cookies(
+    state: &AppState,
+    jar: CookieJar,
+    session: NewSessionToken,
+) -> Result<CookieJar, WebError> {
+    if let Some(old) = cookies::session_token(&state.config, &jar) {
+        state.store.delete_session(&token::hash_token(&old)).await?;
+    }
+    Ok(cookies::clear_pending(&state.config, jar)
+        .add(cookies::session(&state.config, session.token)))
+}
+
+pub fn wait_words(secs: u64) -> String {
+    match secs {
+        0..=1 => "a second".to_string(),
+        2..=59 => format!("{secs} seconds"),
+        60..=119 => "a minute".to_string(),
+        _ => format!("{} minutes", secs.div_ceil(60)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {}
+
+/// `POST /logout`: ends the session on the server and clears the cookie.
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    jar: CookieJar,
+    CsrfForm(_form): CsrfForm<LogoutForm>,
+) -> Result<Response, WebError> {
+    state.store.delete_session(&user.token_hash).await?;
+    crate::flows::context::Audit {
+        state: &state,
+        client: &client,
+        now: state.clock.now(),
+    }
+    .record(Some(&user.account_id), Some(&user.user_id), "logout", "")
+    .await?;
+    let jar = cookies::clear_session(&state.config, jar);
+    Ok((jar, Redirect::to("/login?notice=logged-out")).into_response())
+}
+
+/// The routes of this area.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/login", form)
+        .post("/login", submit)
+        .post("/logout", logout)
+}

@@ -1,0 +1,363 @@
+//! Passkey pages and the JSON calls of their ceremonies (`/static/passkeys.js` runs them):
+//! creating one on Security and login details, renaming and deleting, **Log in with a passkey**
+//! (and autofill) on the login page, and confirming it's you with a passkey.
+//!
+//! Every JSON call carries the CSRF token in `X-CSRF-Token`; a failure answers
+//! `{"error": "…"}` with a 4xx status and a sentence a person can act on.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use portcullis_core::ids;
+use portcullis_core::login::Refusal;
+use portcullis_core::passkey;
+use portcullis_store::UserRow;
+use serde::Deserialize;
+use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
+
+use super::reauth::renew_session;
+use super::two_factor::tell_user_and_administrators;
+use crate::flows::context::Client;
+use crate::flows::credentials::passkeys::PasskeyError;
+use crate::flows::login::passkey::PasskeyLogin;
+use crate::http::WebError;
+use crate::http::extract::{CsrfForm, CsrfJson, CurrentUser};
+use crate::http::routes::Routes;
+use crate::http::templates::{Nav, render, safe_return_path};
+use crate::state::AppState;
+
+/// `{"error": "…"}` with a status.
+fn json_error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(serde_json::json!({ "error": message.into() }))).into_response()
+}
+
+impl IntoResponse for PasskeyError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            PasskeyError::Store(e) => {
+                tracing::error!("passkey ceremony: {e}");
+                return json_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong on our side. Try again in a moment.",
+                );
+            }
+            PasskeyError::TooMany(seconds) => {
+                let mut response = json_error(StatusCode::TOO_MANY_REQUESTS, self.to_string());
+                if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
+                    response
+                        .headers_mut()
+                        .insert(axum::http::header::RETRY_AFTER, value);
+                }
+                return response;
+            }
+            PasskeyError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            PasskeyError::Expired => StatusCode::GONE,
+            PasskeyError::AlreadyRegistered => StatusCode::CONFLICT,
+            PasskeyError::BadName(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            PasskeyError::Rejected | PasskeyError::CounterRegression | PasskeyError::NoPasskeys => {
+                StatusCode::UNAUTHORIZED
+            }
+        };
+        json_error(status, self.to_string())
+    }
+}
+
+fn redirect_json(to: &str) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "redirect": to }))
+}
+
+async fn me(state: &AppState, user: &CurrentUser) -> Result<UserRow, WebError> {
+    state
+        .store
+        .user(&user.account_id, &user.user_id)
+        .await?
+        .ok_or(WebError::LoginRequired)
+}
+
+fn security_tab(user: &CurrentUser) -> String {
+    format!("/employees/{}/security", user.user_id)
+}
+
+#[derive(Template)]
+#[template(path = "passkey_new.html")]
+struct NewPasskeyPage {
+    nav: Nav,
+    available: bool,
+    back: String,
+}
+
+/// `GET /security/passkeys/new`: the page that creates a passkey (after re-authentication).
+pub async fn new_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
+    user.require_recent_auth(state.clock.now(), "/security/passkeys/new")?;
+    render(&NewPasskeyPage {
+        nav: Nav::new(&state, &user, "security"),
+        available: state.webauthn.is_some(),
+        back: security_tab(&user),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+/// `POST /security/passkeys/options`: starts a registration.
+pub async fn registration_options(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfJson(_): CsrfJson<Empty>,
+) -> Result<Response, WebError> {
+    if user.require_recent_auth(state.clock.now(), "").is_err() {
+        return Ok(json_error(
+            StatusCode::FORBIDDEN,
+            "More than 10 minutes passed since you confirmed it's you. Reload the page to confirm again.",
+        ));
+    }
+    let row = me(&state, &user).await?;
+    Ok(
+        match crate::flows::credentials::passkeys::begin_registration(&state, &row).await {
+            Ok(ceremony) => Json(ceremony).into_response(),
+            Err(e) => e.into_response(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct Registration {
+    ceremony: String,
+    #[serde(default)]
+    name: String,
+    credential: RegisterPublicKeyCredential,
+}
+
+/// `POST /security/passkeys`: finishes a registration and stores the passkey.
+pub async fn register(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    CsrfJson(body): CsrfJson<Registration>,
+) -> Result<Response, WebError> {
+    let row = me(&state, &user).await?;
+    let created = match crate::flows::credentials::passkeys::finish_registration(
+        &state,
+        &row,
+        &body.ceremony,
+        &body.credential,
+        Some(&body.name),
+        &client,
+    )
+    .await
+    {
+        Ok(created) => created,
+        Err(e) => return Ok(e.into_response()),
+    };
+    tell_user_and_administrators(
+        &state,
+        &user,
+        &client,
+        "A passkey was added",
+        &format!(
+            "The passkey \"{}\" ({}) was added to the username {}. It can log in without a password.",
+            created.name,
+            passkey::authenticator(&created.aaguid).unwrap_or("unknown authenticator"),
+            user.username
+        ),
+    )
+    .await?;
+    Ok(redirect_json(&format!("{}?done=passkey-added", security_tab(&user))).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RenameForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /security/passkeys/{id}/rename`.
+pub async fn rename(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<RenameForm>,
+) -> Result<Response, WebError> {
+    if !ids::looks_like_id(&id) {
+        return Err(WebError::NotFound);
+    }
+    let name = passkey::parse_name(&form.name).map_err(|p| WebError::BadRequest(p.to_string()))?;
+    state
+        .store
+        .rename_passkey(&user.account_id, &user.user_id, &id, &name)
+        .await?;
+    user.audit(&state, &client, "passkey.renamed", &format!("passkey={id}"))
+        .await?;
+    Ok(Redirect::to(&format!("{}?done=saved", security_tab(&user))).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DeleteForm {}
+
+/// `POST /security/passkeys/{id}/delete`: needs re-authentication; refused for the last factor
+/// while the account enforces two-factor authentication.
+pub async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    Path(id): Path<String>,
+    CsrfForm(_form): CsrfForm<DeleteForm>,
+) -> Result<Response, WebError> {
+    if !ids::looks_like_id(&id) {
+        return Err(WebError::NotFound);
+    }
+    let owned = state
+        .store
+        .passkeys_of_user(&user.account_id, &user.user_id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or(WebError::NotFound)?;
+    user.require_recent_auth(state.clock.now(), &security_tab(&user))?;
+    let account = state
+        .store
+        .account(&user.account_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let enforced = account.enforce_two_factor != 0;
+    if !state
+        .store
+        .delete_passkey(&user.account_id, &user.user_id, &id, enforced)
+        .await?
+    {
+        return Err(WebError::Conflict(format!(
+            "{} requires two-factor authentication, and this passkey is your last way to provide it. Add another passkey or an authenticator app first.",
+            account.name
+        )));
+    }
+    user.audit(&state, &client, "passkey.deleted", &format!("passkey={id}"))
+        .await?;
+    tell_user_and_administrators(
+        &state,
+        &user,
+        &client,
+        "A passkey was removed",
+        &format!(
+            "The passkey \"{}\" was removed from the username {}. It can no longer log in.",
+            owned.name, user.username
+        ),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("{}?done=passkey-deleted", security_tab(&user))).into_response())
+}
+
+/// `POST /login/passkey/options`: starts a usernameless login.
+pub async fn login_options(
+    State(state): State<AppState>,
+    client: Client,
+    CsrfJson(_): CsrfJson<Empty>,
+) -> Response {
+    match crate::flows::login::passkey::begin_login(&state, &client).await {
+        Ok(ceremony) => Json(ceremony).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Assertion {
+    ceremony: String,
+    credential: PublicKeyCredential,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /login/passkey`: finishes a usernameless login.
+pub async fn login(
+    State(state): State<AppState>,
+    client: Client,
+    jar: CookieJar,
+    CsrfJson(body): CsrfJson<Assertion>,
+) -> Result<Response, WebError> {
+    let outcome = match crate::flows::login::passkey::finish_login(
+        &state,
+        &body.ceremony,
+        &body.credential,
+        &client,
+    )
+    .await
+    {
+        Ok(outcome) => outcome,
+        Err(e) => return Ok(e.into_response()),
+    };
+    match outcome {
+        PasskeyLogin::Session(session) => {
+            let jar = super::login::session_cookies(&state, jar, session).await?;
+            Ok((jar, redirect_json("/")).into_response())
+        }
+        PasskeyLogin::Refused(Refusal::IpBlocked) => {
+            Ok(json_error(StatusCode::FORBIDDEN, super::login::IP_BLOCKED))
+        }
+        PasskeyLogin::Refused(_) => Ok(json_error(
+            StatusCode::FORBIDDEN,
+            "This user can no longer log in. Contact your administrator if you think this is a mistake.",
+        )),
+    }
+}
+
+/// `POST /reauth/passkey/options`: starts confirming it's you with a passkey.
+pub async fn reauth_options(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfJson(_): CsrfJson<Empty>,
+) -> Result<Response, WebError> {
+    let row = me(&state, &user).await?;
+    Ok(
+        match crate::flows::login::passkey::begin_reauth(&state, &row).await {
+            Ok(ceremony) => Json(ceremony).into_response(),
+            Err(e) => e.into_response(),
+        },
+    )
+}
+
+/// `POST /reauth/passkey`: finishes it; the session gets a new token and continues at `next`.
+pub async fn reauth(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    jar: CookieJar,
+    CsrfJson(body): CsrfJson<Assertion>,
+) -> Result<Response, WebError> {
+    let row = me(&state, &user).await?;
+    if let Err(e) = crate::flows::login::passkey::finish_reauth(
+        &state,
+        &row,
+        &body.ceremony,
+        &body.credential,
+        &client,
+    )
+    .await
+    {
+        return Ok(e.into_response());
+    }
+    let jar = renew_session(&state, &user, jar).await?;
+    user.audit(&state, &client, "reauth.succeeded", "factor=passkey")
+        .await?;
+    let next = safe_return_path(&body.next).to_string();
+    Ok((jar, redirect_json(&next)).into_response())
+}
+
+/// The routes of this area.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .post("/login/passkey/options", login_options)
+        .post("/login/passkey", login)
+        .post("/reauth/passkey/options", reauth_options)
+        .post("/reauth/passkey", reauth)
+        .get("/security/passkeys/new", new_page)
+        .post("/security/passkeys/options", registration_options)
+        .post("/security/passkeys", register)
+        .post("/security/passkeys/{id}/rename", rename)
+        .post("/security/passkeys/{id}/delete", delete)
+}

@@ -1,0 +1,147 @@
+//! Re-authentication ("sudo mode"): before a sensitive change the user confirms their password,
+//! which counts for ten minutes, and then continues where they were.
+//!
+//! Confirming gives the session a new token, so a token copied before the confirmation does not
+//! carry the new rights. Wrong passwords count toward the username's lockout exactly like failed
+//! logins.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use portcullis_core::token;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::flows::context::Client;
+use crate::flows::login::reauth::Confirmation;
+use crate::http::extract::{CsrfForm, CurrentUser};
+use crate::http::routes::Routes;
+use crate::http::templates::{Nav, render, safe_return_path};
+use crate::http::{WebError, cookies};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "reauth.html")]
+struct ReauthPage {
+    nav: Nav,
+    next: String,
+    error: Option<String>,
+    has_passkey: bool,
+}
+
+/// Whether the user can confirm with a passkey (has one, and passkeys work on this server).
+async fn has_passkey(state: &AppState, user: &CurrentUser) -> Result<bool, WebError> {
+    Ok(state.webauthn.is_some()
+        && !state
+            .store
+            .passkeys_of_user(&user.account_id, &user.user_id)
+            .await?
+            .is_empty())
+}
+
+#[derive(Deserialize)]
+pub struct ReauthQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// `GET /reauth?next=…`.
+pub async fn form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ReauthQuery>,
+) -> Result<Response, WebError> {
+    render(&ReauthPage {
+        nav: Nav::new(&state, &user, ""),
+        next: safe_return_path(&query.next).to_string(),
+        error: None,
+        has_passkey: has_passkey(&state, &user).await?,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ReauthForm {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /reauth`.
+pub async fn submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<ReauthForm>,
+) -> Result<Response, WebError> {
+    let next = safe_return_path(&form.next).to_string();
+    let confirmation = crate::flows::login::reauth::confirm_password(
+        &state,
+        &user.account_id,
+        &user.user_id,
+        &user.account_name,
+        SecretString::from(form.password),
+        &client,
+    )
+    .await?;
+    if let Some(problem) = confirmation_problem(&state, confirmation)? {
+        let page = ReauthPage {
+            nav: Nav::new(&state, &user, ""),
+            next,
+            error: Some(problem),
+            has_passkey: has_passkey(&state, &user).await?,
+        };
+        return Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response());
+    }
+    let jar = renew_session(&state, &user, jar).await?;
+    user.audit(&state, &client, "reauth.succeeded", "factor=password")
+        .await?;
+    Ok((jar, Redirect::to(&next)).into_response())
+}
+
+/// What to tell a user whose password confirmation did not succeed; `None` when it did.
+pub fn confirmation_problem(
+    state: &AppState,
+    confirmation: Confirmation,
+) -> Result<Option<String>, WebError> {
+    Ok(match confirmation {
+        Confirmation::Confirmed => None,
+        Confirmation::Wrong => Some("The password is not correct.".into()),
+        Confirmation::TryLater(until) => Some(format!(
+            "Too many wrong passwords. Wait {} and try again.",
+            super::login::wait_words(until.since(state.clock.now()).as_secs().max(1))
+        )),
+        Confirmation::Locked => Some(
+            "Your username is locked after too many wrong passwords. Ask your administrator to unlock it."
+                .into(),
+        ),
+        Confirmation::Busy => return Err(WebError::Busy),
+    })
+}
+
+/// Marks the session as just re-authenticated and gives it a new token; returns the jar with
+/// the new cookie.
+pub async fn renew_session(
+    state: &AppState,
+    user: &CurrentUser,
+    jar: CookieJar,
+) -> Result<CookieJar, WebError> {
+    let fresh = token::new_token();
+    state
+        .store
+        .reauthenticate_session(
+            &user.token_hash,
+            &token::hash_token(&fresh),
+            state.clock.now(),
+        )
+        .await?;
+    Ok(jar.add(cookies::session(&state.config, fresh)))
+}
+
+/// The routes of this area.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes.get("/reauth", form).post("/reauth", submit)
+}

@@ -1,0 +1,155 @@
+//! The Security center (administrators): the account's two-factor and IP address switches and
+//! every user's two-factor state. Changing a switch needs a recent re-authentication and is audited; sessions
+//! read the switches at every request, so a change applies at once on every server process.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::user::UserKind;
+use portcullis_store::UserQuery;
+use serde::Deserialize;
+
+use crate::flows::context::Client;
+use crate::http::WebError;
+use crate::http::extract::{CsrfForm, CurrentUser};
+use crate::http::routes::Routes;
+use crate::http::templates::{DoneQuery, Nav, render};
+use crate::state::AppState;
+
+const PATH: &str = "/security-center";
+
+/// One user's line in the overview.
+pub struct UserState {
+    pub id: String,
+    pub name: String,
+    pub username: String,
+    pub kind: &'static str,
+    pub two_factor: bool,
+}
+
+#[derive(Template)]
+#[template(path = "security_center.html")]
+struct CenterPage {
+    nav: Nav,
+    enforce: bool,
+    limit: bool,
+    block_new_ips: bool,
+    users: Vec<UserState>,
+    without: usize,
+    more: bool,
+}
+
+/// Users shown in the overview; the Employees page has them all.
+const OVERVIEW_LIMIT: i64 = 500;
+
+/// `GET /security-center`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    let account = state
+        .store
+        .account(&user.account_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let rows = state
+        .store
+        .list_users(
+            &user.account_id,
+            &UserQuery {
+                search: "",
+                after: None,
+                limit: OVERVIEW_LIMIT + 1,
+            },
+        )
+        .await?;
+    let with_totp = state.store.users_with_totp(&user.account_id).await?;
+    let more = rows.len() as i64 > OVERVIEW_LIMIT;
+    let users: Vec<UserState> = rows
+        .into_iter()
+        .take(OVERVIEW_LIMIT as usize)
+        .map(|r| UserState {
+            two_factor: with_totp.contains(&r.user.id),
+            name: r.user.display_name().to_string(),
+            kind: UserKind::parse(&r.user.kind)
+                .unwrap_or(UserKind::Employee)
+                .label(),
+            username: r.user.username,
+            id: r.user.id,
+        })
+        .collect();
+    let without = users.iter().filter(|u| !u.two_factor).count();
+    render(&CenterPage {
+        nav: Nav::new(&state, &user, "security-center").with_flash(query.done.as_deref()),
+        enforce: account.enforce_two_factor != 0,
+        limit: account.limit_two_factor_validity != 0,
+        block_new_ips: account.block_new_ips != 0,
+        users,
+        without,
+        more,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PolicyForm {
+    #[serde(default)]
+    enforce_two_factor: Option<String>,
+    #[serde(default)]
+    limit_two_factor_validity: Option<String>,
+    #[serde(default)]
+    block_new_ips: Option<String>,
+}
+
+/// `POST /security-center`: saves the switches.
+pub async fn save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    CsrfForm(form): CsrfForm<PolicyForm>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    let now = state.clock.now();
+    user.require_recent_auth(now, PATH)?;
+    let enforce = form.enforce_two_factor.is_some();
+    let limit = form.limit_two_factor_validity.is_some();
+    let block_new_ips = form.block_new_ips.is_some();
+    let before = state
+        .store
+        .account(&user.account_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    state
+        .store
+        .set_two_factor_policy(&user.account_id, enforce, limit)
+        .await?;
+    state
+        .store
+        .set_block_new_ips(&user.account_id, block_new_ips)
+        .await?;
+    if (
+        before.enforce_two_factor != 0,
+        before.limit_two_factor_validity != 0,
+        before.block_new_ips != 0,
+    ) != (enforce, limit, block_new_ips)
+    {
+        user.audit(
+            &state,
+            &client,
+            "policy.changed",
+            &format!(
+                "enforce_two_factor={enforce} limit_two_factor_validity={limit} block_new_ips={block_new_ips}"
+            ),
+        )
+        .await?;
+    }
+    Ok(Redirect::to("/security-center?done=saved").into_response())
+}
+
+/// The routes of this area.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/security-center", show)
+        .post("/security-center", save)
+}

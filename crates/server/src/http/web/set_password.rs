@@ -1,0 +1,313 @@
+//! Choosing a password through a single-use link: the invitation of a new user (72 hours) and
+//! the reset link of "Forgot your password?" (30 minutes). Both end every session of the user;
+//! neither logs anyone in, so a reset never skips two-factor authentication.
+//!
+//! Opening the link only shows the form; the token is used up when a valid password is posted,
+//! so a link preview or a mistyped password does not burn it. The password is hashed before the
+//! token is taken, so a busy server leaves the link usable.
+//!
+//! The link arrived by email, so using it proves what an IP confirmation email would: the
+//! address it is used from becomes validated for the user (IP address security).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use portcullis_core::password::{self, PasswordContext};
+use portcullis_core::token;
+use portcullis_store::{TokenPurpose, UserRow};
+use serde::Deserialize;
+
+use super::security::password_changed_notice;
+use crate::flows::context::Audit;
+use crate::flows::context::Client;
+use crate::http::extract::CsrfForm;
+use crate::http::routes::Routes;
+use crate::http::templates::{MessagePage, render};
+use crate::http::{WebError, cookies};
+use crate::state::AppState;
+
+/// Which kind of link this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// A new user's invitation.
+    Invitation,
+    /// "Forgot your password?".
+    Reset,
+}
+
+impl LinkKind {
+    fn purpose(self) -> TokenPurpose {
+        match self {
+            LinkKind::Invitation => TokenPurpose::SetPassword,
+            LinkKind::Reset => TokenPurpose::ResetPassword,
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            LinkKind::Invitation => "/set-password",
+            LinkKind::Reset => "/reset-password",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            LinkKind::Invitation => "Choose your password",
+            LinkKind::Reset => "Choose a new password",
+        }
+    }
+
+    fn unusable(self) -> &'static str {
+        match self {
+            LinkKind::Invitation => {
+                "It has expired or has already been used. Ask your administrator to send a new invitation."
+            }
+            LinkKind::Reset => {
+                "It has expired or has already been used. On the login page, choose \"Forgot your password?\" to get a new one."
+            }
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "set_password.html")]
+struct SetPasswordPage {
+    title: &'static str,
+    action: &'static str,
+    csrf: String,
+    token: String,
+    username: String,
+    account_name: String,
+    error: Option<String>,
+}
+
+fn link_unusable(kind: LinkKind) -> Result<Response, WebError> {
+    let page = MessagePage {
+        title: "This link can no longer be used",
+        message: kind.unusable(),
+    };
+    Ok((StatusCode::GONE, render(&page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LinkQuery {
+    #[serde(default)]
+    token: String,
+}
+
+struct LinkTarget {
+    account_id: String,
+    user_id: String,
+    account_name: String,
+    user: UserRow,
+}
+
+async fn target_of(
+    state: &AppState,
+    kind: LinkKind,
+    link_token: &str,
+) -> Result<Option<LinkTarget>, WebError> {
+    if !token::looks_like_token(link_token) {
+        return Ok(None);
+    }
+    let now = state.clock.now();
+    let Some((account_id, user_id)) = state
+        .store
+        .peek_token(&token::hash_token(link_token), kind.purpose(), now)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (Some(user), Some(account)) = (
+        state.store.user(&account_id, &user_id).await?,
+        state.store.account(&account_id).await?,
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(LinkTarget {
+        account_id,
+        user_id,
+        account_name: account.name,
+        user,
+    }))
+}
+
+/// `GET /set-password?token=…`.
+pub async fn invitation_form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(query): Query<LinkQuery>,
+) -> Result<Response, WebError> {
+    form(state, LinkKind::Invitation, jar, query).await
+}
+
+/// `GET /reset-password?token=…`.
+pub async fn reset_form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(query): Query<LinkQuery>,
+) -> Result<Response, WebError> {
+    form(state, LinkKind::Reset, jar, query).await
+}
+
+async fn form(
+    state: AppState,
+    kind: LinkKind,
+    jar: CookieJar,
+    query: LinkQuery,
+) -> Result<Response, WebError> {
+    let Some(target) = target_of(&state, kind, &query.token).await? else {
+        return link_unusable(kind);
+    };
+    let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
+    let page = SetPasswordPage {
+        title: kind.title(),
+        action: kind.path(),
+        csrf,
+        token: query.token,
+        username: target.user.username,
+        account_name: target.account_name,
+        error: None,
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SetPasswordForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    repeat: String,
+}
+
+/// `POST /set-password`.
+pub async fn invitation_submit(
+    State(state): State<AppState>,
+    client: Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<SetPasswordForm>,
+) -> Result<Response, WebError> {
+    submit(state, LinkKind::Invitation, client, jar, form).await
+}
+
+/// `POST /reset-password`.
+pub async fn reset_submit(
+    State(state): State<AppState>,
+    client: Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<SetPasswordForm>,
+) -> Result<Response, WebError> {
+    submit(state, LinkKind::Reset, client, jar, form).await
+}
+
+async fn submit(
+    state: AppState,
+    kind: LinkKind,
+    client: Client,
+    jar: CookieJar,
+    form: SetPasswordForm,
+) -> Result<Response, WebError> {
+    let Some(target) = target_of(&state, kind, &form.token).await? else {
+        return link_unusable(kind);
+    };
+    let problem = if form.password != form.repeat {
+        Some("The two passwords are not the same.".to_string())
+    } else {
+        let context = PasswordContext {
+            username: &target.user.username,
+            email: &target.user.email,
+            account_name: &target.account_name,
+        };
+        password::check_new_password(&form.password, context)
+            .err()
+            .map(|p| p.to_string())
+    };
+    if let Some(problem) = problem {
+        let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
+        let page = SetPasswordPage {
+            title: kind.title(),
+            action: kind.path(),
+            csrf,
+            token: form.token,
+            username: target.user.username,
+            account_name: target.account_name,
+            error: Some(problem),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)?).into_response());
+    }
+    let new_password = form.password;
+    let hash = state
+        .hashing
+        .run(client.ip, move || password::hash_password(&new_password))
+        .await
+        .map_err(|_| WebError::Busy)?
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let now = state.clock.now();
+    let taken = state
+        .store
+        .take_token(&token::hash_token(&form.token), kind.purpose(), now)
+        .await?;
+    if taken.as_ref() != Some(&(target.account_id.clone(), target.user_id.clone())) {
+        return link_unusable(kind);
+    }
+    state
+        .store
+        .set_password_hash(&target.account_id, &target.user_id, &hash)
+        .await?;
+    state
+        .store
+        .delete_sessions_of_user(&target.account_id, &target.user_id)
+        .await?;
+    Audit {
+        state: &state,
+        client: &client,
+        now,
+    }
+    .record(
+        Some(&target.account_id),
+        Some(&target.user_id),
+        "password.set",
+        match kind {
+            LinkKind::Invitation => "via=set_password_link",
+            LinkKind::Reset => "via=reset_link",
+        },
+    )
+    .await?;
+    // The link came by email and was used from this browser: that proves what a confirmation
+    // email would, so the address is validated (a blocked one stays blocked).
+    state
+        .store
+        .record_ip_seen(
+            &target.account_id,
+            &target.user_id,
+            &client.ip.to_string(),
+            &client.user_agent,
+            now,
+            true,
+        )
+        .await?;
+    // Whatever links were still out there are spent now: the password is chosen.
+    for purpose in [TokenPurpose::SetPassword, TokenPurpose::ResetPassword] {
+        state
+            .store
+            .void_tokens(&target.account_id, &target.user_id, purpose, now)
+            .await?;
+    }
+    if kind == LinkKind::Reset {
+        password_changed_notice(&state, &target.user, &target.account_name, now, &client).await;
+    }
+    Ok(Redirect::to("/login?notice=password-set").into_response())
+}
+
+/// The routes of this area.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/set-password", invitation_form)
+        .post("/set-password", invitation_submit)
+        .get("/reset-password", reset_form)
+        .post("/reset-password", reset_submit)
+}

@@ -1,0 +1,467 @@
+//! Two-factor authentication on "Security and login details": turning it on (QR code or key,
+//! confirmed by a first code), recovery codes, the 30-day option, turning it off; and an
+//! administrator's reset for a user who lost their phone.
+//!
+//! What must always hold:
+//! - every change needs a recent re-authentication; turning it off also needs a current code
+//!   and is refused while the account enforces two-factor and the user has no passkey;
+//! - a secret only counts once a valid code confirmed it; recovery codes are shown once and
+//!   stored hashed;
+//! - the user and the account's administrators are told by email when it is turned on, and the
+//!   user when it is turned off or reset.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::totp::{self, TotpSecret};
+use portcullis_core::user::UserKind;
+use portcullis_core::{Timestamp, recovery};
+use portcullis_store::UserRow;
+use serde::Deserialize;
+
+use super::employee::visible_user;
+use crate::flows::context::Client;
+use crate::flows::credentials::totp::OwnCode;
+use crate::flows::credentials::totp::secret_of;
+use crate::flows::credentials::totp::totp_context;
+use crate::flows::notices::Recipient;
+use crate::http::WebError;
+use crate::http::extract::{CsrfForm, CurrentUser};
+use crate::http::routes::Routes;
+use crate::http::templates::{Nav, form_status, render};
+use crate::state::AppState;
+
+/// Where the tab lives for the current user.
+fn tab(user: &CurrentUser) -> String {
+    format!("/employees/{}/security", user.user_id)
+}
+
+fn back(user: &CurrentUser, done: &str) -> Response {
+    Redirect::to(&format!("{}?done={done}", tab(user))).into_response()
+}
+
+async fn me(state: &AppState, user: &CurrentUser) -> Result<UserRow, WebError> {
+    state
+        .store
+        .user(&user.account_id, &user.user_id)
+        .await?
+        .ok_or(WebError::LoginRequired)
+}
+
+#[derive(Deserialize)]
+pub struct EmptyForm {}
+
+/// `POST /security/two-factor/start`: a new, unconfirmed secret.
+pub async fn start(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(_form): CsrfForm<EmptyForm>,
+) -> Result<Response, WebError> {
+    let now = state.clock.now();
+    user.require_recent_auth(now, &tab(&user))?;
+    let secret = TotpSecret::generate();
+    let sealed = state
+        .keys
+        .encrypt(&totp_context(&user.user_id), secret.as_bytes());
+    let started = state
+        .store
+        .begin_totp_enrollment(&user.account_id, &user.user_id, &sealed, now)
+        .await?;
+    if !started {
+        return Err(WebError::Conflict(
+            "Two-factor authentication is already on. Turn it off first to use another app or phone."
+                .into(),
+        ));
+    }
+    Ok(Redirect::to("/security/two-factor/setup").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "two_factor_setup.html")]
+struct SetupPage {
+    nav: Nav,
+    qr_svg: String,
+    key: String,
+    error: Option<&'static str>,
+}
+
+/// The issuer shown in authenticator apps.
+fn issuer(account_name: &str) -> String {
+    format!("Portcullis ({account_name})")
+}
+
+async fn setup_page(
+    state: &AppState,
+    user: &CurrentUser,
+    error: Option<&'static str>,
+) -> Result<Response, WebError> {
+    let row = state
+        .store
+        .totp(&user.account_id, &user.user_id)
+        .await?
+        .filter(|row| row.confirmed_at.is_none());
+    let Some(row) = row else {
+        return Ok(Redirect::to(&tab(user)).into_response());
+    };
+    let secret = secret_of(state, &user.user_id, &row.secret_enc)
+        .ok_or_else(|| WebError::Internal("the enrollment secret cannot be read".into()))?;
+    let uri = totp::otpauth_uri(&issuer(&user.account_name), &user.username, &secret);
+    let qr_svg = qrcode::QrCode::new(uri.as_bytes())
+        .map_err(|e| WebError::Internal(format!("QR code: {e}")))?
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(220, 220)
+        .quiet_zone(true)
+        .build();
+    let page = SetupPage {
+        nav: Nav::new(state, user, "security"),
+        // The XML declaration is not allowed inside HTML.
+        qr_svg: qr_svg
+            .split_once("?>")
+            .map_or(qr_svg.clone(), |(_, svg)| svg.to_string()),
+        key: secret.grouped(),
+        error,
+    };
+    let status = form_status(error.is_some());
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /security/two-factor/setup`: the QR code, the key and the code field.
+pub async fn setup(State(state): State<AppState>, user: CurrentUser) -> Result<Response, WebError> {
+    user.require_recent_auth(state.clock.now(), &tab(&user))?;
+    setup_page(&state, &user, None).await
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "recovery_codes.html")]
+struct RecoveryCodesPage {
+    nav: Nav,
+    codes: Vec<String>,
+    download: String,
+    first_time: bool,
+}
+
+/// Makes a new set of recovery codes, stores their hashes and shows them once.
+async fn new_recovery_codes(
+    state: &AppState,
+    user: &CurrentUser,
+    first_time: bool,
+    now: Timestamp,
+) -> Result<Response, WebError> {
+    let codes = recovery::generate_set();
+    let hashes: Vec<String> = codes
+        .iter()
+        .filter_map(|c| recovery::normalize(c))
+        .map(|c| recovery::hash(&c))
+        .collect();
+    state
+        .store
+        .replace_recovery_codes(&user.account_id, &user.user_id, &hashes, now)
+        .await?;
+    let text = format!(
+        "Portcullis recovery codes for {} ({})\nEach code works once, instead of the authenticator app's code.\n\n{}\n",
+        user.username,
+        user.account_name,
+        codes.join("\n")
+    );
+    let download = format!(
+        "data:text/plain;charset=utf-8,{}",
+        url::form_urlencoded::byte_serialize(text.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20")
+    );
+    render(&RecoveryCodesPage {
+        nav: Nav::new(state, user, "security"),
+        codes,
+        download,
+        first_time,
+    })
+}
+
+/// `POST /security/two-factor/verify`: the first code confirms the enrollment.
+pub async fn verify(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> Result<Response, WebError> {
+    let now = state.clock.now();
+    user.require_recent_auth(now, &tab(&user))?;
+    let Some(row) = state
+        .store
+        .totp(&user.account_id, &user.user_id)
+        .await?
+        .filter(|row| row.confirmed_at.is_none())
+    else {
+        return Ok(Redirect::to(&tab(&user)).into_response());
+    };
+    let secret = secret_of(&state, &user.user_id, &row.secret_enc)
+        .ok_or_else(|| WebError::Internal("the enrollment secret cannot be read".into()))?;
+    let confirmed = match totp::verify(&secret, &form.code, now) {
+        Some(step) => {
+            state
+                .store
+                .use_totp_step(&user.account_id, &user.user_id, step, Some(now))
+                .await?
+        }
+        None => false,
+    };
+    if !confirmed {
+        return setup_page(
+            &state,
+            &user,
+            Some("That code is not correct. Enter the 6-digit code your app shows now."),
+        )
+        .await;
+    }
+    // Passing the code from here counts for the 30-day rule too.
+    state
+        .store
+        .record_two_factor_from_ip(
+            &user.account_id,
+            &user.user_id,
+            &client.ip.to_string(),
+            &client.user_agent,
+            now,
+        )
+        .await?;
+    user.audit(&state, &client, "two_factor.enabled", "method=totp")
+        .await?;
+    tell_user_and_administrators(
+        &state,
+        &user,
+        &client,
+        "Two-factor authentication was turned on",
+        &format!(
+            "Two-factor authentication with an authenticator app is now on for the username {}. Every login asks for the app's code.",
+            user.username
+        ),
+    )
+    .await?;
+    new_recovery_codes(&state, &user, true, now).await
+}
+
+/// `POST /security/two-factor/recovery-codes`: a new set; the old one stops working.
+pub async fn regenerate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    CsrfForm(_form): CsrfForm<EmptyForm>,
+) -> Result<Response, WebError> {
+    let now = state.clock.now();
+    user.require_recent_auth(now, &tab(&user))?;
+    let on = state
+        .store
+        .totp(&user.account_id, &user.user_id)
+        .await?
+        .is_some_and(|row| row.confirmed_at.is_some());
+    if !on {
+        return Err(WebError::Conflict(
+            "Recovery codes belong to two-factor authentication, which is off.".into(),
+        ));
+    }
+    user.audit(&state, &client, "two_factor.recovery_codes_replaced", "")
+        .await?;
+    new_recovery_codes(&state, &user, false, now).await
+}
+
+#[derive(Deserialize)]
+pub struct RememberForm {
+    #[serde(default)]
+    remember: Option<String>,
+}
+
+/// `POST /security/two-factor/remember`: the 30-day option.
+pub async fn remember(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    CsrfForm(form): CsrfForm<RememberForm>,
+) -> Result<Response, WebError> {
+    let remember = form.remember.is_some();
+    state
+        .store
+        .set_remember_two_factor(&user.account_id, &user.user_id, remember)
+        .await?;
+    user.audit(
+        &state,
+        &client,
+        "two_factor.remember_changed",
+        &format!("remember={remember}"),
+    )
+    .await?;
+    Ok(back(&user, "saved"))
+}
+
+/// `POST /security/two-factor/off`: needs a current code, and is refused while the account
+/// enforces two-factor authentication.
+pub async fn turn_off(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> Result<Response, WebError> {
+    let now = state.clock.now();
+    user.require_recent_auth(now, &tab(&user))?;
+    let account = state
+        .store
+        .account(&user.account_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let has_passkey = !state
+        .store
+        .passkeys_of_user(&user.account_id, &user.user_id)
+        .await?
+        .is_empty();
+    if account.enforce_two_factor != 0 && !has_passkey {
+        return Err(WebError::Conflict(format!(
+            "{} requires two-factor authentication for every user, so it cannot be turned off. Set up a new phone instead, add a passkey first, or ask an administrator.",
+            account.name
+        )));
+    }
+    let row = me(&state, &user).await?;
+    match crate::flows::credentials::totp::check_own_code(
+        &state,
+        &row,
+        &user.account_name,
+        &form.code,
+        &client,
+    )
+    .await?
+    {
+        OwnCode::Accepted => {}
+        OwnCode::NoApp => return Ok(Redirect::to(&tab(&user)).into_response()),
+        OwnCode::Wrong => {
+            return Err(WebError::Conflict(
+                "That code is not correct or was used already. Two-factor authentication is still on; go back and enter the code your app shows now."
+                    .into(),
+            ));
+        }
+        OwnCode::WaitForNextCode => {
+            return Err(WebError::TooManyRequests(
+                "Too many wrong codes. Two-factor authentication is still on; wait until your app shows a new code, then try again."
+                    .into(),
+            ));
+        }
+        OwnCode::Locked => {
+            return Err(WebError::TooManyRequests(
+                "Too many failed attempts for your username. Two-factor authentication is still on; wait a while, or ask your administrator."
+                    .into(),
+            ));
+        }
+    }
+    state
+        .store
+        .delete_totp(&user.account_id, &user.user_id)
+        .await?;
+    user.audit(&state, &client, "two_factor.disabled", "")
+        .await?;
+    let notice = crate::flows::notices::security_change(
+        Recipient {
+            email: &row.email,
+            name: row.display_name(),
+            account_name: &user.account_name,
+        },
+        "Two-factor authentication was turned off",
+        &format!(
+            "Two-factor authentication is now off for the username {}. Logins need only the security code, username and password.",
+            row.username
+        ),
+        now,
+        &client,
+    );
+    crate::flows::notices::send(&state, &notice).await;
+    Ok(back(&user, "two-factor-off"))
+}
+
+/// `POST /employees/{id}/reset-two-factor` (administrators): for a user who lost their phone.
+pub async fn reset(
+    State(state): State<AppState>,
+    admin: CurrentUser,
+    client: Client,
+    Path(id): Path<String>,
+    CsrfForm(_form): CsrfForm<EmptyForm>,
+) -> Result<Response, WebError> {
+    admin.require_administrator()?;
+    let row = visible_user(&state, &admin, &id).await?;
+    let now = state.clock.now();
+    admin.require_recent_auth(now, &format!("/employees/{}/security", row.id))?;
+    state.store.delete_totp(&admin.account_id, &row.id).await?;
+    admin
+        .audit_as_administrator(&state, &client, &row.id, "two_factor.reset", "")
+        .await?;
+    let notice = crate::flows::notices::security_change(
+        Recipient {
+            email: &row.email,
+            name: row.display_name(),
+            account_name: &admin.account_name,
+        },
+        "Your two-factor authentication was reset",
+        &format!(
+            "{} reset the two-factor authentication of your username {}: the old authenticator app and recovery codes no longer work. Set it up again on Security and login details after your next login.",
+            admin.username, row.username
+        ),
+        now,
+        &client,
+    );
+    crate::flows::notices::send(&state, &notice).await;
+    Ok(Redirect::to(&format!(
+        "/employees/{}/security?done=two-factor-reset",
+        row.id
+    ))
+    .into_response())
+}
+
+/// Emails the user and every other active administrator of the account.
+pub(crate) async fn tell_user_and_administrators(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &Client,
+    subject: &str,
+    what: &str,
+) -> Result<(), WebError> {
+    let now = state.clock.now();
+    for person in state.store.active_users(&user.account_id, now).await? {
+        let is_me = person.id == user.user_id;
+        let is_admin = UserKind::parse(&person.kind).is_some_and(UserKind::is_administrator);
+        if !is_me && !is_admin {
+            continue;
+        }
+        let mut notice = crate::flows::notices::security_change(
+            Recipient {
+                email: &person.email,
+                name: person.display_name(),
+                account_name: &user.account_name,
+            },
+            subject,
+            what,
+            now,
+            client,
+        );
+        if !is_me {
+            notice.advice = Some(format!(
+                "You receive this as an administrator of {}. Nothing to do unless it surprises {}.",
+                user.account_name, user.username
+            ));
+        }
+        crate::flows::notices::send(state, &notice).await;
+    }
+    Ok(())
+}
+
+/// The routes of this area.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .post("/security/two-factor/start", start)
+        .get("/security/two-factor/setup", setup)
+        .post("/security/two-factor/verify", verify)
+        .post("/security/two-factor/recovery-codes", regenerate)
+        .post("/security/two-factor/remember", remember)
+        .post("/security/two-factor/off", turn_off)
+        .post("/employees/{id}/reset-two-factor", reset)
+}
