@@ -379,7 +379,9 @@ fn dev_seed_loads_accounts_users_and_ip_records_and_refuses_to_seed_twice() {
     let candidate = rt
         .block_on(async {
             let accounts = store.all_accounts().await.unwrap();
-            store.login_candidate(&accounts[0].id, "seed7").await
+            store
+                .login_candidate(&accounts[0].account.id, "seed7")
+                .await
         })
         .unwrap()
         .unwrap();

@@ -450,7 +450,7 @@ async fn the_last_active_administrator_cannot_be_demoted_deactivated_or_given_an
         .unwrap();
     assert_eq!(
         (row.kind.as_str(), row.disabled, row.employment_ends_at),
-        ("administrator", 0, None)
+        ("administrator", false, None)
     );
 
     // With a second administrator, the first may step down.
@@ -584,7 +584,7 @@ async fn changes_to_users_need_a_recent_re_authentication_which_then_returns_to_
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.kind, "employee");
+    assert_eq!(row.kind, UserKind::Employee);
 
     let form = admin.get(&expected).await;
     assert!(form.body.contains("Confirm it&#39;s you") || form.body.contains("Confirm it's you"));

@@ -169,7 +169,7 @@ async fn ids_from_another_account_are_not_found_on_every_route() {
         .unwrap();
     assert_eq!(
         (row.kind.as_str(), row.email.as_str(), row.disabled),
-        ("employee", "tijn@example.com", 0)
+        ("employee", "tijn@example.com", false)
     );
     assert_eq!(
         tijn.get("/").await.status,

@@ -470,3 +470,62 @@ async fn a_blocked_address_refuses_a_passkey_and_reauthentication_can_use_one() 
     assert_ne!(desk.cookies.get("portcullis_session").cloned(), before);
     assert_eq!(desk.get("/account").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_user_whose_only_second_factor_is_a_passkey_shows_as_protected_in_the_security_center() {
+    let app = TestApp::new().await;
+    let account = app.account("femke").await;
+    let gijs = app.user(&account, "gijs", UserKind::Employee).await;
+    let mut admin = app.browser();
+    admin.login_ok(&account, "femke").await;
+    let line = |body: &str, user_id: &str| {
+        let start = body
+            .find(&format!("<tr><td><a href=\"/employees/{user_id}/security\">"))
+            .unwrap_or_else(|| panic!("{user_id} is not listed: {body}"));
+        let end = body[start..]
+            .find("</tr>")
+            .map_or(body.len(), |i| start + i);
+        body[start..end].to_string()
+    };
+    let before = admin.get("/security-center").await;
+    assert!(
+        line(&before.body, &gijs).contains(">Off<"),
+        "{}",
+        before.body
+    );
+    assert!(
+        before.body.contains("2 users have no two-factor"),
+        "{}",
+        before.body
+    );
+
+    // Gijs sets up a passkey and nothing else: a second factor, like an authenticator app.
+    let mut phone = app.browser();
+    phone.login_ok(&account, "gijs").await;
+    let created = create_passkey(&mut phone, &mut SoftPasskey::new(true), "Phone").await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let after = admin.get("/security-center").await;
+    assert!(line(&after.body, &gijs).contains(">On<"), "{}", after.body);
+    assert!(line(&after.body, &account.admin_id).contains(">Off<"));
+    assert!(
+        after.body.contains("1 user has no two-factor"),
+        "{}",
+        after.body
+    );
+
+    // The same definition holds at the login's policy gate: with two-factor enforced, his
+    // session is not restricted, while the administrator without a factor is.
+    app.state
+        .store
+        .set_two_factor_policy(&account.account_id, true, false)
+        .await
+        .unwrap();
+    assert_eq!(phone.get("/").await.status, StatusCode::OK);
+    assert_eq!(
+        admin.get("/").await.location(),
+        format!(
+            "/employees/{}/security?why=two-factor-required",
+            account.admin_id
+        )
+    );
+}

@@ -35,7 +35,7 @@ async fn the_security_code_is_stored_encrypted() {
     let row = app
         .state
         .store
-        .account(&account.account_id)
+        .sealed_account(&account.account_id)
         .await
         .unwrap()
         .unwrap();

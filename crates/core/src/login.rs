@@ -1,8 +1,8 @@
 //! The login decision: what happens after someone presents credentials.
 //!
 //! A pure function over plain data with the clock passed in (DESIGN.md, "The login decision").
-//! The web layer gathers the facts — did the first factor pass, what is known about the user —
-//! and acts on the [`Step`] this returns; it never decides policy itself.
+//! The server gathers the facts — did the first factor pass ([`check_first_factor`]), what is
+//! known about the user — and acts on the [`Step`] this returns; it never decides policy itself.
 //!
 //! What must always hold:
 //! - a failed first factor is one [`Refusal::BadCredentials`], whichever field was wrong; the true
@@ -26,6 +26,7 @@
 use std::time::Duration;
 
 use crate::Timestamp;
+use crate::user::{Barred, Factors, User, barred};
 
 /// How long passing two-factor authentication from a validated IP address may be remembered.
 pub const REMEMBER_TWO_FACTOR: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -55,39 +56,32 @@ impl FailureReason {
     }
 }
 
-/// The outcome of checking security code + username + password together.
+/// How the first factor passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FirstFactor {
-    /// All three matched.
-    Passed,
+    /// Security code, username and password all matched.
+    Password,
     /// A passkey (a discoverable credential, no username typed) identified the user; it is
     /// multi-factor by itself.
     Passkey,
-    /// At least one did not; the reason names the first that failed, in the order a user fills
-    /// them in: the security code names the account, the username a user in it.
-    Failed(FailureReason),
 }
 
-impl FirstFactor {
-    /// Combines the three checks. All three are always performed by the caller, so the time taken
-    /// does not depend on which one fails.
-    pub fn from_checks(
-        code_names_an_account: bool,
-        user_found: bool,
-        password_set: bool,
-        password_matches: bool,
-    ) -> Self {
-        if !code_names_an_account {
-            FirstFactor::Failed(FailureReason::WrongSecurityCode)
-        } else if !user_found {
-            FirstFactor::Failed(FailureReason::UnknownUser)
-        } else if !password_set {
-            FirstFactor::Failed(FailureReason::NoPasswordSet)
-        } else if !password_matches {
-            FirstFactor::Failed(FailureReason::WrongPassword)
-        } else {
-            FirstFactor::Passed
-        }
+/// Combines the three checks of a password login: the user whose security code, username and
+/// password all matched, or the first field that failed, in the order a user fills them in (the
+/// security code names the account, the username a user in it). All three are always performed
+/// by the caller, so the time taken does not depend on which one fails.
+pub fn check_first_factor<U>(
+    code_names_an_account: bool,
+    user: Option<U>,
+    password_set: bool,
+    password_matches: bool,
+) -> Result<U, FailureReason> {
+    match user {
+        _ if !code_names_an_account => Err(FailureReason::WrongSecurityCode),
+        None => Err(FailureReason::UnknownUser),
+        Some(_) if !password_set => Err(FailureReason::NoPasswordSet),
+        Some(_) if !password_matches => Err(FailureReason::WrongPassword),
+        Some(user) => Ok(user),
     }
 }
 
@@ -98,10 +92,8 @@ pub struct UserFacts {
     pub disabled: bool,
     /// From this moment on login is refused.
     pub employment_ends_at: Option<Timestamp>,
-    /// A confirmed authenticator app.
-    pub has_totp: bool,
-    /// At least one passkey.
-    pub has_passkey: bool,
+    /// The second factors set up.
+    pub factors: Factors,
     /// The user's option "only ask for two-factor authentication once every 30 days on a known
     /// IP address".
     pub remember_two_factor: bool,
@@ -130,6 +122,19 @@ pub enum IpStatus {
     Validated,
     /// Refused for this user, for every kind of login.
     Blocked,
+}
+
+impl UserFacts {
+    /// What the decision needs to know about `user`, who has set up `factors`.
+    pub fn of(user: &User, factors: Factors) -> UserFacts {
+        UserFacts {
+            disabled: user.disabled,
+            employment_ends_at: user.employment_ends_at,
+            factors,
+            remember_two_factor: user.remember_two_factor,
+            auto_validate_ips: user.auto_validate_ips,
+        }
+    }
 }
 
 impl IpStatus {
@@ -196,8 +201,8 @@ pub fn may_auto_validate(user_opted_in: bool, policy: AccountPolicy) -> bool {
 }
 
 /// Whether a session must be restricted to setting up a second factor.
-pub fn restricted(user: &UserFacts, policy: AccountPolicy) -> bool {
-    policy.enforce_two_factor && !user.has_totp && !user.has_passkey
+pub fn restricted(factors: Factors, policy: AccountPolicy) -> bool {
+    policy.enforce_two_factor && !factors.has_second_factor()
 }
 
 /// Why a login was refused.
@@ -235,6 +240,15 @@ pub enum IpOnStart {
     ValidateAndNotify,
 }
 
+/// How a session starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Start {
+    /// Every page leads to the user's security settings until a second factor is set up.
+    pub restricted: bool,
+    /// What happens to the IP address record.
+    pub ip: IpOnStart,
+}
+
 /// What the login does next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -244,65 +258,86 @@ pub enum Step {
     AskTotp,
     /// Every factor passed from an address new to the user: email a confirmation link and wait.
     ConfirmIp,
-    /// Every check passed: start a fresh session, restricted to setting up a second factor when
-    /// the account enforces one that the user lacks.
-    StartSession {
-        /// Every page leads to the user's security settings until a factor is set up.
-        restricted: bool,
-        /// What happens to the IP address record.
-        ip: IpOnStart,
-    },
+    /// Every check passed: start a fresh session.
+    StartSession(Start),
 }
 
-/// Decides the next step of a login. `first_factor` is the password check or a passkey.
+/// What follows once every factor a password login needs has passed: [`Step`] without the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// No session: deactivated, employment ended, or the address blocked for the user.
+    Refused(Refusal),
+    /// The address is new to the user: email a confirmation link and wait.
+    ConfirmIp,
+    /// Start a fresh session.
+    StartSession(Start),
+}
+
+impl From<Verdict> for Step {
+    fn from(verdict: Verdict) -> Step {
+        match verdict {
+            Verdict::Refused(refusal) => Step::Refused(refusal),
+            Verdict::ConfirmIp => Step::ConfirmIp,
+            Verdict::StartSession(start) => Step::StartSession(start),
+        }
+    }
+}
+
+/// Decides the next step of a login whose first factor passed for the user described by
+/// `user` (a failed first factor is [`check_first_factor`]'s error and goes no further).
 pub fn decide(
     first_factor: FirstFactor,
-    user: Option<UserFacts>,
+    user: &UserFacts,
     policy: AccountPolicy,
     ip: Option<IpFacts>,
     now: Timestamp,
 ) -> Step {
-    let user = match (first_factor, user) {
-        (FirstFactor::Passed | FirstFactor::Passkey, Some(user)) => user,
-        (FirstFactor::Failed(reason), _) => {
-            return Step::Refused(Refusal::BadCredentials(reason));
+    match first_factor {
+        FirstFactor::Passkey => match passkey_verdict(user, policy, ip, now) {
+            Ok(start) => Step::StartSession(start),
+            Err(refusal) => Step::Refused(refusal),
+        },
+        // The code is asked before any refusal, so that a refusal's own message never confirms
+        // a password to someone who does not also have the second factor.
+        FirstFactor::Password
+            if user.factors.totp
+                && !two_factor_remembered(user.remember_two_factor, policy, ip, now) =>
+        {
+            Step::AskTotp
         }
-        (_, None) => return Step::Refused(Refusal::BadCredentials(FailureReason::UnknownUser)),
-    };
-    if first_factor == FirstFactor::Passkey {
-        // A passkey proves the person, so a refusal may say why at once. It is multi-factor by
-        // itself and exempt from new-IP confirmation.
-        if let Some(refusal) = refusal(&user, ip, now) {
-            return Step::Refused(refusal);
-        }
-        return Step::StartSession {
-            restricted: restricted(&user, policy),
+        FirstFactor::Password => after_all_factors(user, policy, ip, now).into(),
+    }
+}
+
+/// The step of a passkey login: a passkey proves the person, so a refusal may say why at once.
+/// It is multi-factor by itself and exempt from new-IP confirmation.
+pub fn passkey_verdict(
+    user: &UserFacts,
+    policy: AccountPolicy,
+    ip: Option<IpFacts>,
+    now: Timestamp,
+) -> Result<Start, Refusal> {
+    match refusal(user, ip, now) {
+        Some(refusal) => Err(refusal),
+        None => Ok(Start {
+            restricted: restricted(user.factors, policy),
             ip: IpOnStart::Seen,
-        };
+        }),
     }
-    // The code is asked before any refusal, so that a refusal's own message never confirms a
-    // password to someone who does not also have the second factor.
-    if user.has_totp && !two_factor_remembered(user.remember_two_factor, policy, ip, now) {
-        return Step::AskTotp;
-    }
-    after_all_factors(&user, policy, ip, now)
 }
 
 /// Why a user whose factors passed still gets no session, if they do not: deactivated,
 /// employment ended, or the address blocked for them.
 fn refusal(user: &UserFacts, ip: Option<IpFacts>, now: Timestamp) -> Option<Refusal> {
-    if user.disabled {
-        Some(Refusal::Disabled)
-    } else if user.employment_ends_at.is_some_and(|ends| now >= ends) {
-        Some(Refusal::EmploymentEnded)
-    } else if IpFacts::blocked(ip) {
-        Some(Refusal::IpBlocked)
-    } else {
-        None
+    match barred(user.disabled, user.employment_ends_at, now) {
+        Some(Barred::Disabled) => Some(Refusal::Disabled),
+        Some(Barred::EmploymentEnded) => Some(Refusal::EmploymentEnded),
+        None if IpFacts::blocked(ip) => Some(Refusal::IpBlocked),
+        None => None,
     }
 }
 
-/// The step of a password login once every factor it needs has passed (after the code, or at
+/// What follows once every factor a password login needs has passed (after the code, or at
 /// once): the refusals (deactivated, employment ended, blocked address), the IP address
 /// (validated or new), then the policy gate.
 pub fn after_all_factors(
@@ -310,22 +345,22 @@ pub fn after_all_factors(
     policy: AccountPolicy,
     ip: Option<IpFacts>,
     now: Timestamp,
-) -> Step {
-    let restricted = restricted(user, policy);
+) -> Verdict {
+    let restricted = restricted(user.factors, policy);
     if let Some(refusal) = refusal(user, ip, now) {
-        Step::Refused(refusal)
+        Verdict::Refused(refusal)
     } else if IpFacts::validated(ip) {
-        Step::StartSession {
+        Verdict::StartSession(Start {
             restricted,
             ip: IpOnStart::Seen,
-        }
+        })
     } else if may_auto_validate(user.auto_validate_ips, policy) {
-        Step::StartSession {
+        Verdict::StartSession(Start {
             restricted,
             ip: IpOnStart::ValidateAndNotify,
-        }
+        })
     } else {
-        Step::ConfirmIp
+        Verdict::ConfirmIp
     }
 }
 
@@ -337,48 +372,35 @@ mod tests {
     const ACTIVE: UserFacts = UserFacts {
         disabled: false,
         employment_ends_at: None,
-        has_totp: false,
-        has_passkey: false,
+        factors: Factors::NONE,
         remember_two_factor: false,
         auto_validate_ips: false,
     };
-    const OPEN: Step = Step::StartSession {
+    const OPEN: Step = Step::StartSession(Start {
         restricted: false,
         ip: IpOnStart::Seen,
-    };
+    });
     const DAY: Duration = Duration::from_secs(86_400);
 
     #[test]
     fn the_first_factor_names_the_first_wrong_field() {
         use FailureReason::*;
         let cases = [
-            (
-                (false, false, false, false),
-                FirstFactor::Failed(WrongSecurityCode),
-            ),
-            (
-                (false, true, true, true),
-                FirstFactor::Failed(WrongSecurityCode),
-            ),
-            ((true, false, true, true), FirstFactor::Failed(UnknownUser)),
-            (
-                (true, true, false, true),
-                FirstFactor::Failed(NoPasswordSet),
-            ),
-            (
-                (true, true, false, false),
-                FirstFactor::Failed(NoPasswordSet),
-            ),
-            (
-                (true, true, true, false),
-                FirstFactor::Failed(WrongPassword),
-            ),
-            ((true, true, true, true), FirstFactor::Passed),
+            ((false, false, false, false), Err(WrongSecurityCode)),
+            ((false, true, true, true), Err(WrongSecurityCode)),
+            ((true, false, true, true), Err(UnknownUser)),
+            ((true, false, false, false), Err(UnknownUser)),
+            ((true, true, false, true), Err(NoPasswordSet)),
+            ((true, true, false, false), Err(NoPasswordSet)),
+            ((true, true, true, false), Err(WrongPassword)),
+            ((true, true, true, true), Ok("ada")),
         ];
         for ((code, found, set, password), expected) in cases {
+            let user = found.then_some("ada");
             assert_eq!(
-                FirstFactor::from_checks(code, found, set, password),
-                expected
+                check_first_factor(code, user, set, password),
+                expected,
+                "{code} {found} {set} {password}"
             );
         }
     }
@@ -407,60 +429,39 @@ mod tests {
             disabled: true,
             ..ACTIVE
         };
-        let wrong = FirstFactor::Failed(FailureReason::WrongPassword);
         let cases = [
             (
-                wrong,
-                Some(ACTIVE),
-                Step::Refused(Refusal::BadCredentials(FailureReason::WrongPassword)),
-            ),
-            (
-                wrong,
-                Some(disabled),
-                Step::Refused(Refusal::BadCredentials(FailureReason::WrongPassword)),
-            ),
-            (
-                FirstFactor::Passed,
-                None,
-                Step::Refused(Refusal::BadCredentials(FailureReason::UnknownUser)),
-            ),
-            (
-                FirstFactor::Passkey,
-                None,
-                Step::Refused(Refusal::BadCredentials(FailureReason::UnknownUser)),
-            ),
-            (
-                FirstFactor::Passed,
-                Some(disabled),
+                FirstFactor::Password,
+                disabled,
                 Step::Refused(Refusal::Disabled),
             ),
             (
                 FirstFactor::Passkey,
-                Some(disabled),
+                disabled,
                 Step::Refused(Refusal::Disabled),
             ),
             (
-                FirstFactor::Passed,
-                Some(ended(NOW.0)),
+                FirstFactor::Password,
+                ended(NOW.0),
                 Step::Refused(Refusal::EmploymentEnded),
             ),
             (
-                FirstFactor::Passed,
-                Some(ended(NOW.0 - 1)),
+                FirstFactor::Password,
+                ended(NOW.0 - 1),
                 Step::Refused(Refusal::EmploymentEnded),
             ),
             (
                 FirstFactor::Passkey,
-                Some(ended(NOW.0 - 1)),
+                ended(NOW.0 - 1),
                 Step::Refused(Refusal::EmploymentEnded),
             ),
-            (FirstFactor::Passed, Some(ended(NOW.0 + 1)), OPEN),
-            (FirstFactor::Passed, Some(ACTIVE), OPEN),
-            (FirstFactor::Passkey, Some(ACTIVE), OPEN),
+            (FirstFactor::Password, ended(NOW.0 + 1), OPEN),
+            (FirstFactor::Password, ACTIVE, OPEN),
+            (FirstFactor::Passkey, ACTIVE, OPEN),
         ];
         for (first, user, expected) in cases {
             assert_eq!(
-                decide(first, user, AccountPolicy::default(), KNOWN, NOW),
+                decide(first, &user, AccountPolicy::default(), KNOWN, NOW),
                 expected,
                 "{first:?} {user:?}"
             );
@@ -470,40 +471,51 @@ mod tests {
     #[test]
     fn a_user_with_an_authenticator_app_is_asked_for_a_code_and_enforcement_restricts_the_rest() {
         let totp = UserFacts {
-            has_totp: true,
+            factors: Factors {
+                totp: true,
+                passkeys: 0,
+            },
             ..ACTIVE
         };
         let passkey = UserFacts {
-            has_passkey: true,
+            factors: Factors {
+                totp: false,
+                passkeys: 1,
+            },
             ..ACTIVE
         };
         let enforced = AccountPolicy {
             enforce_two_factor: true,
             ..AccountPolicy::default()
         };
-        let restricted = Step::StartSession {
+        let restricted = Step::StartSession(Start {
             restricted: true,
             ip: IpOnStart::Seen,
-        };
+        });
         let table = [
             // (first factor, user, policy, expected)
             (
-                FirstFactor::Passed,
+                FirstFactor::Password,
                 totp,
                 AccountPolicy::default(),
                 Step::AskTotp,
             ),
-            (FirstFactor::Passed, totp, enforced, Step::AskTotp),
-            (FirstFactor::Passed, ACTIVE, enforced, restricted),
-            (FirstFactor::Passed, passkey, enforced, OPEN),
-            (FirstFactor::Passed, ACTIVE, AccountPolicy::default(), OPEN),
+            (FirstFactor::Password, totp, enforced, Step::AskTotp),
+            (FirstFactor::Password, ACTIVE, enforced, restricted),
+            (FirstFactor::Password, passkey, enforced, OPEN),
+            (
+                FirstFactor::Password,
+                ACTIVE,
+                AccountPolicy::default(),
+                OPEN,
+            ),
             // A passkey is multi-factor by itself: no code, even with an app.
             (FirstFactor::Passkey, totp, AccountPolicy::default(), OPEN),
             (FirstFactor::Passkey, passkey, enforced, OPEN),
         ];
         for (first, user, policy, expected) in table {
             assert_eq!(
-                decide(first, Some(user), policy, KNOWN, NOW),
+                decide(first, &user, policy, KNOWN, NOW),
                 expected,
                 "{first:?} {user:?} {policy:?}"
             );
@@ -524,22 +536,25 @@ mod tests {
             (totp, BLOCKED, Refusal::IpBlocked),
         ] {
             assert_eq!(
-                decide(FirstFactor::Passed, Some(user), enforced, ip, NOW),
+                decide(FirstFactor::Password, &user, enforced, ip, NOW),
                 Step::AskTotp,
                 "{user:?} {ip:?}"
             );
             assert_eq!(
                 after_all_factors(&user, enforced, ip, NOW),
-                Step::Refused(refusal),
+                Verdict::Refused(refusal),
                 "{user:?} {ip:?}"
             );
             assert_eq!(
-                decide(FirstFactor::Passkey, Some(user), enforced, ip, NOW),
+                decide(FirstFactor::Passkey, &user, enforced, ip, NOW),
                 Step::Refused(refusal),
                 "{user:?} {ip:?}"
             );
         }
-        assert_eq!(after_all_factors(&totp, enforced, KNOWN, NOW), OPEN);
+        assert_eq!(
+            Step::from(after_all_factors(&totp, enforced, KNOWN, NOW)),
+            OPEN
+        );
     }
 
     #[test]
@@ -553,12 +568,12 @@ mod tests {
             block_new_ips: true,
             ..AccountPolicy::default()
         };
-        let validate = Step::StartSession {
+        let validate = Step::StartSession(Start {
             restricted: false,
             ip: IpOnStart::ValidateAndNotify,
-        };
+        });
         let blocked = Step::Refused(Refusal::IpBlocked);
-        use FirstFactor::{Passed as Password, Passkey};
+        use FirstFactor::{Passkey, Password};
         let table = [
             // (IP state, user auto-validates, account blocks new IPs, first factor, expected)
             (KNOWN, false, open, Password, OPEN),
@@ -584,7 +599,7 @@ mod tests {
         for (ip, auto_validates, policy, first, expected) in table {
             let user = if auto_validates { auto } else { ACTIVE };
             assert_eq!(
-                decide(first, Some(user), policy, ip, NOW),
+                decide(first, &user, policy, ip, NOW),
                 expected,
                 "{ip:?} auto={auto_validates} {policy:?} {first:?}"
             );
@@ -592,16 +607,22 @@ mod tests {
         // A blocked address still gets the code step first: its refusal would confirm the
         // password to someone without the app. Once the code passed, it is refused.
         let totp = UserFacts {
-            has_totp: true,
+            factors: Factors {
+                totp: true,
+                passkeys: 0,
+            },
             ..ACTIVE
         };
+        assert_eq!(decide(Password, &totp, open, BLOCKED, NOW), Step::AskTotp);
         assert_eq!(
-            decide(Password, Some(totp), open, BLOCKED, NOW),
-            Step::AskTotp
+            Step::from(after_all_factors(&totp, open, BLOCKED, NOW)),
+            blocked
         );
-        assert_eq!(after_all_factors(&totp, open, BLOCKED, NOW), blocked);
         // After the code, a new address still waits for confirmation.
-        assert_eq!(after_all_factors(&totp, open, None, NOW), Step::ConfirmIp);
+        assert_eq!(
+            after_all_factors(&totp, open, None, NOW),
+            Verdict::ConfirmIp
+        );
         assert!(!may_auto_validate(true, blocks_new));
         assert_eq!(IpStatus::parse("nonsense"), IpStatus::Pending);
         for status in [IpStatus::Pending, IpStatus::Validated, IpStatus::Blocked] {
@@ -647,14 +668,17 @@ mod tests {
             );
         }
         let remembering = UserFacts {
-            has_totp: true,
+            factors: Factors {
+                totp: true,
+                passkeys: 0,
+            },
             remember_two_factor: true,
             ..ACTIVE
         };
         assert_eq!(
             decide(
-                FirstFactor::Passed,
-                Some(remembering),
+                FirstFactor::Password,
+                &remembering,
                 open,
                 ip(true, Some(3)),
                 NOW
@@ -663,8 +687,8 @@ mod tests {
         );
         assert_eq!(
             decide(
-                FirstFactor::Passed,
-                Some(remembering),
+                FirstFactor::Password,
+                &remembering,
                 limited,
                 ip(true, Some(3)),
                 NOW

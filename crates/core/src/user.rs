@@ -5,6 +5,7 @@
 //! own security settings by demoting, deactivating or ending the last one.
 
 use crate::Timestamp;
+use crate::login::AccountPolicy;
 
 /// What a user may do in their account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -67,6 +68,8 @@ pub struct Account {
     pub name: String,
     /// When it was created.
     pub created_at: Timestamp,
+    /// The Security center's switches.
+    pub policy: AccountPolicy,
 }
 
 /// A person who logs in to one account.
@@ -94,6 +97,90 @@ pub struct User {
     pub created_at: Timestamp,
     /// The last successful login.
     pub last_login_at: Option<Timestamp>,
+    /// The user's option "only ask for two-factor authentication once every 30 days on a known
+    /// IP address".
+    pub remember_two_factor: bool,
+    /// The user's option "automatically validate new IP addresses".
+    pub auto_validate_ips: bool,
+}
+
+/// Why a user may not log in (nor keep a session), whatever their credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Barred {
+    /// Deactivated by an administrator.
+    Disabled,
+    /// The end of employment has come.
+    EmploymentEnded,
+}
+
+/// Why a user who is `disabled` or whose employment ends at `employment_ends_at` may not log in
+/// at `now`, if they may not. The one rule for the login, the session check and every flow that
+/// acts for a user.
+pub fn barred(
+    disabled: bool,
+    employment_ends_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Option<Barred> {
+    if disabled {
+        Some(Barred::Disabled)
+    } else if employment_ends_at.is_some_and(|ends| now >= ends) {
+        Some(Barred::EmploymentEnded)
+    } else {
+        None
+    }
+}
+
+impl User {
+    /// The name to show: the person's name, or the username when no name is known.
+    pub fn display_name(&self) -> &str {
+        if self.name.is_empty() {
+            &self.username
+        } else {
+            &self.name
+        }
+    }
+
+    /// What the last-administrator rule looks at.
+    pub fn standing(&self) -> Standing {
+        Standing {
+            kind: self.kind,
+            disabled: self.disabled,
+            employment_ends: self.employment_ends_at.is_some(),
+        }
+    }
+
+    /// Why this user may not log in at `now`, if they may not.
+    pub fn barred(&self, now: Timestamp) -> Option<Barred> {
+        barred(self.disabled, self.employment_ends_at, now)
+    }
+
+    /// Whether this user may log in (and keep their sessions) at `now`.
+    pub fn may_log_in(&self, now: Timestamp) -> bool {
+        self.barred(now).is_none()
+    }
+}
+
+/// The second factors a user has set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Factors {
+    /// A confirmed authenticator app.
+    pub totp: bool,
+    /// How many passkeys.
+    pub passkeys: u32,
+}
+
+impl Factors {
+    /// No second factor at all.
+    pub const NONE: Factors = Factors {
+        totp: false,
+        passkeys: 0,
+    };
+
+    /// Whether the user has a second factor: an authenticator app or a passkey. The one
+    /// definition the login's policy gate, the session check and the Security center use.
+    pub fn has_second_factor(self) -> bool {
+        self.totp || self.passkeys > 0
+    }
 }
 
 /// A named set of books that access rights point at.
@@ -205,6 +292,58 @@ mod tests {
                 allowed,
                 "{before:?} -> {after:?} with {others} others"
             );
+        }
+    }
+
+    #[test]
+    fn a_user_is_barred_when_deactivated_or_once_employment_has_ended() {
+        let now = Timestamp(1_700_000_000_000);
+        let table = [
+            // (disabled, employment ends, barred)
+            (false, None, None),
+            (true, None, Some(Barred::Disabled)),
+            (false, Some(now.0 + 1), None),
+            (false, Some(now.0), Some(Barred::EmploymentEnded)),
+            (false, Some(now.0 - 1), Some(Barred::EmploymentEnded)),
+            (true, Some(now.0 - 1), Some(Barred::Disabled)),
+        ];
+        for (disabled, ends, expected) in table {
+            assert_eq!(
+                barred(disabled, ends.map(Timestamp), now),
+                expected,
+                "{disabled} {ends:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_authenticator_app_or_any_passkey_is_a_second_factor() {
+        let table = [
+            (Factors::NONE, false),
+            (
+                Factors {
+                    totp: true,
+                    passkeys: 0,
+                },
+                true,
+            ),
+            (
+                Factors {
+                    totp: false,
+                    passkeys: 1,
+                },
+                true,
+            ),
+            (
+                Factors {
+                    totp: true,
+                    passkeys: 3,
+                },
+                true,
+            ),
+        ];
+        for (factors, expected) in table {
+            assert_eq!(factors.has_second_factor(), expected, "{factors:?}");
         }
     }
 

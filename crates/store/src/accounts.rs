@@ -1,28 +1,54 @@
 //! Accounts (tenants).
 
 use portcullis_core::Timestamp;
+use portcullis_core::login::AccountPolicy;
+use portcullis_core::user::Account;
 
 use crate::users::{NewUser, insert_user};
-use crate::{Store, StoreError, changed, unique_violation};
+use crate::{Store, StoreError, changed, flag, unique_violation};
 
-/// An account as stored.
+/// An account as stored: flags as 0/1, times as milliseconds. Read into [`Account`] before
+/// it leaves the store.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AccountRow {
-    /// Random id.
-    pub id: String,
-    /// The company's name.
-    pub name: String,
-    /// The security code, encrypted with the server key.
-    pub security_code_enc: String,
-    /// Creation time, ms.
-    pub created_at: i64,
-    /// 0 or 1: every user must have an authenticator app or a passkey.
-    pub enforce_two_factor: i64,
-    /// 0 or 1: two-factor is asked at every login (no 30-day option).
-    pub limit_two_factor_validity: i64,
-    /// 0 or 1: every new IP address waits for email confirmation; users cannot auto-validate.
-    pub block_new_ips: i64,
+struct AccountRecord {
+    id: String,
+    name: String,
+    security_code_enc: String,
+    created_at: i64,
+    enforce_two_factor: i64,
+    limit_two_factor_validity: i64,
+    block_new_ips: i64,
 }
+
+/// An account with its security code, still encrypted with the server key.
+#[derive(Debug, Clone)]
+pub struct SealedAccount {
+    /// The account.
+    pub account: Account,
+    /// The security code, encrypted (bound to the account id).
+    pub security_code_enc: String,
+}
+
+impl From<AccountRecord> for SealedAccount {
+    fn from(r: AccountRecord) -> SealedAccount {
+        SealedAccount {
+            account: Account {
+                id: r.id,
+                name: r.name,
+                created_at: Timestamp(r.created_at),
+                policy: AccountPolicy {
+                    enforce_two_factor: flag(r.enforce_two_factor),
+                    limit_two_factor_validity: flag(r.limit_two_factor_validity),
+                    block_new_ips: flag(r.block_new_ips),
+                },
+            },
+            security_code_enc: r.security_code_enc,
+        }
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "id, name, security_code_enc, created_at, enforce_two_factor, \
+    limit_two_factor_validity, block_new_ips";
 
 /// What is needed to create an account.
 #[derive(Debug, Clone)]
@@ -63,22 +89,29 @@ impl Store {
     }
 
     /// One account by id.
-    pub async fn account(&self, id: &str) -> Result<Option<AccountRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, name, security_code_enc, created_at, enforce_two_factor, limit_two_factor_validity, block_new_ips FROM accounts WHERE id = $1",
-        )
+    pub async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
+        Ok(self.sealed_account(id).await?.map(|sealed| sealed.account))
+    }
+
+    /// One account by id, with its encrypted security code.
+    pub async fn sealed_account(&self, id: &str) -> Result<Option<SealedAccount>, StoreError> {
+        let found: Option<AccountRecord> = sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"
+        ))
         .bind(id)
         .fetch_optional(self.pool())
-        .await?)
+        .await?;
+        Ok(found.map(SealedAccount::from))
     }
 
     /// Every account, for maintenance such as key rotation.
-    pub async fn all_accounts(&self) -> Result<Vec<AccountRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, name, security_code_enc, created_at, enforce_two_factor, limit_two_factor_validity, block_new_ips FROM accounts ORDER BY created_at",
-        )
+    pub async fn all_accounts(&self) -> Result<Vec<SealedAccount>, StoreError> {
+        let found: Vec<AccountRecord> = sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY created_at"
+        ))
         .fetch_all(self.pool())
-        .await?)
+        .await?;
+        Ok(found.into_iter().map(SealedAccount::from).collect())
     }
 
     /// How many accounts exist (demo data is only created in an empty database).
@@ -116,32 +149,29 @@ impl Store {
     pub async fn account_by_security_code(
         &self,
         indexes: &[String],
-    ) -> Result<Option<AccountRow>, StoreError> {
-        let mut found = None;
+    ) -> Result<Option<SealedAccount>, StoreError> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE security_code_index = $1");
         for index in indexes {
-            found = sqlx::query_as(
-                "SELECT id, name, security_code_enc, created_at, enforce_two_factor, limit_two_factor_validity, block_new_ips \
-                 FROM accounts WHERE security_code_index = $1",
-            )
-            .bind(index)
-            .fetch_optional(self.pool())
-            .await?;
-            if found.is_some() {
-                break;
+            let found: Option<AccountRecord> = sqlx::query_as(&sql)
+                .bind(index)
+                .fetch_optional(self.pool())
+                .await?;
+            if let Some(found) = found {
+                return Ok(Some(found.into()));
             }
         }
-        Ok(found)
+        Ok(None)
     }
 
     /// Accounts whose blind index is missing (made before it existed), for the server to fill in
     /// at start-up.
-    pub async fn accounts_without_code_index(&self) -> Result<Vec<AccountRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, name, security_code_enc, created_at, enforce_two_factor, limit_two_factor_validity, block_new_ips \
-             FROM accounts WHERE security_code_index IS NULL",
-        )
+    pub async fn accounts_without_code_index(&self) -> Result<Vec<SealedAccount>, StoreError> {
+        let found: Vec<AccountRecord> = sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE security_code_index IS NULL"
+        ))
         .fetch_all(self.pool())
-        .await?)
+        .await?;
+        Ok(found.into_iter().map(SealedAccount::from).collect())
     }
 
     /// Renames an account.

@@ -40,7 +40,7 @@ mod tokens;
 mod two_factor;
 mod users;
 
-pub use accounts::{AccountRow, NewAccount};
+pub use accounts::{NewAccount, SealedAccount};
 pub use administrations::AdministrationRow;
 pub use audit::{AuditEvent, AuditRow};
 pub use failures::UsernameCounter;
@@ -48,10 +48,10 @@ pub use housekeeping::Purged;
 pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};
 pub use passkeys::{CeremonyPurpose, NewPasskey, PasskeyRow};
 pub use seed::SeedIp;
-pub use sessions::{NewSession, SessionListRow, SessionRow, SessionStart};
+pub use sessions::{ActiveSession, NewSession, SessionListRow, SessionStart};
 pub use tokens::TokenPurpose;
 pub use two_factor::{IpFactsRow, PendingLoginRow, PendingStage, TotpRow};
-pub use users::{EmployeeRow, Guarded, LoginCandidate, NewUser, UserQuery, UserRow, UserUpdate};
+pub use users::{Employee, Guarded, LoginCandidate, NewUser, UserQuery, UserUpdate};
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -2,11 +2,13 @@
 
 use portcullis_core::Timestamp;
 
+use portcullis_core::user::{Factors, UserKind};
+
 use crate::{Store, StoreError, changed, flag, sqlite_reads};
 
-/// A live session with what every authenticated request needs about its user.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SessionRow {
+/// A live session with what every authenticated request needs about its user and account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveSession {
     /// Public id of the session.
     pub id: String,
     /// The user's account.
@@ -15,34 +17,93 @@ pub struct SessionRow {
     pub user_id: String,
     /// The per-session CSRF token.
     pub csrf_token: String,
-    /// Login time, ms.
-    pub created_at: i64,
-    /// Last request, ms (refreshed at most once a minute).
-    pub last_seen_at: i64,
-    /// Last login or re-authentication, ms.
-    pub reauth_at: i64,
+    /// Login time.
+    pub created_at: Timestamp,
+    /// Last request (refreshed at most once a minute).
+    pub last_seen_at: Timestamp,
+    /// Last login or re-authentication.
+    pub reauth_at: Timestamp,
     /// The user's username.
     pub username: String,
     /// The user's kind.
-    pub kind: String,
-    /// 0 or 1: deactivated users' sessions are refused at once.
-    pub disabled: i64,
-    /// ms, or none.
-    pub employment_ends_at: Option<i64>,
+    pub kind: UserKind,
+    /// Deactivated users' sessions are refused at once.
+    pub disabled: bool,
+    /// The user's end of employment.
+    pub employment_ends_at: Option<Timestamp>,
     /// The account's name.
     pub account_name: String,
-    /// 0 or 1: the account enforces two-factor authentication.
-    pub enforce_two_factor: i64,
-    /// 1 when the user has a confirmed authenticator app.
-    pub totp_confirmed: i64,
-    /// How many passkeys the user has.
-    pub passkeys: i64,
+    /// The account enforces two-factor authentication.
+    pub enforce_two_factor: bool,
+    /// The user's second factors.
+    pub factors: Factors,
 }
 
-impl SessionRow {
-    /// Whether the user was deactivated after this session began.
-    pub fn user_disabled(&self) -> bool {
-        flag(self.disabled)
+/// The session lookup's row as stored. Both ways of reading it — sqlx's pool and the SQLite
+/// read connections (`sqlite_reads`) — fill this, in the column order of
+/// [`SESSION_BY_TOKEN_HASH`], kept here beside it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct SessionRecord {
+    id: String,
+    account_id: String,
+    user_id: String,
+    csrf_token: String,
+    created_at: i64,
+    last_seen_at: i64,
+    reauth_at: i64,
+    username: String,
+    kind: String,
+    disabled: i64,
+    employment_ends_at: Option<i64>,
+    account_name: String,
+    enforce_two_factor: i64,
+    totp_confirmed: i64,
+    passkeys: i64,
+}
+
+impl SessionRecord {
+    /// Reads a row of [`SESSION_BY_TOKEN_HASH`] from a SQLite read connection. By position,
+    /// in the order of the SELECT (by name costs a scan of the column names per value); the
+    /// test `answers_like_the_pool_and_sees_every_commit_at_once` compares the two paths.
+    pub(crate) fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
+        Ok(SessionRecord {
+            id: row.get(0)?,
+            account_id: row.get(1)?,
+            user_id: row.get(2)?,
+            csrf_token: row.get(3)?,
+            created_at: row.get(4)?,
+            last_seen_at: row.get(5)?,
+            reauth_at: row.get(6)?,
+            username: row.get(7)?,
+            kind: row.get(8)?,
+            disabled: row.get(9)?,
+            employment_ends_at: row.get(10)?,
+            account_name: row.get(11)?,
+            enforce_two_factor: row.get(12)?,
+            totp_confirmed: row.get(13)?,
+            passkeys: row.get(14)?,
+        })
+    }
+}
+
+impl From<SessionRecord> for ActiveSession {
+    fn from(r: SessionRecord) -> ActiveSession {
+        ActiveSession {
+            id: r.id,
+            account_id: r.account_id,
+            user_id: r.user_id,
+            csrf_token: r.csrf_token,
+            created_at: Timestamp(r.created_at),
+            last_seen_at: Timestamp(r.last_seen_at),
+            reauth_at: Timestamp(r.reauth_at),
+            username: r.username,
+            kind: UserKind::parse(&r.kind).unwrap_or(UserKind::Employee),
+            disabled: flag(r.disabled),
+            employment_ends_at: r.employment_ends_at.map(Timestamp),
+            account_name: r.account_name,
+            enforce_two_factor: flag(r.enforce_two_factor),
+            factors: crate::users::factors(r.totp_confirmed, r.passkeys),
+        }
     }
 }
 
@@ -164,13 +225,18 @@ impl Store {
     pub async fn session_by_token_hash(
         &self,
         token_hash: &str,
-    ) -> Result<Option<SessionRow>, StoreError> {
+    ) -> Result<Option<ActiveSession>, StoreError> {
         if let Some(reads) = &self.sqlite_reads
             && let Ok(answer) = reads.read(|conn| {
-                sqlite_reads::session_by_token_hash(conn, SESSION_BY_TOKEN_HASH, token_hash)
+                sqlite_reads::query_one(
+                    conn,
+                    SESSION_BY_TOKEN_HASH,
+                    token_hash,
+                    SessionRecord::from_sqlite,
+                )
             })
         {
-            return Ok(answer?);
+            return Ok(answer?.map(ActiveSession::from));
         }
         self.session_by_token_hash_pooled(token_hash).await
     }
@@ -179,11 +245,12 @@ impl Store {
     pub(crate) async fn session_by_token_hash_pooled(
         &self,
         token_hash: &str,
-    ) -> Result<Option<SessionRow>, StoreError> {
-        Ok(sqlx::query_as(SESSION_BY_TOKEN_HASH)
+    ) -> Result<Option<ActiveSession>, StoreError> {
+        let found: Option<SessionRecord> = sqlx::query_as(SESSION_BY_TOKEN_HASH)
             .bind(token_hash)
             .fetch_optional(self.pool())
-            .await?)
+            .await?;
+        Ok(found.map(ActiveSession::from))
     }
 
     /// Records activity on a session.
@@ -372,7 +439,7 @@ mod tests {
         let user = store.user("acc-1", "usr-1").await.unwrap().unwrap();
         assert_eq!(
             user.last_login_at,
-            Some(2_000),
+            Some(Timestamp(2_000)),
             "the fixture's login, not the failed one"
         );
         assert!(
@@ -396,7 +463,7 @@ mod tests {
                 .is_some()
         );
         let user = store.user("acc-1", "usr-1").await.unwrap().unwrap();
-        assert_eq!(user.last_login_at, Some(9_000));
+        assert_eq!(user.last_login_at, Some(Timestamp(9_000)));
         let ip = store
             .ip_facts("acc-1", "usr-1", "198.51.100.4")
             .await

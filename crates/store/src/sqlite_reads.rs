@@ -19,8 +19,6 @@ use std::sync::{Mutex, TryLockError};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-use crate::sessions::SessionRow;
-
 /// A handful of read connections to one SQLite file, opened when first needed.
 #[derive(Debug)]
 pub(crate) struct SqliteReads {
@@ -92,49 +90,42 @@ impl SqliteReads {
     }
 }
 
-/// The session lookup on a read connection (same SQL as the pool's). Columns are read by
-/// position, in the order of the SELECT (by name costs a scan of the column names per value);
-/// the test `answers_like_the_pool_and_sees_every_commit_at_once` compares the two paths.
-pub(crate) fn session_by_token_hash(
+/// Runs `sql` with one text parameter on a read connection and maps its first row, if any,
+/// with `map` (the caller owns the SQL and knows its columns).
+pub(crate) fn query_one<T>(
     conn: &Connection,
     sql: &str,
-    token_hash: &str,
-) -> rusqlite::Result<Option<SessionRow>> {
+    param: &str,
+    map: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Option<T>> {
     let mut statement = conn.prepare_cached(sql)?;
-    let mut rows = statement.query([token_hash])?;
-    let Some(row) = rows.next()? else {
-        return Ok(None);
-    };
-    Ok(Some(SessionRow {
-        id: row.get(0)?,
-        account_id: row.get(1)?,
-        user_id: row.get(2)?,
-        csrf_token: row.get(3)?,
-        created_at: row.get(4)?,
-        last_seen_at: row.get(5)?,
-        reauth_at: row.get(6)?,
-        username: row.get(7)?,
-        kind: row.get(8)?,
-        disabled: row.get(9)?,
-        employment_ends_at: row.get(10)?,
-        account_name: row.get(11)?,
-        enforce_two_factor: row.get(12)?,
-        totp_confirmed: row.get(13)?,
-        passkeys: row.get(14)?,
-    }))
+    let mut rows = statement.query([param])?;
+    match rows.next()? {
+        Some(row) => map(row).map(Some),
+        None => Ok(None),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sessions::{ActiveSession, SESSION_BY_TOKEN_HASH, SessionRecord};
     use crate::test_support::store_with_a_session;
 
     /// The session lookup answered by the read connections themselves (a decline fails).
-    fn read_here(reads: &SqliteReads, hash: &str) -> Option<SessionRow> {
+    fn read_here(reads: &SqliteReads, hash: &str) -> Option<ActiveSession> {
         reads
-            .read(|conn| session_by_token_hash(conn, crate::sessions::SESSION_BY_TOKEN_HASH, hash))
+            .read(|conn| {
+                query_one(
+                    conn,
+                    SESSION_BY_TOKEN_HASH,
+                    hash,
+                    SessionRecord::from_sqlite,
+                )
+            })
             .expect("answered on this thread, not declined to the pool")
             .unwrap()
+            .map(ActiveSession::from)
     }
 
     #[tokio::test]
@@ -150,10 +141,10 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(format!("{here:?}"), format!("{pooled:?}"));
+        assert_eq!(here, pooled);
         assert_eq!(here.username, "MDupont");
         assert_eq!(here.account_name, "Dupont & Fils");
-        assert_eq!((here.totp_confirmed, here.passkeys), (0, 0));
+        assert_eq!(here.factors, portcullis_core::user::Factors::NONE);
         assert!(read("hash-2").is_none());
 
         // A logout through the pool (another connection, as another process would be) is

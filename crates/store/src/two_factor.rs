@@ -400,18 +400,4 @@ impl Store {
             .await,
         )
     }
-
-    /// The ids of the account's users with a confirmed authenticator app.
-    pub async fn users_with_totp(
-        &self,
-        account_id: &str,
-    ) -> Result<std::collections::HashSet<String>, StoreError> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT user_id FROM totp_credentials WHERE account_id = $1 AND confirmed_at IS NOT NULL",
-        )
-        .bind(account_id)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows.into_iter().map(|(id,)| id).collect())
-    }
 }

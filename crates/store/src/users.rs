@@ -1,109 +1,129 @@
 //! Users.
 
 use portcullis_core::Timestamp;
-use portcullis_core::user::{Standing, User, UserKind};
+use portcullis_core::login::AccountPolicy;
+use portcullis_core::user::{Factors, Standing, User, UserKind};
 
 use crate::{Store, StoreError, changed, flag, lock_account, unique_violation};
 
-/// A user as stored.
+/// A user as stored: kinds and flags as text and 0/1, times as milliseconds. Read into
+/// [`User`] before it leaves the store.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct UserRow {
-    /// Random id.
-    pub id: String,
-    /// Owning account.
-    pub account_id: String,
-    /// As chosen.
-    pub username: String,
-    /// The person's name (empty for users created before names existed).
-    pub name: String,
-    /// Where mail goes.
-    pub email: String,
-    /// `administrator`, `accountant` or `employee`.
-    pub kind: String,
-    /// 0 or 1.
-    pub disabled: i64,
-    /// ms, or none.
-    pub employment_ends_at: Option<i64>,
-    /// PHC string, or none until set.
-    pub password_hash: Option<String>,
-    /// ms.
-    pub created_at: i64,
-    /// ms, or none.
-    pub last_login_at: Option<i64>,
-    /// 0 or 1: "only ask for two-factor authentication once every 30 days on a known IP".
-    pub remember_two_factor: i64,
-    /// 0 or 1: "automatically validate new IP addresses".
-    pub auto_validate_ips: i64,
+pub(crate) struct UserRecord {
+    id: String,
+    account_id: String,
+    username: String,
+    name: String,
+    email: String,
+    kind: String,
+    disabled: i64,
+    employment_ends_at: Option<i64>,
+    password_hash: Option<String>,
+    created_at: i64,
+    last_login_at: Option<i64>,
+    remember_two_factor: i64,
+    auto_validate_ips: i64,
 }
 
-impl UserRow {
-    /// What the last-administrator rule looks at.
-    pub fn standing(&self) -> Standing {
-        Standing {
-            kind: UserKind::parse(&self.kind).unwrap_or(UserKind::Employee),
-            disabled: flag(self.disabled),
-            employment_ends: self.employment_ends_at.is_some(),
-        }
-    }
-
-    /// The name to show: the person's name, or the username when no name is known.
-    pub fn display_name(&self) -> &str {
-        if self.name.is_empty() {
-            &self.username
-        } else {
-            &self.name
-        }
-    }
-
-    /// The domain's view of the row. An unknown kind (impossible under the CHECK constraint) is
-    /// read as the least privileged kind.
-    pub fn into_user(self) -> User {
+impl From<UserRecord> for User {
+    /// An unknown kind (impossible under the CHECK constraint) is read as the least privileged
+    /// kind.
+    fn from(r: UserRecord) -> User {
         User {
-            kind: UserKind::parse(&self.kind).unwrap_or(UserKind::Employee),
-            id: self.id,
-            account_id: self.account_id,
-            username: self.username,
-            name: self.name,
-            email: self.email,
-            disabled: flag(self.disabled),
-            employment_ends_at: self.employment_ends_at.map(Timestamp),
-            password_hash: self.password_hash,
-            created_at: Timestamp(self.created_at),
-            last_login_at: self.last_login_at.map(Timestamp),
+            kind: UserKind::parse(&r.kind).unwrap_or(UserKind::Employee),
+            id: r.id,
+            account_id: r.account_id,
+            username: r.username,
+            name: r.name,
+            email: r.email,
+            disabled: flag(r.disabled),
+            employment_ends_at: r.employment_ends_at.map(Timestamp),
+            password_hash: r.password_hash,
+            created_at: Timestamp(r.created_at),
+            last_login_at: r.last_login_at.map(Timestamp),
+            remember_two_factor: flag(r.remember_two_factor),
+            auto_validate_ips: flag(r.auto_validate_ips),
         }
     }
 }
 
 /// A user found by username at login, with what the first factor needs from the account.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct LoginCandidate {
     /// The user.
-    #[sqlx(flatten)]
-    pub user: UserRow,
+    pub user: User,
     /// The account's name (for messages).
     pub account_name: String,
-    /// The account's encrypted security code.
-    pub security_code_enc: String,
-    /// 0 or 1: the account enforces two-factor authentication.
-    pub enforce_two_factor: i64,
-    /// 0 or 1: two-factor is asked at every login.
-    pub limit_two_factor_validity: i64,
-    /// 0 or 1: every new IP address waits for email confirmation.
-    pub block_new_ips: i64,
-    /// 1 when the user has a confirmed authenticator app.
-    pub totp_confirmed: i64,
-    /// How many passkeys the user has.
-    pub passkeys: i64,
+    /// The account's switches.
+    pub policy: AccountPolicy,
+    /// The user's second factors.
+    pub factors: Factors,
 }
 
-/// A line of the Employees page: the user and whether their username is locked.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct EmployeeRow {
-    /// The user.
+#[derive(sqlx::FromRow)]
+struct CandidateRecord {
     #[sqlx(flatten)]
-    pub user: UserRow,
+    user: UserRecord,
+    account_name: String,
+    enforce_two_factor: i64,
+    limit_two_factor_validity: i64,
+    block_new_ips: i64,
+    totp_confirmed: i64,
+    passkeys: i64,
+}
+
+impl From<CandidateRecord> for LoginCandidate {
+    fn from(r: CandidateRecord) -> LoginCandidate {
+        LoginCandidate {
+            user: r.user.into(),
+            account_name: r.account_name,
+            policy: AccountPolicy {
+                enforce_two_factor: flag(r.enforce_two_factor),
+                limit_two_factor_validity: flag(r.limit_two_factor_validity),
+                block_new_ips: flag(r.block_new_ips),
+            },
+            factors: factors(r.totp_confirmed, r.passkeys),
+        }
+    }
+}
+
+/// A user's second factors from the counts a query selected.
+pub(crate) fn factors(totp_confirmed: i64, passkeys: i64) -> Factors {
+    Factors {
+        totp: totp_confirmed > 0,
+        passkeys: u32::try_from(passkeys).unwrap_or(u32::MAX),
+    }
+}
+
+/// A line of the Employees page and the Security center: the user, their second factors, and
+/// whether their username is locked.
+#[derive(Debug, Clone)]
+pub struct Employee {
+    /// The user.
+    pub user: User,
+    /// The user's second factors.
+    pub factors: Factors,
     /// When the username was locked after too many failed logins, if it is.
-    pub locked_at: Option<i64>,
+    pub locked_at: Option<Timestamp>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EmployeeRecord {
+    #[sqlx(flatten)]
+    user: UserRecord,
+    totp_confirmed: i64,
+    passkeys: i64,
+    locked_at: Option<i64>,
+}
+
+impl From<EmployeeRecord> for Employee {
+    fn from(r: EmployeeRecord) -> Employee {
+        Employee {
+            user: r.user.into(),
+            factors: factors(r.totp_confirmed, r.passkeys),
+            locked_at: r.locked_at.map(Timestamp),
+        }
+    }
 }
 
 /// Which users the Employees page asks for.
@@ -147,7 +167,7 @@ impl UserUpdate {
 #[derive(Debug, Clone)]
 pub enum Guarded {
     /// Written; the user as it was before.
-    Applied(Box<UserRow>),
+    Applied(Box<User>),
     /// The guard said no; nothing was written.
     Refused,
 }
@@ -195,6 +215,15 @@ pub(crate) fn scoped_key(account_id: &str, username_key: &str) -> String {
 const USER_COLUMNS: &str = "u.id, u.account_id, u.username, u.name, u.email, u.kind, u.disabled, \
     u.employment_ends_at, u.password_hash, u.created_at, u.last_login_at, u.remember_two_factor, \
     u.auto_validate_ips";
+
+/// The login candidate's SELECT, up to its WHERE clause.
+const CANDIDATE_SELECT: &str = "SELECT u.id, u.account_id, u.username, u.name, u.email, u.kind, \
+    u.disabled, u.employment_ends_at, u.password_hash, u.created_at, u.last_login_at, \
+    u.remember_two_factor, u.auto_validate_ips, a.name AS account_name, a.enforce_two_factor, \
+    a.limit_two_factor_validity, a.block_new_ips, \
+    (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS totp_confirmed, \
+    (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS passkeys \
+    FROM users u JOIN accounts a ON a.id = u.account_id";
 
 pub(crate) async fn insert_user<'c, E>(executor: E, user: &NewUser) -> Result<(), StoreError>
 where
@@ -257,35 +286,43 @@ impl Store {
         account_id: &str,
         typed_username: &str,
     ) -> Result<Option<LoginCandidate>, StoreError> {
-        let sql = format!(
-            "SELECT {USER_COLUMNS}, a.name AS account_name, a.security_code_enc, \
-                    a.enforce_two_factor, a.limit_two_factor_validity, a.block_new_ips, \
-                    (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS totp_confirmed, \
-                    (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS passkeys \
-             FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.username_key = $1"
-        );
-        Ok(sqlx::query_as(&sql)
+        let sql = format!("{CANDIDATE_SELECT} WHERE u.username_key = $1");
+        let found: Option<CandidateRecord> = sqlx::query_as(&sql)
             .bind(scoped_key(
                 account_id,
                 &portcullis_core::username::key(typed_username),
             ))
             .fetch_optional(self.pool())
-            .await?)
+            .await?;
+        Ok(found.map(LoginCandidate::from))
     }
 
-    /// One user of one account; a user of another account is not found.
-    pub async fn user(
+    /// One user of one account by id, with what a login needs from the account and the user's
+    /// second factors (the code step, a passkey login, a confirmed new address).
+    pub async fn login_subject(
         &self,
         account_id: &str,
         user_id: &str,
-    ) -> Result<Option<UserRow>, StoreError> {
-        let sql =
-            format!("SELECT {USER_COLUMNS} FROM users u WHERE u.account_id = $1 AND u.id = $2");
-        Ok(sqlx::query_as(&sql)
+    ) -> Result<Option<LoginCandidate>, StoreError> {
+        let sql = format!("{CANDIDATE_SELECT} WHERE u.account_id = $1 AND u.id = $2");
+        let found: Option<CandidateRecord> = sqlx::query_as(&sql)
             .bind(account_id)
             .bind(user_id)
             .fetch_optional(self.pool())
-            .await?)
+            .await?;
+        Ok(found.map(LoginCandidate::from))
+    }
+
+    /// One user of one account; a user of another account is not found.
+    pub async fn user(&self, account_id: &str, user_id: &str) -> Result<Option<User>, StoreError> {
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users u WHERE u.account_id = $1 AND u.id = $2");
+        let found: Option<UserRecord> = sqlx::query_as(&sql)
+            .bind(account_id)
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(found.map(User::from))
     }
 
     /// The user with this username (any case) in one account.
@@ -293,23 +330,24 @@ impl Store {
         &self,
         account_id: &str,
         username: &str,
-    ) -> Result<Option<UserRow>, StoreError> {
+    ) -> Result<Option<User>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.account_id = $1 AND u.username_key = $2"
         );
-        Ok(sqlx::query_as(&sql)
+        let found: Option<UserRecord> = sqlx::query_as(&sql)
             .bind(account_id)
             .bind(scoped_key(
                 account_id,
                 &portcullis_core::username::key(username),
             ))
             .fetch_optional(self.pool())
-            .await?)
+            .await?;
+        Ok(found.map(User::from))
     }
 
     /// Every user with this username (any case), in whichever account: usernames are unique
     /// only within an account. For the command line, which says when the name is ambiguous.
-    pub async fn users_named(&self, username: &str) -> Result<Vec<UserRow>, StoreError> {
+    pub async fn users_named(&self, username: &str) -> Result<Vec<User>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.username_key LIKE $1 ESCAPE '\\' ORDER BY u.created_at LIMIT 20"
         );
@@ -320,10 +358,11 @@ impl Store {
             }
             suffix.push(c);
         }
-        Ok(sqlx::query_as(&sql)
+        let found: Vec<UserRecord> = sqlx::query_as(&sql)
             .bind(suffix)
             .fetch_all(self.pool())
-            .await?)
+            .await?;
+        Ok(found.into_iter().map(User::from).collect())
     }
 
     /// Stores a new password hash.
@@ -350,22 +389,26 @@ impl Store {
         &self,
         account_id: &str,
         q: &UserQuery<'_>,
-    ) -> Result<Vec<EmployeeRow>, StoreError> {
+    ) -> Result<Vec<Employee>, StoreError> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, f.locked_at FROM users u \
+            "SELECT {USER_COLUMNS}, f.locked_at, \
+                    (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS totp_confirmed, \
+                    (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS passkeys \
+             FROM users u \
              LEFT JOIN login_failures f ON f.throttle_key = 'user:' || u.username_key \
              WHERE u.account_id = $1 AND u.username_key > $2 \
                AND ($3 = '%%' OR lower(u.username) LIKE $3 ESCAPE '\\' OR lower(u.name) LIKE $3 ESCAPE '\\' \
                     OR lower(u.email) LIKE $3 ESCAPE '\\') \
              ORDER BY u.username_key LIMIT $4"
         );
-        Ok(sqlx::query_as(&sql)
+        let found: Vec<EmployeeRecord> = sqlx::query_as(&sql)
             .bind(account_id)
             .bind(scoped_key(account_id, q.after.unwrap_or("")))
             .bind(like_pattern(q.search.trim()))
             .bind(q.limit)
             .fetch_all(self.pool())
-            .await?)
+            .await?;
+        Ok(found.into_iter().map(Employee::from).collect())
     }
 
     /// How many of the account's users match a search (for "N users").
@@ -390,18 +433,19 @@ impl Store {
         account_id: &str,
         user_id: &str,
         update: &UserUpdate,
-        allowed: impl FnOnce(&UserRow, u64) -> bool,
+        allowed: impl FnOnce(&User, u64) -> bool,
     ) -> Result<Guarded, StoreError> {
         let mut tx = self.pool().begin().await?;
         lock_account(&mut tx, account_id).await?;
         let sql =
             format!("SELECT {USER_COLUMNS} FROM users u WHERE u.account_id = $1 AND u.id = $2");
-        let before: UserRow = sqlx::query_as(&sql)
+        let before: User = sqlx::query_as::<_, UserRecord>(&sql)
             .bind(account_id)
             .bind(user_id)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or(StoreError::NotFound)?;
+            .ok_or(StoreError::NotFound)?
+            .into();
         let (others,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM users WHERE account_id = $1 AND id <> $2 \
              AND kind = 'administrator' AND disabled = 0 AND employment_ends_at IS NULL",
@@ -462,16 +506,17 @@ impl Store {
         &self,
         account_id: &str,
         now: Timestamp,
-    ) -> Result<Vec<UserRow>, StoreError> {
+    ) -> Result<Vec<User>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.account_id = $1 AND u.disabled = 0 \
              AND (u.employment_ends_at IS NULL OR u.employment_ends_at > $2) ORDER BY u.username_key"
         );
-        Ok(sqlx::query_as(&sql)
+        let found: Vec<UserRecord> = sqlx::query_as(&sql)
             .bind(account_id)
             .bind(now.millis())
             .fetch_all(self.pool())
-            .await?)
+            .await?;
+        Ok(found.into_iter().map(User::from).collect())
     }
 
     /// Deactivates or reactivates a user.

@@ -3,9 +3,9 @@
 
 use portcullis_core::Timestamp;
 use portcullis_core::secret_box::{Keyring, SecretKey};
-use portcullis_core::user::UserKind;
+use portcullis_core::user::{User, UserKind};
 use portcullis_core::username;
-use portcullis_store::{AuditEvent, Store, UserRow, UsernameCounter};
+use portcullis_store::{AuditEvent, Store, UsernameCounter};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
@@ -260,14 +260,14 @@ pub async fn key_rotate(storage: &StorageSettings) -> Result<String, CommandErro
         if keys.is_current(&account.security_code_enc) {
             continue;
         }
-        let context = security_code_context(&account.id);
+        let context = security_code_context(&account.account.id);
         let plain = keys
             .decrypt(&context, &account.security_code_enc)
-            .map_err(|e| CommandError(format!("account {}: {e}", account.id)))?;
+            .map_err(|e| CommandError(format!("account {}: {e}", account.account.id)))?;
         // The blind index is keyed too: it moves to the new key with the code.
         let index = security_code_index(&keys, &String::from_utf8_lossy(&plain));
         store
-            .set_security_code(&account.id, &keys.encrypt(&context, &plain), &index)
+            .set_security_code(&account.account.id, &keys.encrypt(&context, &plain), &index)
             .await
             .map_err(CommandError::from_display)?;
         rotated += 1;
@@ -285,7 +285,7 @@ async fn find_user(
     store: &Store,
     typed_username: &str,
     account_id: Option<&str>,
-) -> Result<UserRow, CommandError> {
+) -> Result<User, CommandError> {
     if let Some(account_id) = account_id {
         return store
             .user_by_username(account_id, typed_username)

@@ -3,7 +3,8 @@
 //! parallel attempts cannot outrun the limits; closed gates are audited as bursts.
 
 use portcullis_core::lockout::{self, Gate};
-use portcullis_store::{AuditEvent, StoreError, UserRow, UsernameCounter};
+use portcullis_core::user::User;
+use portcullis_store::{AuditEvent, StoreError, UsernameCounter};
 
 use crate::flows::context::{Audit, Client};
 use crate::flows::notices::{self, Recipient};
@@ -103,7 +104,7 @@ impl Claimed<'_> {
         &self,
         state: &AppState,
         audit: &Audit<'_>,
-        user: Option<(&UserRow, &str)>,
+        user: Option<(&User, &str)>,
     ) -> Result<u32, StoreError> {
         let failures = self.failures;
         let lockable = self.counter.scope() == lockout::Scope::InAccount;
@@ -123,7 +124,7 @@ async fn locked(
     audit: &Audit<'_>,
     key: &str,
     failures: u32,
-    user: Option<(&UserRow, &str)>,
+    user: Option<(&User, &str)>,
 ) -> Result<(), StoreError> {
     tracing::warn!("a username was locked after {failures} consecutive failed attempts");
     audit
@@ -205,7 +206,7 @@ pub(crate) async fn record_refusal(
 /// audited (as a burst) and answered with `None`.
 pub(crate) async fn claim_for_user<'a>(
     audit: &Audit<'_>,
-    user: &'a UserRow,
+    user: &'a User,
     key: &'a str,
     what: &str,
 ) -> Result<Option<Claimed<'a>>, StoreError> {

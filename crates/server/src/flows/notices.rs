@@ -9,9 +9,8 @@
 //! body, which may hold a single-use link.
 
 use askama::Template;
+use portcullis_core::user::User;
 use portcullis_core::{Timestamp, clock, user_agent};
-
-use portcullis_store::UserRow;
 
 use crate::flows::context::Client;
 use crate::infra::mail::Email;
@@ -81,7 +80,7 @@ pub struct Recipient<'a> {
 
 impl<'a> Recipient<'a> {
     /// A user of the account named `account_name`.
-    pub fn of(user: &'a UserRow, account_name: &'a str) -> Recipient<'a> {
+    pub fn of(user: &'a User, account_name: &'a str) -> Recipient<'a> {
         Recipient {
             email: &user.email,
             name: user.display_name(),

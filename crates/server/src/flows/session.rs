@@ -1,10 +1,9 @@
 //! The end of every login: a login whose every factor passed gets a brand-new session.
 
 use portcullis_core::login::IpOnStart;
+use portcullis_core::user::User;
 use portcullis_core::{Timestamp, ids, token};
-use portcullis_store::{
-    AuditEvent, NewSession, SessionStart, StoreError, UserRow, UsernameCounter,
-};
+use portcullis_store::{AuditEvent, NewSession, SessionStart, StoreError, UsernameCounter};
 
 use super::context::Client;
 use super::notices::{self, Recipient};
@@ -22,7 +21,7 @@ pub struct NewSessionToken {
 /// A login whose every factor passed, about to get its session.
 pub struct Login<'a> {
     /// Who logs in.
-    pub user: &'a UserRow,
+    pub user: &'a User,
     /// Their account's name (for the notice when the address is validated automatically).
     pub account_name: &'a str,
     /// What happens to the client's address (the login decision says).
@@ -94,7 +93,7 @@ pub async fn start_session(
 /// validation); called once the session and the validation are stored.
 async fn tell_validated_automatically(
     state: &AppState,
-    user: &UserRow,
+    user: &User,
     account_name: &str,
     client: &Client,
     now: Timestamp,

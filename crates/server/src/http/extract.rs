@@ -7,9 +7,9 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
 use bytes::Bytes;
-use portcullis_core::login::{self, AccountPolicy, UserFacts};
+use portcullis_core::login::{self, AccountPolicy};
 use portcullis_core::session::{self, Liveness};
-use portcullis_core::user::UserKind;
+use portcullis_core::user::{self, UserKind};
 use portcullis_core::{Timestamp, token};
 use serde::de::DeserializeOwned;
 
@@ -118,15 +118,11 @@ impl FromRequestParts<AppState> for CurrentUser {
             .await?
             .ok_or(WebError::LoginRequired)?;
         let now = state.clock.now();
-        let liveness = state.config.session.liveness(
-            Timestamp(session.created_at),
-            Timestamp(session.last_seen_at),
-            now,
-        );
-        let ended = session.user_disabled()
-            || session
-                .employment_ends_at
-                .is_some_and(|ends| now.millis() >= ends);
+        let liveness = state
+            .config
+            .session
+            .liveness(session.created_at, session.last_seen_at, now);
+        let ended = user::barred(session.disabled, session.employment_ends_at, now).is_some();
         match liveness {
             Liveness::Expired => {
                 state.store.delete_session(&token_hash).await?;
@@ -145,21 +141,17 @@ impl FromRequestParts<AppState> for CurrentUser {
         let user = CurrentUser {
             token_hash,
             session_id: session.id,
-            reauth_at: Timestamp(session.reauth_at),
-            kind: UserKind::parse(&session.kind).unwrap_or(UserKind::Employee),
+            reauth_at: session.reauth_at,
+            kind: session.kind,
             account_id: session.account_id,
             account_name: session.account_name,
             user_id: session.user_id,
             username: session.username,
             csrf_token: session.csrf_token,
             restricted: login::restricted(
-                &UserFacts {
-                    has_totp: session.totp_confirmed > 0,
-                    has_passkey: session.passkeys > 0,
-                    ..UserFacts::default()
-                },
+                session.factors,
                 AccountPolicy {
-                    enforce_two_factor: session.enforce_two_factor != 0,
+                    enforce_two_factor: session.enforce_two_factor,
                     ..AccountPolicy::default()
                 },
             ),

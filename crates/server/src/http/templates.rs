@@ -2,6 +2,7 @@
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
+use portcullis_core::Timestamp;
 
 use super::WebError;
 use super::extract::CurrentUser;
@@ -108,9 +109,9 @@ pub fn render<T: Template>(template: &T) -> Result<Response, WebError> {
         .map_err(|e| WebError::Internal(format!("template: {e}")))
 }
 
-/// Formats an optional stored time, with a word for "never".
-pub fn format_time_or(ms: Option<i64>, never: &str) -> String {
-    ms.map_or_else(|| never.to_string(), format_time)
+/// Formats an optional time, with a word for "never".
+pub fn format_time_or(at: Option<Timestamp>, never: &str) -> String {
+    at.map_or_else(|| never.to_string(), format_time)
 }
 
 /// A local path to continue at after a detour (re-authentication): only paths on this site, so
@@ -123,9 +124,9 @@ pub fn safe_return_path(path: &str) -> &str {
     if local { path } else { "/" }
 }
 
-/// Formats a stored time for people (UTC, to the second).
-pub fn format_time(ms: i64) -> String {
-    portcullis_core::clock::format_date_time(portcullis_core::Timestamp(ms))
+/// Formats a time for people (UTC, to the second).
+pub fn format_time(at: Timestamp) -> String {
+    portcullis_core::clock::format_date_time(at)
 }
 
 /// A page with one message and a way back to the login page (used-up links and the like).

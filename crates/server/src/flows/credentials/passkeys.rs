@@ -17,8 +17,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portcullis_core::lockout;
 use portcullis_core::passkey::{self, NameProblem};
+use portcullis_core::user::User;
 use portcullis_core::{Timestamp, ids, token};
-use portcullis_store::{CeremonyPurpose, NewPasskey, PasskeyRow, StoreError, UserRow};
+use portcullis_store::{CeremonyPurpose, NewPasskey, PasskeyRow, StoreError};
 use webauthn_rs::prelude::{
     Passkey, PasskeyRegistration, RegisterPublicKeyCredential, Uuid, Webauthn,
 };
@@ -155,10 +156,7 @@ pub(crate) fn credential_id(bytes: &[u8]) -> String {
 
 /// Starts creating a passkey for `user`: a discoverable credential with user verification; the
 /// user's existing passkeys are excluded so one authenticator is not registered twice.
-pub async fn begin_registration(
-    state: &AppState,
-    user: &UserRow,
-) -> Result<Ceremony, PasskeyError> {
+pub async fn begin_registration(state: &AppState, user: &User) -> Result<Ceremony, PasskeyError> {
     let rp = webauthn(state)?;
     let fresh = Uuid::new_v4().to_string();
     let handle = state
@@ -207,7 +205,7 @@ struct AttestationObject {
 /// Finishes creating a passkey and stores it under `typed_name` (or the authenticator's name).
 pub async fn finish_registration(
     state: &AppState,
-    user: &UserRow,
+    user: &User,
     ceremony: &str,
     answer: &RegisterPublicKeyCredential,
     typed_name: Option<&str>,

@@ -3,8 +3,9 @@
 //! checked; a right code is used up once per user, across server processes).
 
 use portcullis_core::totp::{self, TotpSecret};
+use portcullis_core::user::User;
 use portcullis_core::{Timestamp, username};
-use portcullis_store::{StoreError, UserRow};
+use portcullis_store::StoreError;
 
 use crate::flows::context::Audit;
 use crate::flows::context::Client;
@@ -62,7 +63,7 @@ pub enum OwnCode {
 /// address) before it is checked; a wrong code counts toward the username's lockout.
 pub async fn check_own_code(
     state: &AppState,
-    user: &UserRow,
+    user: &User,
     account_name: &str,
     typed: &str,
     client: &Client,

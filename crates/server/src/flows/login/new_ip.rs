@@ -17,9 +17,9 @@
 use std::time::Duration;
 
 use portcullis_core::login::{IpFacts, IpOnStart, IpStatus};
-use portcullis_core::user::UserKind;
+use portcullis_core::user::User;
 use portcullis_core::{Timestamp, email, token};
-use portcullis_store::{IpConfirmationRow, PendingLoginRow, PendingStage, StoreError, UserRow};
+use portcullis_store::{IpConfirmationRow, PendingLoginRow, PendingStage, StoreError};
 
 use crate::flows::context::Audit;
 use crate::flows::context::Client;
@@ -55,7 +55,7 @@ pub async fn ip_facts(
 /// pending-login cookie), the address recorded as pending, and the confirmation email.
 pub async fn begin_waiting(
     state: &AppState,
-    user: &UserRow,
+    user: &User,
     account_name: &str,
     client: &Client,
     now: Timestamp,
@@ -104,7 +104,7 @@ pub async fn begin_waiting(
 async fn send_confirmation(
     state: &AppState,
     pending_hash: &str,
-    user: &UserRow,
+    user: &User,
     account_name: &str,
     client: &Client,
     now: Timestamp,
@@ -272,7 +272,7 @@ pub async fn check_waiting(
 struct WaitingLogin {
     hash: String,
     pending: PendingLoginRow,
-    user: UserRow,
+    user: User,
     account_name: String,
 }
 
@@ -300,7 +300,7 @@ async fn waiting_login(
     else {
         return Ok(None);
     };
-    if user.disabled != 0 || user.employment_ends_at.is_some_and(|t| now.millis() >= t) {
+    if !user.may_log_in(now) {
         state.store.take_pending_login(&pending_hash).await?;
         return Ok(None);
     }
@@ -460,7 +460,7 @@ pub async fn not_me(state: &AppState, link: &str, client: &Client) -> Result<Ans
         user_agent: row.user_agent.clone(),
     };
     for admin in state.store.active_users(&row.account_id, now).await? {
-        if !UserKind::parse(&admin.kind).is_some_and(UserKind::is_administrator) {
+        if !admin.kind.is_administrator() {
             continue;
         }
         let notice = blocked_notice(&admin, &user, &account_name, &row, &login_client, now);
@@ -470,8 +470,8 @@ pub async fn not_me(state: &AppState, link: &str, client: &Client) -> Result<Ans
 }
 
 fn blocked_notice(
-    admin: &UserRow,
-    user: &UserRow,
+    admin: &User,
+    user: &User,
     account_name: &str,
     row: &IpConfirmationRow,
     login: &Client,

@@ -10,8 +10,9 @@
 //!   confirmation (a passkey is multi-factor and phishing-resistant).
 
 use portcullis_core::lockout;
-use portcullis_core::login::{self, FirstFactor, Refusal, Step};
-use portcullis_store::{CeremonyPurpose, PasskeyRow, StoreError, UserRow};
+use portcullis_core::login::{self, Refusal, UserFacts};
+use portcullis_core::user::User;
+use portcullis_store::{CeremonyPurpose, PasskeyRow, StoreError};
 use webauthn_rs::prelude::{
     AuthenticationResult, DiscoverableAuthentication, Passkey, PasskeyAuthentication,
     PublicKeyCredential, WebauthnError,
@@ -108,32 +109,25 @@ pub async fn finish_login(
     };
     record_use(state, &audit, &row, &mut stored, &result).await?;
 
-    let Some(user) = state.store.user(&row.account_id, &row.user_id).await? else {
+    let Some(subject) = state
+        .store
+        .login_subject(&row.account_id, &row.user_id)
+        .await?
+    else {
         return Err(PasskeyError::Rejected);
     };
-    let account = state.store.account(&user.account_id).await?;
-    let policy = account
-        .as_ref()
-        .map(crate::flows::login::password::account_policy)
-        .unwrap_or_default();
-    let totp = state.store.totp(&user.account_id, &user.id).await?;
-    let facts = crate::flows::login::password::user_facts(
-        &user,
-        totp.is_some_and(|t| t.confirmed_at.is_some()),
-        true,
-    );
+    let user = &subject.user;
     let ip = client.ip.to_string();
-    let ip_facts =
-        crate::flows::login::new_ip::ip_facts(state, &user.account_id, &user.id, &ip).await?;
-    match login::decide(FirstFactor::Passkey, Some(facts), policy, ip_facts, now) {
-        Step::StartSession { ip: on_start, .. } => {
-            let account_name = account.map(|a| a.name).unwrap_or_default();
+    let ip_facts = super::new_ip::ip_facts(state, &user.account_id, &user.id, &ip).await?;
+    let facts = UserFacts::of(user, subject.factors);
+    match login::passkey_verdict(&facts, subject.policy, ip_facts, now) {
+        Ok(start) => {
             let session = crate::flows::session::start_session(
                 state,
                 crate::flows::session::Login {
-                    user: &user,
-                    account_name: &account_name,
-                    ip: on_start,
+                    user,
+                    account_name: &subject.account_name,
+                    ip: start.ip,
                     factors: &format!("factor=passkey passkey={}", row.id),
                     clear_failures_of: None,
                 },
@@ -143,7 +137,7 @@ pub async fn finish_login(
             .await?;
             Ok(PasskeyLogin::Session(session))
         }
-        Step::Refused(refusal) => {
+        Err(refusal) => {
             audit
                 .record(
                     Some(&user.account_id),
@@ -154,13 +148,11 @@ pub async fn finish_login(
                 .await?;
             Ok(PasskeyLogin::Refused(refusal))
         }
-        // A passkey never leads to a code or an IP confirmation.
-        Step::AskTotp | Step::ConfirmIp => Err(PasskeyError::Rejected),
     }
 }
 
 /// Starts confirming a logged-in user with one of their passkeys.
-pub async fn begin_reauth(state: &AppState, user: &UserRow) -> Result<Ceremony, PasskeyError> {
+pub async fn begin_reauth(state: &AppState, user: &User) -> Result<Ceremony, PasskeyError> {
     let rp = webauthn(state)?;
     let passkeys: Vec<Passkey> = state
         .store
@@ -188,7 +180,7 @@ pub async fn begin_reauth(state: &AppState, user: &UserRow) -> Result<Ceremony, 
 /// Finishes confirming a logged-in user; `Ok` means confirmed.
 pub async fn finish_reauth(
     state: &AppState,
-    user: &UserRow,
+    user: &User,
     ceremony: &str,
     answer: &PublicKeyCredential,
     client: &Client,

@@ -13,16 +13,14 @@
 //! - a successful login resets the username's failure count and gets a brand-new session.
 
 use portcullis_core::lockout::{self, Gate};
-use portcullis_core::login::{self, AccountPolicy, FirstFactor, Refusal, Step, UserFacts};
+use portcullis_core::login::{self, FailureReason, FirstFactor, Refusal, Step, UserFacts};
 use portcullis_core::password::{self, DUMMY_HASH};
-use portcullis_core::{Timestamp, security_code, token, username};
-use portcullis_store::{
-    AccountRow, LoginCandidate, PendingStage, StoreError, UserRow, UsernameCounter,
-};
+use portcullis_core::user::User;
+use portcullis_core::{Timestamp, token, username};
+use portcullis_store::{PendingStage, StoreError, UsernameCounter};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::flows::people::accounts::security_code_context;
-use crate::flows::people::accounts::security_code_lookups;
+use crate::flows::people::accounts::account_by_security_code;
 
 use crate::flows::attempts::{Claimed, MAX_KEY_CHARS, claim_attempt, record_refusal};
 use crate::flows::context::{Audit, Client};
@@ -63,36 +61,6 @@ pub enum LoginOutcome {
     ConfirmIp(String),
 }
 
-/// The account's switches, from a login candidate.
-fn policy_of(candidate: &LoginCandidate) -> AccountPolicy {
-    AccountPolicy {
-        enforce_two_factor: candidate.enforce_two_factor != 0,
-        limit_two_factor_validity: candidate.limit_two_factor_validity != 0,
-        block_new_ips: candidate.block_new_ips != 0,
-    }
-}
-
-/// The account's switches that the login reads.
-pub fn account_policy(account: &AccountRow) -> AccountPolicy {
-    AccountPolicy {
-        enforce_two_factor: account.enforce_two_factor != 0,
-        limit_two_factor_validity: account.limit_two_factor_validity != 0,
-        block_new_ips: account.block_new_ips != 0,
-    }
-}
-
-/// What the login decision needs to know about a user.
-pub fn user_facts(user: &UserRow, has_totp: bool, has_passkey: bool) -> UserFacts {
-    UserFacts {
-        disabled: user.disabled != 0,
-        employment_ends_at: user.employment_ends_at.map(Timestamp),
-        has_totp,
-        has_passkey,
-        remember_two_factor: user.remember_two_factor != 0,
-        auto_validate_ips: user.auto_validate_ips != 0,
-    }
-}
-
 /// Runs a password login.
 #[tracing::instrument(skip_all, fields(ip = %client.ip))]
 pub async fn password_login(
@@ -115,12 +83,9 @@ pub async fn password_login(
     // The security code names the account (a blind-index lookup; then the decrypted code is
     // compared in constant time), the username a user in it. The same queries run whether or
     // not either exists.
-    let account = state
-        .store
-        .account_by_security_code(&security_code_lookups(&state.keys, &attempt.security_code))
-        .await?
-        .filter(|account| security_code_matches(state, account, &attempt.security_code));
-    let account_id = account.as_ref().map(|a| a.id.as_str());
+    let account =
+        account_by_security_code(&state.store, &state.keys, &attempt.security_code).await?;
+    let account_id = account.as_ref().map(|a| a.account.id.as_str());
     let candidate = state
         .store
         .login_candidate(account_id.unwrap_or(""), &key)
@@ -159,48 +124,47 @@ pub async fn password_login(
             return Ok(LoginOutcome::Busy);
         }
     };
-    let first_factor = FirstFactor::from_checks(
-        account.is_some(),
-        candidate.is_some(),
-        candidate
-            .as_ref()
-            .is_some_and(|c| c.user.password_hash.is_some()),
-        password_matches,
-    );
-    let facts = candidate
+    let password_set = candidate
         .as_ref()
-        .map(|c| user_facts(&c.user, c.totp_confirmed > 0, c.passkeys > 0));
-    let policy = candidate.as_ref().map(policy_of).unwrap_or_default();
-    // Only read once the password passed: nothing about the IP address is looked at before.
-    let ip_facts = match (&candidate, first_factor) {
-        (Some(c), FirstFactor::Passed) => {
-            crate::flows::login::new_ip::ip_facts(
-                state,
-                &c.user.account_id,
-                &c.user.id,
-                &client.ip.to_string(),
-            )
-            .await?
+        .is_some_and(|c| c.user.password_hash.is_some());
+    let candidate = match login::check_first_factor(
+        account.is_some(),
+        candidate.as_ref(),
+        password_set,
+        password_matches,
+    ) {
+        Ok(candidate) => candidate,
+        Err(reason) => {
+            let user = candidate
+                .as_ref()
+                .map(|c| (&c.user, c.account_name.as_str()));
+            return failed(state, &audit, &claimed, reason, account_id, user, &key).await;
         }
-        _ => None,
     };
-
-    let step = login::decide(first_factor, facts, policy, ip_facts, now);
-    let (Step::Refused(Refusal::BadCredentials(_)) | Step::AskTotp) = step else {
-        // Every factor passed (or the decision refused a user whose factors all passed).
-        claimed.give_back_address(state).await?;
-        return after_password(state, &audit, &claimed, candidate.as_ref(), step, client).await;
-    };
-    match step {
+    // Only read once the password passed: nothing about the IP address is looked at before.
+    let ip_facts = super::new_ip::ip_facts(
+        state,
+        &candidate.user.account_id,
+        &candidate.user.id,
+        &client.ip.to_string(),
+    )
+    .await?;
+    let facts = UserFacts::of(&candidate.user, candidate.factors);
+    let (account_id, user_id) = (
+        Some(candidate.user.account_id.as_str()),
+        Some(candidate.user.id.as_str()),
+    );
+    match login::decide(
+        FirstFactor::Password,
+        &facts,
+        candidate.policy,
+        ip_facts,
+        now,
+    ) {
         Step::AskTotp => {
             // Only this attempt is given back: the failures before it (wrong codes, say) stay
             // until the code passes too.
             claimed.give_back(state, true).await?;
-            let Some(candidate) = candidate.as_ref() else {
-                return Ok(LoginOutcome::Refused(Refusal::BadCredentials(
-                    login::FailureReason::UnknownUser,
-                )));
-            };
             let pending = token::new_token();
             state
                 .store
@@ -220,56 +184,9 @@ pub async fn password_login(
                 .await?;
             Ok(LoginOutcome::SecondFactor(pending))
         }
-        refused => {
-            let reason = match refused {
-                Step::Refused(Refusal::BadCredentials(reason)) => reason,
-                _ => login::FailureReason::WrongPassword,
-            };
-            let failures = claimed
-                .failed(
-                    state,
-                    &audit,
-                    candidate
-                        .as_ref()
-                        .map(|c| (&c.user, c.account_name.as_str())),
-                )
-                .await?;
-            let detail = match user_id {
-                Some(_) => format!("reason={} failures={failures}", reason.as_str()),
-                None => format!(
-                    "reason={} username={key} failures={failures}",
-                    reason.as_str()
-                ),
-            };
-            audit
-                .record(account_id, user_id, "login.failed", &detail)
-                .await?;
-            Ok(LoginOutcome::Refused(Refusal::BadCredentials(reason)))
-        }
-    }
-}
-
-/// The rest of a password login whose every factor passed: a refusal that may now be said, the
-/// new-IP confirmation, or the session.
-async fn after_password(
-    state: &AppState,
-    audit: &Audit<'_>,
-    claimed: &Claimed<'_>,
-    candidate: Option<&LoginCandidate>,
-    step: Step,
-    client: &Client,
-) -> Result<LoginOutcome, StoreError> {
-    let Some(candidate) = candidate else {
-        return Ok(LoginOutcome::Refused(Refusal::BadCredentials(
-            login::FailureReason::UnknownUser,
-        )));
-    };
-    let (account_id, user_id) = (
-        Some(candidate.user.account_id.as_str()),
-        Some(candidate.user.id.as_str()),
-    );
-    match step {
         Step::Refused(refusal) => {
+            // Every factor passed; the decision refused the user anyway.
+            claimed.give_back_address(state).await?;
             state.store.clear_username_failures(claimed.counter).await?;
             audit
                 .record(
@@ -282,6 +199,7 @@ async fn after_password(
             Ok(LoginOutcome::Refused(refusal))
         }
         Step::ConfirmIp => {
+            claimed.give_back_address(state).await?;
             state.store.clear_username_failures(claimed.counter).await?;
             audit
                 .record(
@@ -291,45 +209,58 @@ async fn after_password(
                     "next=confirm_ip",
                 )
                 .await?;
-            let pending = crate::flows::login::new_ip::begin_waiting(
+            let pending = super::new_ip::begin_waiting(
                 state,
                 &candidate.user,
                 &candidate.account_name,
                 client,
-                audit.now,
+                now,
             )
             .await?;
             Ok(LoginOutcome::ConfirmIp(pending))
         }
-        Step::StartSession { ip: on_start, .. } => {
+        Step::StartSession(start) => {
+            claimed.give_back_address(state).await?;
             let session = start_session(
                 state,
                 Login {
                     user: &candidate.user,
                     account_name: &candidate.account_name,
-                    ip: on_start,
+                    ip: start.ip,
                     factors: "factor=password",
                     clear_failures_of: Some(claimed.counter),
                 },
                 client,
-                audit.now,
+                now,
             )
             .await?;
             Ok(LoginOutcome::Session(session))
         }
-        Step::AskTotp => Ok(LoginOutcome::Refused(Refusal::BadCredentials(
-            login::FailureReason::WrongPassword,
-        ))),
     }
 }
 
-fn security_code_matches(state: &AppState, account: &AccountRow, typed: &str) -> bool {
-    let context = security_code_context(&account.id);
-    match state.keys.decrypt(&context, &account.security_code_enc) {
-        Ok(actual) => security_code::matches(typed, &String::from_utf8_lossy(&actual)),
-        Err(e) => {
-            tracing::error!(account_id = %account.id, "cannot decrypt the security code: {e}");
-            false
-        }
-    }
+/// A password login whose first factor failed: counted (perhaps locking the username), audited
+/// with the true reason, answered with one generic refusal.
+async fn failed(
+    state: &AppState,
+    audit: &Audit<'_>,
+    claimed: &Claimed<'_>,
+    reason: FailureReason,
+    account_id: Option<&str>,
+    user: Option<(&User, &str)>,
+    key: &str,
+) -> Result<LoginOutcome, StoreError> {
+    let failures = claimed.failed(state, audit, user).await?;
+    let user_id = user.map(|(u, _)| u.id.as_str());
+    let detail = match user_id {
+        Some(_) => format!("reason={} failures={failures}", reason.as_str()),
+        None => format!(
+            "reason={} username={key} failures={failures}",
+            reason.as_str()
+        ),
+    };
+    audit
+        .record(account_id, user_id, "login.failed", &detail)
+        .await?;
+    Ok(LoginOutcome::Refused(Refusal::BadCredentials(reason)))
 }

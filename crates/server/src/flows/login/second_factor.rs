@@ -13,9 +13,10 @@
 //! - success records that two-factor was passed from this IP address (the 30-day rule reads it)
 //!   and starts a fresh session.
 
-use portcullis_core::login::{self, Refusal, Step};
+use portcullis_core::login::{self, Refusal, UserFacts, Verdict};
+use portcullis_core::user::User;
 use portcullis_core::{Timestamp, recovery, token, username};
-use portcullis_store::{PendingStage, StoreError, UserRow};
+use portcullis_store::{PendingStage, StoreError};
 
 use crate::flows::context::Audit;
 use crate::flows::context::Client;
@@ -83,13 +84,14 @@ pub async fn complete(
     else {
         return Ok(CodeOutcome::Expired);
     };
-    let Some(user) = state
+    let Some(subject) = state
         .store
-        .user(&pending.account_id, &pending.user_id)
+        .login_subject(&pending.account_id, &pending.user_id)
         .await?
     else {
         return Ok(CodeOutcome::Expired);
     };
+    let user = &subject.user;
     let audit = Audit { state, client, now };
     if kind == CodeKind::Totp {
         match claim_code_window(state, &user.account_id, &user.id, now).await? {
@@ -110,7 +112,7 @@ pub async fn complete(
         return Ok(CodeOutcome::Expired);
     };
     let key = username::key(&user.username);
-    let Some(claimed) = claim_for_user(&audit, &user, &key, "second_factor").await? else {
+    let Some(claimed) = claim_for_user(&audit, user, &key, "second_factor").await? else {
         return Ok(CodeOutcome::Locked);
     };
     let accepted = match kind {
@@ -135,14 +137,8 @@ pub async fn complete(
         },
     };
     if !accepted {
-        let account_name = state
-            .store
-            .account(&user.account_id)
-            .await?
-            .map(|a| a.name)
-            .unwrap_or_default();
         let failures = claimed
-            .failed(state, &audit, Some((&user, &account_name)))
+            .failed(state, &audit, Some((user, &subject.account_name)))
             .await?;
         let event = match kind {
             CodeKind::Totp => "login.totp_failed",
@@ -182,30 +178,19 @@ pub async fn complete(
         CodeKind::Recovery => "password+recovery_code",
     };
     if kind == CodeKind::Recovery {
-        recovery_code_used(state, &user, client, now).await?;
+        recovery_code_used(state, user, client, now).await?;
     }
-    let account = state.store.account(&user.account_id).await?;
-    let account_name = account.as_ref().map(|a| a.name.clone()).unwrap_or_default();
-    let policy = account
-        .as_ref()
-        .map(crate::flows::login::password::account_policy)
-        .unwrap_or_default();
     let ip = client.ip.to_string();
-    let ip_facts =
-        crate::flows::login::new_ip::ip_facts(state, &user.account_id, &user.id, &ip).await?;
-    match login::after_all_factors(
-        &crate::flows::login::password::user_facts(&user, true, false),
-        policy,
-        ip_facts,
-        now,
-    ) {
-        Step::StartSession { ip: on_start, .. } => {
+    let ip_facts = super::new_ip::ip_facts(state, &user.account_id, &user.id, &ip).await?;
+    let facts = UserFacts::of(user, subject.factors);
+    match login::after_all_factors(&facts, subject.policy, ip_facts, now) {
+        Verdict::StartSession(start) => {
             let session = crate::flows::session::start_session(
                 state,
                 crate::flows::session::Login {
-                    user: &user,
-                    account_name: &account_name,
-                    ip: on_start,
+                    user,
+                    account_name: &subject.account_name,
+                    ip: start.ip,
                     factors: &format!("factor={factor}"),
                     clear_failures_of: None,
                 },
@@ -215,7 +200,7 @@ pub async fn complete(
             .await?;
             Ok(CodeOutcome::Session(session))
         }
-        Step::ConfirmIp => {
+        Verdict::ConfirmIp => {
             audit
                 .record(
                     Some(&user.account_id),
@@ -224,19 +209,14 @@ pub async fn complete(
                     &format!("factor={factor} next=confirm_ip"),
                 )
                 .await?;
-            let pending = crate::flows::login::new_ip::begin_waiting(
-                state,
-                &user,
-                &account_name,
-                client,
-                now,
-            )
-            .await?;
+            let pending =
+                super::new_ip::begin_waiting(state, user, &subject.account_name, client, now)
+                    .await?;
             Ok(CodeOutcome::ConfirmIp(pending))
         }
         // Every factor passed: now, and only now, the refusal may say why. A code is never
         // asked twice.
-        Step::Refused(refusal) => {
+        Verdict::Refused(refusal) => {
             audit
                 .record(
                     Some(&user.account_id),
@@ -247,13 +227,12 @@ pub async fn complete(
                 .await?;
             Ok(CodeOutcome::Refused(refusal))
         }
-        Step::AskTotp => Ok(CodeOutcome::Expired),
     }
 }
 
 async fn recovery_code_used(
     state: &AppState,
-    user: &UserRow,
+    user: &User,
     client: &Client,
     now: Timestamp,
 ) -> Result<(), StoreError> {

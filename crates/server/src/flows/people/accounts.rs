@@ -12,7 +12,7 @@ use portcullis_core::secret_box::Keyring;
 use portcullis_core::user::{self, UserKind};
 use portcullis_core::{email, security_code, token, username};
 use portcullis_store::{
-    AccountRow, AuditEvent, NewAccount, NewUser, Store, StoreError, TokenPurpose,
+    AuditEvent, NewAccount, NewUser, SealedAccount, Store, StoreError, TokenPurpose,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -126,19 +126,44 @@ pub fn security_code_lookups(keys: &Keyring, typed: &str) -> Vec<String> {
     )
 }
 
+/// The account a typed security code names, if any: a blind-index lookup, then the decrypted
+/// code is compared in constant time. The same work whether or not the code names an account.
+pub async fn account_by_security_code(
+    store: &Store,
+    keys: &Keyring,
+    typed: &str,
+) -> Result<Option<SealedAccount>, StoreError> {
+    Ok(store
+        .account_by_security_code(&security_code_lookups(keys, typed))
+        .await?
+        .filter(|sealed| {
+            let account_id = &sealed.account.id;
+            match keys.decrypt(
+                &security_code_context(account_id),
+                &sealed.security_code_enc,
+            ) {
+                Ok(actual) => security_code::matches(typed, &String::from_utf8_lossy(&actual)),
+                Err(e) => {
+                    tracing::error!(%account_id, "cannot decrypt the security code: {e}");
+                    false
+                }
+            }
+        }))
+}
+
 /// Fills in the blind index of accounts made before it existed (at start-up, after the
 /// migrations). Returns how many were filled in.
 pub async fn index_security_codes(store: &Store, keys: &Keyring) -> Result<usize, StoreError> {
     let missing = store.accounts_without_code_index().await?;
     let mut filled = 0;
     for account in missing {
-        let context = security_code_context(&account.id);
+        let context = security_code_context(&account.account.id);
         match keys.decrypt(&context, &account.security_code_enc) {
             Ok(code) => {
                 let code = String::from_utf8_lossy(&code);
                 store
                     .set_security_code(
-                        &account.id,
+                        &account.account.id,
                         &account.security_code_enc,
                         &security_code_index(keys, &code),
                     )
@@ -146,7 +171,7 @@ pub async fn index_security_codes(store: &Store, keys: &Keyring) -> Result<usize
                 filled += 1;
             }
             Err(e) => {
-                tracing::error!(account_id = %account.id, "cannot index the security code: {e}");
+                tracing::error!(account_id = %account.account.id, "cannot index the security code: {e}");
             }
         }
     }
@@ -347,16 +372,16 @@ impl Accounts<'_> {
 }
 
 /// Decrypts an account's security code; the error says why it could not be read.
-pub fn read_security_code(keys: &Keyring, account: &AccountRow) -> Result<String, String> {
+pub fn read_security_code(keys: &Keyring, account: &SealedAccount) -> Result<String, String> {
     keys.decrypt(
-        &security_code_context(&account.id),
+        &security_code_context(&account.account.id),
         &account.security_code_enc,
     )
     .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
     .map_err(|e| {
         format!(
             "the security code of account {} cannot be read: {e}",
-            account.id
+            account.account.id
         )
     })
 }

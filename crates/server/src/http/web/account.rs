@@ -41,16 +41,16 @@ async fn page(
     name_error: Option<String>,
     code_error: Option<String>,
 ) -> Result<Response, WebError> {
-    let account = state
+    let sealed = state
         .store
-        .account(&user.account_id)
+        .sealed_account(&user.account_id)
         .await?
         .ok_or(WebError::NotFound)?;
     let status = form_status(name_error.is_some() || code_error.is_some());
     let page = AccountPage {
         nav: Nav::new(state, user, "account").with_flash(done),
-        security_code: read_security_code(&state.keys, &account).map_err(WebError::Internal)?,
-        name: account.name,
+        security_code: read_security_code(&state.keys, &sealed).map_err(WebError::Internal)?,
+        name: sealed.account.name,
         name_error,
         code_error,
     };

@@ -63,7 +63,7 @@ pub async fn show(
     let events = rows
         .into_iter()
         .map(|r| EventLine {
-            at: format_time(r.at),
+            at: format_time(Timestamp(r.at)),
             event: r.event,
             username: r.username.unwrap_or_default(),
             actor: match r.actor.as_str() {

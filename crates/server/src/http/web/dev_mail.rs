@@ -57,7 +57,7 @@ fn received(id: &str) -> String {
     id.split('-')
         .next()
         .and_then(|ms| ms.parse::<i64>().ok())
-        .map(format_time)
+        .map(|ms| format_time(portcullis_core::Timestamp(ms)))
         .unwrap_or_default()
 }
 
@@ -164,6 +164,11 @@ fn linkify(text: &str, origin: &str) -> Vec<Segment> {
     segments
 }
 
+/// The routes of the demo mailbox (only in demo mode).
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes.get("/dev/mail", list).get("/dev/mail/{id}", show)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,9 +195,4 @@ mod tests {
             .collect();
         assert_eq!(links, vec!["http://localhost:8080/x?token=a_b"]);
     }
-}
-
-/// The routes of the demo mailbox (only in demo mode).
-pub(crate) fn routes(routes: Routes) -> Routes {
-    routes.get("/dev/mail", list).get("/dev/mail/{id}", show)
 }

@@ -14,9 +14,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::clock::{self, format_date};
-use portcullis_core::user::{self, UserKind, keeps_an_administrator};
+use portcullis_core::user::{self, User, UserKind, keeps_an_administrator};
 use portcullis_core::{Timestamp, email, ids, username};
-use portcullis_store::{Guarded, UserRow, UserUpdate, UsernameCounter};
+use portcullis_store::{Guarded, UserUpdate, UsernameCounter};
 use serde::Deserialize;
 
 use super::employees::{
@@ -38,7 +38,7 @@ pub async fn visible_user(
     state: &AppState,
     caller: &CurrentUser,
     id: &str,
-) -> Result<UserRow, WebError> {
+) -> Result<User, WebError> {
     if !ids::looks_like_id(id) || (!caller.kind.is_administrator() && id != caller.user_id) {
         return Err(WebError::NotFound);
     }
@@ -70,7 +70,7 @@ pub struct Person {
 pub async fn person(
     state: &AppState,
     caller: &CurrentUser,
-    row: &UserRow,
+    row: &User,
 ) -> Result<Person, WebError> {
     let locked = state
         .store
@@ -81,7 +81,7 @@ pub async fn person(
         .await?
         .locked_at
         .is_some();
-    let kind = UserKind::parse(&row.kind).unwrap_or(UserKind::Employee);
+    let kind = row.kind;
     Ok(Person {
         id: row.id.clone(),
         name: row.display_name().to_string(),
@@ -91,10 +91,8 @@ pub async fn person(
         status: status_of(row, locked, state.clock.now()),
         last_login: format_time_or(row.last_login_at, "Never"),
         created: format_time_or(Some(row.created_at), ""),
-        employment_ends: row
-            .employment_ends_at
-            .map_or_else(String::new, |t| format_date(Timestamp(t))),
-        disabled: row.disabled != 0,
+        employment_ends: row.employment_ends_at.map_or_else(String::new, format_date),
+        disabled: row.disabled,
         locked,
         invited: row.password_hash.is_none(),
         is_me: row.id == caller.user_id,
@@ -120,7 +118,7 @@ pub async fn show(
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let row = visible_user(&state, &user, &id).await?;
-    let kind = UserKind::parse(&row.kind).unwrap_or(UserKind::Employee);
+    let kind = row.kind;
     let administrations = state
         .store
         .administrations_for(&user.account_id, &row.id, kind)
@@ -175,7 +173,7 @@ pub struct EditForm {
 async fn edit_page(
     state: &AppState,
     user: &CurrentUser,
-    row: &UserRow,
+    row: &User,
     form: EditForm,
     error: Option<String>,
 ) -> Result<Response, WebError> {
@@ -212,10 +210,8 @@ pub async fn edit_form(
     let form = EditForm {
         name: row.name.clone(),
         email: row.email.clone(),
-        kind: row.kind.clone(),
-        employment_ends: row
-            .employment_ends_at
-            .map_or_else(String::new, |t| format_date(Timestamp(t))),
+        kind: row.kind.as_str().to_string(),
+        employment_ends: row.employment_ends_at.map_or_else(String::new, format_date),
         administration: state
             .store
             .granted_administrations(&user.account_id, &row.id)
@@ -225,7 +221,7 @@ pub async fn edit_form(
 }
 
 /// The refusal when a change would leave the account without a lasting administrator.
-fn last_administrator(row: &UserRow) -> String {
+fn last_administrator(row: &User) -> String {
     format!(
         "{} is the account's last active administrator without an end of employment. Make another user an administrator first.",
         row.username
@@ -259,7 +255,7 @@ pub async fn edit(
             name: user::parse_name(&form.name).map_err(|e| e.to_string())?,
             email: email::parse(&form.email).map_err(|e| e.to_string())?,
             kind,
-            disabled: row.disabled != 0,
+            disabled: row.disabled,
             employment_ends_at: ends,
         })
     })();
@@ -308,7 +304,7 @@ async fn apply(
     state: &AppState,
     admin: &CurrentUser,
     client: &Client,
-    row: &UserRow,
+    row: &User,
     update: &UserUpdate,
     now: Timestamp,
 ) -> Result<bool, WebError> {
@@ -325,10 +321,10 @@ async fn apply(
     if before.name != update.name {
         changed.push("name".to_string());
     }
-    if before.kind != update.kind.as_str() {
+    if before.kind != update.kind {
         changed.push(format!("kind={}", update.kind.as_str()));
     }
-    if before.employment_ends_at != update.employment_ends_at.map(Timestamp::millis) {
+    if before.employment_ends_at != update.employment_ends_at {
         changed.push(format!(
             "employment_ends={}",
             update
@@ -336,7 +332,7 @@ async fn apply(
                 .map_or_else(|| "none".into(), format_date)
         ));
     }
-    if (before.disabled != 0) != update.disabled {
+    if (before.disabled) != update.disabled {
         changed.push(format!("disabled={}", update.disabled));
     }
     let email_changed = before.email != update.email;
@@ -409,9 +405,9 @@ async fn set_disabled(
     let update = UserUpdate {
         name: row.name.clone(),
         email: row.email.clone(),
-        kind: UserKind::parse(&row.kind).unwrap_or(UserKind::Employee),
+        kind: row.kind,
         disabled,
-        employment_ends_at: row.employment_ends_at.map(Timestamp),
+        employment_ends_at: row.employment_ends_at,
     };
     if !apply(&state, &user, &client, &row, &update, now).await? {
         return Err(WebError::Conflict(last_administrator(&row)));

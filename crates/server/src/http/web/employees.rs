@@ -9,8 +9,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Timestamp;
-use portcullis_core::user::UserKind;
-use portcullis_store::{AdministrationRow, EmployeeRow, UserQuery, UserRow};
+use portcullis_core::user::{User, UserKind};
+use portcullis_store::{AdministrationRow, Employee, UserQuery};
 use serde::Deserialize;
 
 use crate::flows::context::Client;
@@ -46,30 +46,25 @@ pub struct EmployeeLine {
 }
 
 /// What a user's status column says, most important first.
-pub fn status_of(user: &UserRow, locked: bool, now: Timestamp) -> String {
+pub fn status_of(user: &User, locked: bool, now: Timestamp) -> String {
     match user.employment_ends_at {
-        _ if user.disabled != 0 => "Deactivated".into(),
-        Some(ends) if now.millis() >= ends => "Employment ended".into(),
+        _ if user.disabled => "Deactivated".into(),
+        Some(ends) if now >= ends => "Employment ended".into(),
         _ if locked => "Locked".into(),
         _ if user.password_hash.is_none() => "Invited".into(),
-        Some(ends) => format!(
-            "Active until {}",
-            portcullis_core::clock::format_date(Timestamp(ends))
-        ),
+        Some(ends) => format!("Active until {}", portcullis_core::clock::format_date(ends)),
         None => "Active".into(),
     }
 }
 
-fn line(row: EmployeeRow, now: Timestamp) -> EmployeeLine {
+fn line(row: Employee, now: Timestamp) -> EmployeeLine {
     let status = status_of(&row.user, row.locked_at.is_some(), now);
     let user = row.user;
     let first_word = status.split(' ').next().unwrap_or_default().to_lowercase();
     EmployeeLine {
         status_class: format!("status-{first_word}"),
         name: user.display_name().to_string(),
-        kind: UserKind::parse(&user.kind)
-            .unwrap_or(UserKind::Employee)
-            .label(),
+        kind: user.kind.label(),
         last_login: format_time_or(user.last_login_at, "Never"),
         id: user.id,
         username: user.username,
@@ -348,13 +343,14 @@ pub async fn send_invitation(
     link: &str,
     client: &Client,
 ) -> Result<bool, WebError> {
-    let (Some(account), Some(invited)) = (
-        state.store.account(&admin.account_id).await?,
+    let (Some(sealed), Some(invited)) = (
+        state.store.sealed_account(&admin.account_id).await?,
         state.store.user(&admin.account_id, user_id).await?,
     ) else {
         return Err(WebError::NotFound);
     };
-    let code = read_security_code(&state.keys, &account).map_err(WebError::Internal)?;
+    let code = read_security_code(&state.keys, &sealed).map_err(WebError::Internal)?;
+    let account = &sealed.account;
     let notice = Notice {
         to: invited.email.clone(),
         greeting: invited.display_name().to_string(),

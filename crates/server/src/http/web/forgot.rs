@@ -17,18 +17,17 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use portcullis_core::lockout::{self, Gate};
-use portcullis_core::{Timestamp, security_code, token};
+use portcullis_core::{Timestamp, token};
 use portcullis_store::{LoginCandidate, TokenPurpose};
 use serde::Deserialize;
 
 use crate::flows::context::Audit;
 use crate::flows::context::Client;
-use crate::flows::people::accounts::security_code_context;
-use crate::flows::people::accounts::security_code_lookups;
 use crate::http::extract::CsrfForm;
 use crate::http::templates::render;
 use crate::http::{WebError, cookies};
 
+use crate::flows::people::accounts::account_by_security_code;
 use crate::http::routes::Routes;
 use crate::state::AppState;
 
@@ -80,32 +79,15 @@ pub async fn submit(
         .gate(now)
         == Gate::Open;
     // The same look-ups as the login: the account by its security code, the user in it.
-    let account = state
-        .store
-        .account_by_security_code(&security_code_lookups(&state.keys, &form.security_code))
-        .await?
-        .filter(|account| {
-            state
-                .keys
-                .decrypt(
-                    &security_code_context(&account.id),
-                    &account.security_code_enc,
-                )
-                .map(|actual| {
-                    security_code::matches(&form.security_code, &String::from_utf8_lossy(&actual))
-                })
-                .unwrap_or(false)
-        });
+    let account = account_by_security_code(&state.store, &state.keys, &form.security_code).await?;
     let candidate = state
         .store
         .login_candidate(
-            account.as_ref().map_or("", |a| a.id.as_str()),
+            account.as_ref().map_or("", |a| a.account.id.as_str()),
             &form.username,
         )
         .await?;
-    let matched = candidate.filter(|c| {
-        c.user.disabled == 0 && c.user.employment_ends_at.is_none_or(|t| now.millis() < t)
-    });
+    let matched = candidate.filter(|c| c.user.may_log_in(now));
     if let (Some(candidate), true) = (matched, ip_open) {
         let (task_state, client) = (state.clone(), client.clone());
         state.in_background(async move {

@@ -24,6 +24,8 @@ use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::{DoneQuery, Nav, format_time, format_time_or, render};
+use portcullis_core::Timestamp;
+
 use crate::state::AppState;
 
 const PAGE_SIZE: i64 = 100;
@@ -66,14 +68,14 @@ fn line(row: IpAddressRow) -> IpLine {
         ip: row.ip,
         status,
         status_class,
-        first_seen: format_time(row.first_seen_at),
-        last_seen: format_time(row.last_seen_at),
+        first_seen: format_time(Timestamp(row.first_seen_at)),
+        last_seen: format_time(Timestamp(row.last_seen_at)),
         browser: if row.last_user_agent.is_empty() {
             "—".to_string()
         } else {
             user_agent::describe(&row.last_user_agent)
         },
-        last_two_factor: format_time_or(row.last_two_factor_at, "Never"),
+        last_two_factor: format_time_or(row.last_two_factor_at.map(Timestamp), "Never"),
     }
 }
 

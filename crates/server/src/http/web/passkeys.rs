@@ -14,7 +14,7 @@ use axum_extra::extract::CookieJar;
 use portcullis_core::ids;
 use portcullis_core::login::Refusal;
 use portcullis_core::passkey;
-use portcullis_store::UserRow;
+use portcullis_core::user::User;
 use serde::Deserialize;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
@@ -69,7 +69,7 @@ fn redirect_json(to: &str) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "redirect": to }))
 }
 
-async fn me(state: &AppState, user: &CurrentUser) -> Result<UserRow, WebError> {
+async fn me(state: &AppState, user: &CurrentUser) -> Result<User, WebError> {
     state
         .store
         .user(&user.account_id, &user.user_id)
@@ -226,7 +226,7 @@ pub async fn delete(
         .account(&user.account_id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let enforced = account.enforce_two_factor != 0;
+    let enforced = account.policy.enforce_two_factor;
     if !state
         .store
         .delete_passkey(&user.account_id, &user.user_id, &id, enforced)

@@ -13,8 +13,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use portcullis_core::password::{self, PasswordContext};
+use portcullis_core::user::User;
 use portcullis_core::{Timestamp, ids, user_agent, username};
-use portcullis_store::{StoreError, TokenPurpose, UserRow};
+use portcullis_store::{StoreError, TokenPurpose};
 use secrecy::SecretString;
 use serde::Deserialize;
 
@@ -98,7 +99,7 @@ struct SecurityPage {
 async fn page(
     state: &AppState,
     user: &CurrentUser,
-    row: &UserRow,
+    row: &User,
     done: Option<&str>,
     problems: Problems,
     typed_username: String,
@@ -112,8 +113,8 @@ async fn page(
             current: s.id == user.session_id,
             browser: user_agent::describe(&s.user_agent),
             ip: s.ip,
-            started: format_time(s.created_at),
-            last_active: format_time(s.last_seen_at),
+            started: format_time(Timestamp(s.created_at)),
+            last_active: format_time(Timestamp(s.last_seen_at)),
             id: s.id,
         })
         .collect();
@@ -135,9 +136,9 @@ async fn page(
             .store
             .unused_recovery_codes(&user.account_id, &row.id)
             .await?,
-        remember: row.remember_two_factor != 0,
-        enforced: account.enforce_two_factor != 0,
-        limited: account.limit_two_factor_validity != 0,
+        remember: row.remember_two_factor,
+        enforced: account.policy.enforce_two_factor,
+        limited: account.policy.limit_two_factor_validity,
         required_notice: user.restricted && row.id == user.user_id,
     };
     let page = SecurityPage {
@@ -149,8 +150,8 @@ async fn page(
         typed_username,
         two_factor,
         ip: IpView {
-            auto_validate: row.auto_validate_ips != 0,
-            account_blocks_new: account.block_new_ips != 0,
+            auto_validate: row.auto_validate_ips,
+            account_blocks_new: account.policy.block_new_ips,
         },
         passkeys: state
             .store
@@ -163,8 +164,8 @@ async fn page(
                     id: view.id,
                     name: view.name,
                     authenticator: view.authenticator,
-                    created: format_time(view.created.millis()),
-                    last_used: format_time_or(view.last_used.map(|t| t.millis()), "Never"),
+                    created: format_time(view.created),
+                    last_used: format_time_or(view.last_used, "Never"),
                     synced: view.synced,
                 }
             })
@@ -174,7 +175,7 @@ async fn page(
     Ok((status, render(&page)?).into_response())
 }
 
-async fn me(state: &AppState, user: &CurrentUser) -> Result<UserRow, WebError> {
+async fn me(state: &AppState, user: &CurrentUser) -> Result<User, WebError> {
     state
         .store
         .user(&user.account_id, &user.user_id)
@@ -385,7 +386,7 @@ pub async fn change_password(
 /// Tells a user their password was changed (here, or through a reset link).
 pub async fn password_changed_notice(
     state: &AppState,
-    row: &UserRow,
+    row: &User,
     account_name: &str,
     now: Timestamp,
     client: &Client,
@@ -483,7 +484,7 @@ pub async fn auto_validate(
             .account(&user.account_id)
             .await?
             .ok_or(WebError::NotFound)?;
-        if account.block_new_ips != 0 {
+        if account.policy.block_new_ips {
             return Err(WebError::Conflict(format!(
                 "{} blocks new IP addresses: every new address waits for confirmation by email, so this option cannot be switched on.",
                 account.name

@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use portcullis_core::user::UserKind;
 use portcullis_store::UserQuery;
 use serde::Deserialize;
 
@@ -65,17 +64,14 @@ pub async fn show(
             },
         )
         .await?;
-    let with_totp = state.store.users_with_totp(&user.account_id).await?;
     let more = rows.len() as i64 > OVERVIEW_LIMIT;
     let users: Vec<UserState> = rows
         .into_iter()
         .take(OVERVIEW_LIMIT as usize)
         .map(|r| UserState {
-            two_factor: with_totp.contains(&r.user.id),
+            two_factor: r.factors.has_second_factor(),
             name: r.user.display_name().to_string(),
-            kind: UserKind::parse(&r.user.kind)
-                .unwrap_or(UserKind::Employee)
-                .label(),
+            kind: r.user.kind.label(),
             username: r.user.username,
             id: r.user.id,
         })
@@ -83,9 +79,9 @@ pub async fn show(
     let without = users.iter().filter(|u| !u.two_factor).count();
     render(&CenterPage {
         nav: Nav::new(&state, &user, "security-center").with_flash(query.done.as_deref()),
-        enforce: account.enforce_two_factor != 0,
-        limit: account.limit_two_factor_validity != 0,
-        block_new_ips: account.block_new_ips != 0,
+        enforce: account.policy.enforce_two_factor,
+        limit: account.policy.limit_two_factor_validity,
+        block_new_ips: account.policy.block_new_ips,
         users,
         without,
         more,
@@ -129,9 +125,9 @@ pub async fn save(
         .set_block_new_ips(&user.account_id, block_new_ips)
         .await?;
     if (
-        before.enforce_two_factor != 0,
-        before.limit_two_factor_validity != 0,
-        before.block_new_ips != 0,
+        before.policy.enforce_two_factor,
+        before.policy.limit_two_factor_validity,
+        before.policy.block_new_ips,
     ) != (enforce, limit, block_new_ips)
     {
         user.audit(

@@ -16,7 +16,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use portcullis_core::password::{self, PasswordContext};
 use portcullis_core::token;
-use portcullis_store::{TokenPurpose, UserRow};
+use portcullis_core::user::User;
+use portcullis_store::TokenPurpose;
 use serde::Deserialize;
 
 use super::security::password_changed_notice;
@@ -101,7 +102,7 @@ struct LinkTarget {
     account_id: String,
     user_id: String,
     account_name: String,
-    user: UserRow,
+    user: User,
 }
 
 async fn target_of(

@@ -14,9 +14,8 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::totp::{self, TotpSecret};
-use portcullis_core::user::UserKind;
+use portcullis_core::user::User;
 use portcullis_core::{Timestamp, recovery};
-use portcullis_store::UserRow;
 use serde::Deserialize;
 
 use super::employee::visible_user;
@@ -40,7 +39,7 @@ fn back(user: &CurrentUser, done: &str) -> Response {
     Redirect::to(&format!("{}?done={done}", tab(user))).into_response()
 }
 
-async fn me(state: &AppState, user: &CurrentUser) -> Result<UserRow, WebError> {
+async fn me(state: &AppState, user: &CurrentUser) -> Result<User, WebError> {
     state
         .store
         .user(&user.account_id, &user.user_id)
@@ -318,7 +317,7 @@ pub async fn turn_off(
         .passkeys_of_user(&user.account_id, &user.user_id)
         .await?
         .is_empty();
-    if account.enforce_two_factor != 0 && !has_passkey {
+    if account.policy.enforce_two_factor && !has_passkey {
         return Err(WebError::Conflict(format!(
             "{} requires two-factor authentication for every user, so it cannot be turned off. Set up a new phone instead, add a passkey first, or ask an administrator.",
             account.name
@@ -428,7 +427,7 @@ pub(crate) async fn tell_user_and_administrators(
     let now = state.clock.now();
     for person in state.store.active_users(&user.account_id, now).await? {
         let is_me = person.id == user.user_id;
-        let is_admin = UserKind::parse(&person.kind).is_some_and(UserKind::is_administrator);
+        let is_admin = person.kind.is_administrator();
         if !is_me && !is_admin {
             continue;
         }
