@@ -94,7 +94,7 @@ impl Cluster {
             store: &store,
             keys: &keys,
             public_origin: "http://localhost:8080",
-            actor: "test",
+            actor: &portcullis_core::access::Actor::System("test"),
         }
         .create_account(
             "Shared Ltd",
@@ -131,7 +131,7 @@ impl Cluster {
             store: &self.store,
             keys: &self.keys,
             public_origin: "http://localhost:8080",
-            actor: "test",
+            actor: &portcullis_core::access::Actor::System("test"),
         }
         .create_user(
             &self.account.account_id,

@@ -61,7 +61,7 @@ async fn a_real_server_on_port_zero_logs_in_and_out_with_a_cookie_jar() {
         store: &state.store,
         keys: &state.keys,
         public_origin: "http://localhost:8080",
-        actor: "test",
+        actor: &portcullis_core::access::Actor::System("test"),
     }
     .create_account(
         "Real Server Ltd",

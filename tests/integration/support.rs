@@ -175,7 +175,7 @@ impl TestApp {
             store: &self.state.store,
             keys: &self.state.keys,
             public_origin: "http://localhost:8080",
-            actor: "test",
+            actor: &portcullis_core::access::Actor::System("test"),
         }
     }
 

@@ -28,6 +28,87 @@ pub fn looks_like_id(s: &str) -> bool {
     s.len() == 26 && s.bytes().all(|b| ALPHABET.contains(&b))
 }
 
+/// Declares a typed id: a newtype over the text id, so an account's id cannot be passed where a
+/// user's is meant. Ids from requests become typed only through [`AccountId::parse`] and the
+/// like, which check the shape first.
+macro_rules! typed_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A fresh random id.
+            pub fn generate() -> Self {
+                $name(new_id())
+            }
+
+            /// The id in `text`, if it has the shape of one (else "not found" for the caller).
+            pub fn parse(text: &str) -> Option<Self> {
+                looks_like_id(text).then(|| $name(text.to_string()))
+            }
+
+            /// An id read back from storage, which only ever holds ids made here.
+            pub fn from_stored(text: impl Into<String>) -> Self {
+                $name(text.into())
+            }
+
+            /// The text form, for queries, URLs and logs.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        /// Reads as the text id wherever text is wanted (queries, formatting).
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
+
+        impl PartialEq<$name> for &str {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
+    };
+}
+
+typed_id!(
+    /// An account's (a tenant's) id.
+    AccountId
+);
+typed_id!(
+    /// A user's id, unique across accounts.
+    UserId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +121,14 @@ mod tests {
         assert!(looks_like_id(&a), "{a}");
         assert!(!looks_like_id("../etc/passwd"));
         assert!(!looks_like_id(&a.to_uppercase()));
+    }
+
+    #[test]
+    fn typed_ids_come_only_from_well_formed_text() {
+        let id = UserId::generate();
+        assert_eq!(UserId::parse(id.as_str()), Some(id.clone()));
+        assert_eq!(UserId::parse("../etc/passwd"), None);
+        assert_eq!(AccountId::parse(""), None);
+        assert_eq!(id.to_string(), id.as_str());
     }
 }

@@ -5,6 +5,7 @@
 //! comes from the operating system's generator (`OsRng`) and is the only outside input.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod access;
 pub mod clock;
 pub mod email;
 pub mod ids;

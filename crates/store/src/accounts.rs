@@ -73,19 +73,9 @@ impl Store {
         account: &NewAccount,
         admin: &NewUser,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("INSERT INTO accounts (id, name, security_code_enc, security_code_index, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&account.id)
-            .bind(&account.name)
-            .bind(&account.security_code_enc)
-            .bind(&account.security_code_index)
-            .bind(account.created_at.millis())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| unique_violation(e, StoreError::SecurityCodeTaken))?;
-        insert_user(&mut *tx, admin).await?;
-        tx.commit().await?;
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.create_account_with_admin(account, admin).await?;
+        tx.commit().await
     }
 
     /// One account by id.
@@ -122,28 +112,6 @@ impl Store {
         Ok(n)
     }
 
-    /// Replaces the stored (encrypted) security code and its blind index.
-    pub async fn set_security_code(
-        &self,
-        account_id: &str,
-        security_code_enc: &str,
-        security_code_index: &str,
-    ) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "UPDATE accounts SET security_code_enc = $1, security_code_index = $2 WHERE id = $3",
-        )
-        .bind(security_code_enc)
-        .bind(security_code_index)
-        .bind(account_id)
-        .execute(self.pool())
-        .await
-        .map_err(|e| unique_violation(e, StoreError::SecurityCodeTaken))?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
-    }
-
     /// The account whose security code has one of these blind indexes (one per server key
     /// during a rotation), if any: one indexed lookup, the code itself stays encrypted.
     pub async fn account_by_security_code(
@@ -173,15 +141,61 @@ impl Store {
         .await?;
         Ok(found.into_iter().map(SealedAccount::from).collect())
     }
+}
+
+crate::tx::both! {
+    /// Replaces the stored (encrypted) security code and its blind index.
+    pub async fn set_security_code(
+        &self,
+        account_id: &str,
+        security_code_enc: &str,
+        security_code_index: &str,
+    ) -> Result<(), StoreError> [e] {
+        let done = sqlx::query(
+            "UPDATE accounts SET security_code_enc = $1, security_code_index = $2 WHERE id = $3",
+        )
+        .bind(security_code_enc)
+        .bind(security_code_index)
+        .bind(account_id)
+        .execute(e)
+        .await
+        .map_err(|e| unique_violation(e, StoreError::SecurityCodeTaken))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
 
     /// Renames an account.
-    pub async fn rename_account(&self, account_id: &str, name: &str) -> Result<(), StoreError> {
+    pub async fn rename_account(&self, account_id: &str, name: &str) -> Result<(), StoreError> [e] {
         changed(
             sqlx::query("UPDATE accounts SET name = $1 WHERE id = $2")
                 .bind(name)
                 .bind(account_id)
-                .execute(self.pool())
+                .execute(e)
                 .await,
         )
+    }
+}
+
+impl crate::Tx {
+    /// Creates an account and its first administrator in one transaction: either both exist
+    /// afterwards or neither does.
+    pub async fn create_account_with_admin(
+        &mut self,
+        account: &NewAccount,
+        admin: &NewUser,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO accounts (id, name, security_code_enc, security_code_index, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&account.id)
+            .bind(&account.name)
+            .bind(&account.security_code_enc)
+            .bind(&account.security_code_index)
+            .bind(account.created_at.millis())
+            .execute(&mut *self.inner)
+            .await
+            .map_err(|e| unique_violation(e, StoreError::SecurityCodeTaken))?;
+        insert_user(&mut *self.inner, admin).await?;
+        Ok(())
     }
 }

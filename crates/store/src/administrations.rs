@@ -17,24 +17,6 @@ pub struct AdministrationRow {
 }
 
 impl Store {
-    /// Creates an administration.
-    pub async fn create_administration(
-        &self,
-        id: &str,
-        account_id: &str,
-        name: &str,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO administrations (id, account_id, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(account_id)
-            .bind(name)
-            .bind(now.millis())
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
     /// Grants an employee the use of an administration of the same account.
     pub async fn grant_administration(
         &self,
@@ -132,39 +114,6 @@ impl Store {
         Ok(query.fetch_optional(self.pool()).await?)
     }
 
-    /// Renames an administration of the account.
-    pub async fn rename_administration(
-        &self,
-        account_id: &str,
-        administration_id: &str,
-        name: &str,
-    ) -> Result<(), StoreError> {
-        changed(
-            sqlx::query("UPDATE administrations SET name = $1 WHERE account_id = $2 AND id = $3")
-                .bind(name)
-                .bind(account_id)
-                .bind(administration_id)
-                .execute(self.pool())
-                .await,
-        )
-    }
-
-    /// The ids of the administrations granted to a user.
-    pub async fn granted_administrations(
-        &self,
-        account_id: &str,
-        user_id: &str,
-    ) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT administration_id FROM user_administrations WHERE account_id = $1 AND user_id = $2",
-        )
-        .bind(account_id)
-        .bind(user_id)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows.into_iter().map(|(id,)| id).collect())
-    }
-
     /// Replaces the administrations granted to a user, in one transaction. Every id must be an
     /// administration of the same account, else nothing changes and the result is `NotFound`.
     pub async fn set_granted_administrations(
@@ -173,40 +122,10 @@ impl Store {
         user_id: &str,
         administration_ids: &[String],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM user_administrations WHERE account_id = $1 AND user_id = $2")
-            .bind(account_id)
-            .bind(user_id)
-            .execute(&mut *tx)
+        let mut tx = self.begin().await?;
+        tx.set_granted_administrations(account_id, user_id, administration_ids)
             .await?;
-        for administration_id in administration_ids {
-            let done = sqlx::query(
-                "INSERT INTO user_administrations (account_id, user_id, administration_id) \
-                 SELECT $1, u.id, ad.id FROM users u JOIN administrations ad ON ad.account_id = u.account_id \
-                 WHERE u.account_id = $1 AND u.id = $2 AND ad.id = $3 \
-                 ON CONFLICT (user_id, administration_id) DO NOTHING",
-            )
-            .bind(account_id)
-            .bind(user_id)
-            .bind(administration_id)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                // Either foreign/unknown, or a duplicate in the list: tell them apart.
-                let (exists,): (i64,) = sqlx::query_as(
-                    "SELECT COUNT(*) FROM administrations WHERE account_id = $1 AND id = $2",
-                )
-                .bind(account_id)
-                .bind(administration_id)
-                .fetch_one(&mut *tx)
-                .await?;
-                if exists == 0 {
-                    return Err(StoreError::NotFound);
-                }
-            }
-        }
-        tx.commit().await?;
-        Ok(())
+        tx.commit().await
     }
 
     /// The employees granted an administration, by username (administrators and accountants
@@ -226,5 +145,106 @@ impl Store {
         .bind(administration_id)
         .fetch_all(self.pool())
         .await?)
+    }
+}
+
+crate::tx::both! {
+    /// Creates an administration.
+    pub async fn create_administration(
+        &self,
+        id: &str,
+        account_id: &str,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> [e] {
+        sqlx::query("INSERT INTO administrations (id, account_id, name, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(account_id)
+            .bind(name)
+            .bind(now.millis())
+            .execute(e)
+            .await?;
+        Ok(())
+    }
+}
+
+crate::tx::both! {
+    /// Renames an administration of the account.
+    pub async fn rename_administration(
+        &self,
+        account_id: &str,
+        administration_id: &str,
+        name: &str,
+    ) -> Result<(), StoreError> [e] {
+        changed(
+            sqlx::query("UPDATE administrations SET name = $1 WHERE account_id = $2 AND id = $3")
+                .bind(name)
+                .bind(account_id)
+                .bind(administration_id)
+                .execute(e)
+                .await,
+        )
+    }
+}
+
+impl crate::Tx {
+    /// Replaces the administrations granted to a user, in one transaction. Every id must be an
+    /// administration of the same account, else nothing changes and the result is `NotFound`.
+    pub async fn set_granted_administrations(
+        &mut self,
+        account_id: &str,
+        user_id: &str,
+        administration_ids: &[String],
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM user_administrations WHERE account_id = $1 AND user_id = $2")
+            .bind(account_id)
+            .bind(user_id)
+            .execute(&mut *self.inner)
+            .await?;
+        for administration_id in administration_ids {
+            let done = sqlx::query(
+                "INSERT INTO user_administrations (account_id, user_id, administration_id) \
+                 SELECT $1, u.id, ad.id FROM users u JOIN administrations ad ON ad.account_id = u.account_id \
+                 WHERE u.account_id = $1 AND u.id = $2 AND ad.id = $3 \
+                 ON CONFLICT (user_id, administration_id) DO NOTHING",
+            )
+            .bind(account_id)
+            .bind(user_id)
+            .bind(administration_id)
+            .execute(&mut *self.inner)
+            .await?;
+            if done.rows_affected() == 0 {
+                // Either foreign/unknown, or a duplicate in the list: tell them apart.
+                let (exists,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM administrations WHERE account_id = $1 AND id = $2",
+                )
+                .bind(account_id)
+                .bind(administration_id)
+                .fetch_one(&mut *self.inner)
+                .await?;
+                if exists == 0 {
+                    return Err(StoreError::NotFound);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+crate::tx::both! {
+    /// The ids of the administrations granted to a user.
+    pub async fn granted_administrations(
+        &self,
+        account_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<String>, StoreError> [e] {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT administration_id FROM user_administrations WHERE account_id = $1 AND user_id = $2",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .fetch_all(e)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 }

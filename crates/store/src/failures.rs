@@ -226,15 +226,6 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets a username's failures: after a successful login, or when an administrator lifts
-    /// a lock. Returns whether there was anything to forget.
-    pub async fn clear_username_failures(
-        &self,
-        counter: UsernameCounter<'_>,
-    ) -> Result<bool, StoreError> {
-        clear_username_failures(self.pool(), counter).await
-    }
-
     /// The failure window of a client address (see `portcullis_core::lockout::address_key`).
     pub async fn ip_failures(&self, address: &str) -> Result<IpFailures, StoreError> {
         Ok(self
@@ -315,5 +306,16 @@ fn ip_state(row: Row) -> IpFailures {
     IpFailures {
         failures: count(row.failures),
         window_start: Some(Timestamp(row.window_start)),
+    }
+}
+
+crate::tx::both! {
+    /// Forgets a username's failures: after a successful login, or when an administrator lifts
+    /// a lock. Returns whether there was anything to forget.
+    pub async fn clear_username_failures(
+        &self,
+        counter: UsernameCounter<'_>,
+    ) -> Result<bool, StoreError> [e] {
+        clear_username_failures(e, counter).await
     }
 }

@@ -218,23 +218,6 @@ impl Store {
         Ok(query.fetch_all(self.pool()).await?)
     }
 
-    /// Ends a user's sessions that came from an address (it was just blocked).
-    pub async fn delete_sessions_from_ip(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        ip: &str,
-    ) -> Result<u64, StoreError> {
-        let done =
-            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2 AND ip = $3")
-                .bind(account_id)
-                .bind(user_id)
-                .bind(ip)
-                .execute(self.pool())
-                .await?;
-        Ok(done.rows_affected())
-    }
-
     /// Stores an emailed confirmation link for a waiting login.
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_ip_confirmation(
@@ -337,41 +320,48 @@ impl Store {
         .await?;
         Ok(row.and_then(|(at,)| at))
     }
+}
 
-    /// Voids the unused links of a waiting login (a new one replaces them).
-    pub async fn void_ip_confirmations(
+crate::tx::both! {
+    /// Ends a user's sessions that came from an address (it was just blocked).
+    pub async fn delete_sessions_from_ip(
         &self,
-        pending_hash: &str,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE ip_confirmations SET used_at = $2 WHERE pending_hash = $1 AND used_at IS NULL",
-        )
-        .bind(pending_hash)
-        .bind(now.millis())
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        account_id: &str,
+        user_id: &str,
+        ip: &str,
+    ) -> Result<u64, StoreError> [e] {
+        let done =
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2 AND ip = $3")
+                .bind(account_id)
+                .bind(user_id)
+                .bind(ip)
+                .execute(e)
+                .await?;
+        Ok(done.rows_affected())
     }
+}
 
+crate::tx::both! {
     /// Sets the account's "block new IP addresses" switch.
-    pub async fn set_block_new_ips(&self, account_id: &str, block: bool) -> Result<(), StoreError> {
+    pub async fn set_block_new_ips(&self, account_id: &str, block: bool) -> Result<(), StoreError> [e] {
         changed(
             sqlx::query("UPDATE accounts SET block_new_ips = $1 WHERE id = $2")
                 .bind(i64::from(block))
                 .bind(account_id)
-                .execute(self.pool())
+                .execute(e)
                 .await,
         )
     }
+}
 
+crate::tx::both! {
     /// Sets the user's "automatically validate new IP addresses" option.
     pub async fn set_auto_validate_ips(
         &self,
         account_id: &str,
         user_id: &str,
         auto: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), StoreError> [e] {
         changed(
             sqlx::query(
                 "UPDATE users SET auto_validate_ips = $1 WHERE account_id = $2 AND id = $3",
@@ -379,8 +369,26 @@ impl Store {
             .bind(i64::from(auto))
             .bind(account_id)
             .bind(user_id)
-            .execute(self.pool())
+            .execute(e)
             .await,
         )
+    }
+}
+
+crate::tx::both! {
+    /// Voids the unused links of a waiting login (a new one replaces them).
+    pub async fn void_ip_confirmations(
+        &self,
+        pending_hash: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> [e] {
+        sqlx::query(
+            "UPDATE ip_confirmations SET used_at = $2 WHERE pending_hash = $1 AND used_at IS NULL",
+        )
+        .bind(pending_hash)
+        .bind(now.millis())
+        .execute(e)
+        .await?;
+        Ok(())
     }
 }

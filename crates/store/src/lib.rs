@@ -38,6 +38,7 @@ mod sqlite_reads;
 mod test_support;
 mod tokens;
 mod two_factor;
+mod tx;
 mod users;
 
 pub use accounts::{NewAccount, SealedAccount};
@@ -51,6 +52,7 @@ pub use seed::SeedIp;
 pub use sessions::{ActiveSession, NewSession, SessionListRow, SessionStart};
 pub use tokens::TokenPurpose;
 pub use two_factor::{IpFactsRow, PendingLoginRow, PendingStage, TotpRow};
+pub use tx::Tx;
 pub use users::{Employee, Guarded, LoginCandidate, NewUser, UserQuery, UserUpdate};
 
 use std::str::FromStr;

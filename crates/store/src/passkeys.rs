@@ -193,52 +193,6 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Renames one of the user's passkeys.
-    pub async fn rename_passkey(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        passkey_id: &str,
-        name: &str,
-    ) -> Result<(), StoreError> {
-        changed(
-            sqlx::query(
-                "UPDATE passkeys SET name = $1 WHERE account_id = $2 AND user_id = $3 AND id = $4",
-            )
-            .bind(name)
-            .bind(account_id)
-            .bind(user_id)
-            .bind(passkey_id)
-            .execute(self.pool())
-            .await,
-        )
-    }
-
-    /// Deletes one of the user's passkeys, unless `keep_one` and it is their last factor (no
-    /// other passkey, no confirmed authenticator app) — checked in the same statement, so two
-    /// deletions at once cannot both remove "not the last" one.
-    pub async fn delete_passkey(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        passkey_id: &str,
-        keep_one: bool,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM passkeys WHERE account_id = $1 AND user_id = $2 AND id = $3 \
-             AND ($4 = 0 \
-                  OR EXISTS (SELECT 1 FROM passkeys o WHERE o.user_id = $2 AND o.id <> $3) \
-                  OR EXISTS (SELECT 1 FROM totp_credentials t WHERE t.user_id = $2 AND t.confirmed_at IS NOT NULL))",
-        )
-        .bind(account_id)
-        .bind(user_id)
-        .bind(passkey_id)
-        .bind(i64::from(keep_one))
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// How many passkeys each of the account's users has (for overviews).
     pub async fn passkey_counts(
         &self,
@@ -307,5 +261,55 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         Ok(row.map(|(s,)| s))
+    }
+}
+
+crate::tx::both! {
+    /// Renames one of the user's passkeys.
+    pub async fn rename_passkey(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        passkey_id: &str,
+        name: &str,
+    ) -> Result<(), StoreError> [e] {
+        changed(
+            sqlx::query(
+                "UPDATE passkeys SET name = $1 WHERE account_id = $2 AND user_id = $3 AND id = $4",
+            )
+            .bind(name)
+            .bind(account_id)
+            .bind(user_id)
+            .bind(passkey_id)
+            .execute(e)
+            .await,
+        )
+    }
+}
+
+crate::tx::both! {
+    /// Deletes one of the user's passkeys, unless `keep_one` and it is their last factor (no
+    /// other passkey, no confirmed authenticator app) — checked in the same statement, so two
+    /// deletions at once cannot both remove "not the last" one.
+    pub async fn delete_passkey(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        passkey_id: &str,
+        keep_one: bool,
+    ) -> Result<bool, StoreError> [e] {
+        let done = sqlx::query(
+            "DELETE FROM passkeys WHERE account_id = $1 AND user_id = $2 AND id = $3 \
+             AND ($4 = 0 \
+                  OR EXISTS (SELECT 1 FROM passkeys o WHERE o.user_id = $2 AND o.id <> $3) \
+                  OR EXISTS (SELECT 1 FROM totp_credentials t WHERE t.user_id = $2 AND t.confirmed_at IS NOT NULL))",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .bind(passkey_id)
+        .bind(i64::from(keep_one))
+        .execute(e)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -263,29 +263,6 @@ impl Store {
         Ok(())
     }
 
-    /// Ends one session (logout, expiry).
-    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Ends every session of a user; returns how many there were.
-    pub async fn delete_sessions_of_user(
-        &self,
-        account_id: &str,
-        user_id: &str,
-    ) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2")
-            .bind(account_id)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected())
-    }
-
     /// Removes sessions that can no longer be valid (periodic housekeeping).
     pub async fn delete_sessions_older_than(
         &self,
@@ -314,60 +291,6 @@ impl Store {
         .bind(user_id)
         .fetch_all(self.pool())
         .await?)
-    }
-
-    /// Ends one of a user's sessions by its public id; `NotFound` when it is not theirs.
-    pub async fn delete_session_by_id(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        session_id: &str,
-    ) -> Result<(), StoreError> {
-        changed(
-            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2 AND id = $3")
-                .bind(account_id)
-                .bind(user_id)
-                .bind(session_id)
-                .execute(self.pool())
-                .await,
-        )
-    }
-
-    /// Ends every session of a user except one; returns how many ended.
-    pub async fn delete_other_sessions(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        keep_session_id: &str,
-    ) -> Result<u64, StoreError> {
-        let done =
-            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2 AND id <> $3")
-                .bind(account_id)
-                .bind(user_id)
-                .bind(keep_session_id)
-                .execute(self.pool())
-                .await?;
-        Ok(done.rows_affected())
-    }
-
-    /// Records a re-authentication and gives the session a new token (so a token seen before
-    /// the user proved themselves again is worth nothing afterwards).
-    pub async fn reauthenticate_session(
-        &self,
-        old_token_hash: &str,
-        new_token_hash: &str,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        changed(
-            sqlx::query(
-                "UPDATE sessions SET token_hash = $1, reauth_at = $2, last_seen_at = $2 WHERE token_hash = $3",
-            )
-            .bind(new_token_hash)
-            .bind(now.millis())
-            .bind(old_token_hash)
-            .execute(self.pool())
-            .await,
-        )
     }
 
     /// How many sessions a user has (for tests and the security page).
@@ -470,5 +393,92 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(ip.status, "validated");
+    }
+}
+
+crate::tx::both! {
+    /// Ends every session of a user; returns how many there were.
+    pub async fn delete_sessions_of_user(
+        &self,
+        account_id: &str,
+        user_id: &str,
+    ) -> Result<u64, StoreError> [e] {
+        let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2")
+            .bind(account_id)
+            .bind(user_id)
+            .execute(e)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+crate::tx::both! {
+    /// Ends one of a user's sessions by its public id; `NotFound` when it is not theirs.
+    pub async fn delete_session_by_id(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        session_id: &str,
+    ) -> Result<(), StoreError> [e] {
+        changed(
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2 AND id = $3")
+                .bind(account_id)
+                .bind(user_id)
+                .bind(session_id)
+                .execute(e)
+                .await,
+        )
+    }
+}
+
+crate::tx::both! {
+    /// Ends every session of a user except one; returns how many ended.
+    pub async fn delete_other_sessions(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        keep_session_id: &str,
+    ) -> Result<u64, StoreError> [e] {
+        let done =
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2 AND id <> $3")
+                .bind(account_id)
+                .bind(user_id)
+                .bind(keep_session_id)
+                .execute(e)
+                .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+crate::tx::both! {
+    /// Records a re-authentication and gives the session a new token (so a token seen before
+    /// the user proved themselves again is worth nothing afterwards).
+    pub async fn reauthenticate_session(
+        &self,
+        old_token_hash: &str,
+        new_token_hash: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> [e] {
+        changed(
+            sqlx::query(
+                "UPDATE sessions SET token_hash = $1, reauth_at = $2, last_seen_at = $2 WHERE token_hash = $3",
+            )
+            .bind(new_token_hash)
+            .bind(now.millis())
+            .bind(old_token_hash)
+            .execute(e)
+            .await,
+        )
+    }
+}
+
+crate::tx::both! {
+    /// Ends one session (logout, expiry).
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> [e] {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(e)
+            .await?;
+        Ok(())
     }
 }

@@ -23,31 +23,6 @@ impl TokenPurpose {
 }
 
 impl Store {
-    /// Stores a token's hash.
-    pub async fn insert_token(
-        &self,
-        token_hash: &str,
-        purpose: TokenPurpose,
-        account_id: &str,
-        user_id: &str,
-        now: Timestamp,
-        expires_at: Timestamp,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO single_use_tokens (token_hash, purpose, account_id, user_id, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(token_hash)
-        .bind(purpose.as_str())
-        .bind(account_id)
-        .bind(user_id)
-        .bind(now.millis())
-        .bind(expires_at.millis())
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
     /// The `(account_id, user_id)` of a token that is unused and unexpired, without using it
     /// (for showing the form the link leads to).
     pub async fn peek_token(
@@ -151,7 +126,9 @@ impl Store {
         tx.commit().await?;
         Ok(true)
     }
+}
 
+crate::tx::both! {
     /// Makes every unused token of this purpose of a user unusable (a new link replaces the old
     /// ones; a password change voids pending resets).
     pub async fn void_tokens(
@@ -160,7 +137,7 @@ impl Store {
         user_id: &str,
         purpose: TokenPurpose,
         now: Timestamp,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<u64, StoreError> [e] {
         let done = sqlx::query(
             "UPDATE single_use_tokens SET used_at = $1 \
              WHERE account_id = $2 AND user_id = $3 AND purpose = $4 AND used_at IS NULL",
@@ -169,8 +146,35 @@ impl Store {
         .bind(account_id)
         .bind(user_id)
         .bind(purpose.as_str())
-        .execute(self.pool())
+        .execute(e)
         .await?;
         Ok(done.rows_affected())
+    }
+}
+
+crate::tx::both! {
+    /// Stores a token's hash.
+    pub async fn insert_token(
+        &self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        account_id: &str,
+        user_id: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> [e] {
+        sqlx::query(
+            "INSERT INTO single_use_tokens (token_hash, purpose, account_id, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .bind(account_id)
+        .bind(user_id)
+        .bind(now.millis())
+        .bind(expires_at.millis())
+        .execute(e)
+        .await?;
+        Ok(())
     }
 }

@@ -161,24 +161,6 @@ impl Store {
         Ok(row.map(|(n,)| u32::try_from(n).unwrap_or(u32::MAX)))
     }
 
-    /// Removes a user's authenticator app and recovery codes (turned off, or reset by an
-    /// administrator).
-    pub async fn delete_totp(&self, account_id: &str, user_id: &str) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM totp_credentials WHERE account_id = $1 AND user_id = $2")
-            .bind(account_id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1 AND user_id = $2")
-            .bind(account_id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Replaces a user's recovery codes with new ones (hashes), in one transaction.
     pub async fn replace_recovery_codes(
         &self,
@@ -362,14 +344,43 @@ impl Store {
         .await?;
         Ok(())
     }
+}
 
+impl Store {
+    /// Removes a user's authenticator app and recovery codes (turned off, or reset by an
+    /// administrator).
+    pub async fn delete_totp(&self, account_id: &str, user_id: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        tx.delete_totp(account_id, user_id).await?;
+        tx.commit().await
+    }
+}
+
+impl crate::Tx {
+    /// Removes a user's authenticator app and recovery codes, in this unit of work.
+    pub async fn delete_totp(&mut self, account_id: &str, user_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM totp_credentials WHERE account_id = $1 AND user_id = $2")
+            .bind(account_id)
+            .bind(user_id)
+            .execute(&mut *self.inner)
+            .await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1 AND user_id = $2")
+            .bind(account_id)
+            .bind(user_id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+}
+
+crate::tx::both! {
     /// Sets the account's two-factor switches.
     pub async fn set_two_factor_policy(
         &self,
         account_id: &str,
         enforce: bool,
         limit_validity: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), StoreError> [e] {
         changed(
             sqlx::query(
                 "UPDATE accounts SET enforce_two_factor = $1, limit_two_factor_validity = $2 WHERE id = $3",
@@ -377,18 +388,20 @@ impl Store {
             .bind(i64::from(enforce))
             .bind(i64::from(limit_validity))
             .bind(account_id)
-            .execute(self.pool())
+            .execute(e)
             .await,
         )
     }
+}
 
+crate::tx::both! {
     /// Sets the user's "remember on known IP addresses" option.
     pub async fn set_remember_two_factor(
         &self,
         account_id: &str,
         user_id: &str,
         remember: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), StoreError> [e] {
         changed(
             sqlx::query(
                 "UPDATE users SET remember_two_factor = $1 WHERE account_id = $2 AND id = $3",
@@ -396,7 +409,7 @@ impl Store {
             .bind(i64::from(remember))
             .bind(account_id)
             .bind(user_id)
-            .execute(self.pool())
+            .execute(e)
             .await,
         )
     }

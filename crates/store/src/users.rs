@@ -247,7 +247,11 @@ where
     .bind(user.created_at.millis())
     .execute(executor)
     .await
-    .map_err(|e| unique_violation(e, StoreError::UsernameTaken))?;
+    .map_err(|e| match &e {
+        // The account does not exist.
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
+        _ => unique_violation(e, StoreError::UsernameTaken),
+    })?;
     Ok(())
 }
 
@@ -273,10 +277,9 @@ where
 impl Store {
     /// Creates a user in an existing account.
     pub async fn create_user(&self, user: &NewUser) -> Result<(), StoreError> {
-        if self.account(&user.account_id).await?.is_none() {
-            return Err(StoreError::NotFound);
-        }
-        insert_user(self.pool(), user).await
+        let mut tx = self.begin().await?;
+        tx.create_user(user).await?;
+        tx.commit().await
     }
 
     /// The user with this username (any case) in this account, with their account's login
@@ -311,18 +314,6 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         Ok(found.map(LoginCandidate::from))
-    }
-
-    /// One user of one account; a user of another account is not found.
-    pub async fn user(&self, account_id: &str, user_id: &str) -> Result<Option<User>, StoreError> {
-        let sql =
-            format!("SELECT {USER_COLUMNS} FROM users u WHERE u.account_id = $1 AND u.id = $2");
-        let found: Option<UserRecord> = sqlx::query_as(&sql)
-            .bind(account_id)
-            .bind(user_id)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(found.map(User::from))
     }
 
     /// The user with this username (any case) in one account.
@@ -363,23 +354,6 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         Ok(found.into_iter().map(User::from).collect())
-    }
-
-    /// Stores a new password hash.
-    pub async fn set_password_hash(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        hash: &str,
-    ) -> Result<(), StoreError> {
-        changed(
-            sqlx::query("UPDATE users SET password_hash = $1 WHERE account_id = $2 AND id = $3")
-                .bind(hash)
-                .bind(account_id)
-                .bind(user_id)
-                .execute(self.pool())
-                .await,
-        )
     }
 
     /// A page of the account's users, ordered by username, with their lock state. Walks the
@@ -435,69 +409,10 @@ impl Store {
         update: &UserUpdate,
         allowed: impl FnOnce(&User, u64) -> bool,
     ) -> Result<Guarded, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        lock_account(&mut tx, account_id).await?;
-        let sql =
-            format!("SELECT {USER_COLUMNS} FROM users u WHERE u.account_id = $1 AND u.id = $2");
-        let before: User = sqlx::query_as::<_, UserRecord>(&sql)
-            .bind(account_id)
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .into();
-        let (others,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM users WHERE account_id = $1 AND id <> $2 \
-             AND kind = 'administrator' AND disabled = 0 AND employment_ends_at IS NULL",
-        )
-        .bind(account_id)
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if !allowed(&before, u64::try_from(others).unwrap_or(0)) {
-            return Ok(Guarded::Refused);
-        }
-        sqlx::query(
-            "UPDATE users SET name = $1, email = $2, kind = $3, disabled = $4, employment_ends_at = $5 \
-             WHERE account_id = $6 AND id = $7",
-        )
-        .bind(&update.name)
-        .bind(&update.email)
-        .bind(update.kind.as_str())
-        .bind(i64::from(update.disabled))
-        .bind(update.employment_ends_at.map(Timestamp::millis))
-        .bind(account_id)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+        let mut tx = self.begin().await?;
+        let done = tx.update_user(account_id, user_id, update, allowed).await?;
         tx.commit().await?;
-        Ok(Guarded::Applied(Box::new(before)))
-    }
-
-    /// Changes a user's username.
-    pub async fn set_username(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        username: &str,
-    ) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "UPDATE users SET username = $1, username_key = $2 WHERE account_id = $3 AND id = $4",
-        )
-        .bind(username)
-        .bind(scoped_key(
-            account_id,
-            &portcullis_core::username::key(username),
-        ))
-        .bind(account_id)
-        .bind(user_id)
-        .execute(self.pool())
-        .await
-        .map_err(|e| unique_violation(e, StoreError::UsernameTaken))?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        Ok(done)
     }
 
     /// The account's users who can still log in at `now`: not deactivated, employment not
@@ -553,5 +468,122 @@ impl Store {
             .execute(self.pool())
             .await,
         )
+    }
+}
+
+crate::tx::both! {
+    /// Changes a user's username.
+    pub async fn set_username(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        username: &str,
+    ) -> Result<(), StoreError> [e] {
+        let done = sqlx::query(
+            "UPDATE users SET username = $1, username_key = $2 WHERE account_id = $3 AND id = $4",
+        )
+        .bind(username)
+        .bind(scoped_key(
+            account_id,
+            &portcullis_core::username::key(username),
+        ))
+        .bind(account_id)
+        .bind(user_id)
+        .execute(e)
+        .await
+        .map_err(|e| unique_violation(e, StoreError::UsernameTaken))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}
+
+crate::tx::both! {
+    /// Stores a new password hash.
+    pub async fn set_password_hash(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        hash: &str,
+    ) -> Result<(), StoreError> [e] {
+        changed(
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE account_id = $2 AND id = $3")
+                .bind(hash)
+                .bind(account_id)
+                .bind(user_id)
+                .execute(e)
+                .await,
+        )
+    }
+}
+
+impl crate::Tx {
+    /// Applies an administrator's change to a user, if `allowed(before, other_lasting_admins)`
+    /// agrees. The account row is locked for the transaction, so two administrators demoting
+    /// each other at the same moment cannot both succeed, on either database.
+    pub async fn update_user(
+        &mut self,
+        account_id: &str,
+        user_id: &str,
+        update: &UserUpdate,
+        allowed: impl FnOnce(&User, u64) -> bool,
+    ) -> Result<Guarded, StoreError> {
+        lock_account(&mut self.inner, account_id).await?;
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users u WHERE u.account_id = $1 AND u.id = $2");
+        let before: User = sqlx::query_as::<_, UserRecord>(&sql)
+            .bind(account_id)
+            .bind(user_id)
+            .fetch_optional(&mut *self.inner)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .into();
+        let (others,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM users WHERE account_id = $1 AND id <> $2 \
+             AND kind = 'administrator' AND disabled = 0 AND employment_ends_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        if !allowed(&before, u64::try_from(others).unwrap_or(0)) {
+            return Ok(Guarded::Refused);
+        }
+        sqlx::query(
+            "UPDATE users SET name = $1, email = $2, kind = $3, disabled = $4, employment_ends_at = $5 \
+             WHERE account_id = $6 AND id = $7",
+        )
+        .bind(&update.name)
+        .bind(&update.email)
+        .bind(update.kind.as_str())
+        .bind(i64::from(update.disabled))
+        .bind(update.employment_ends_at.map(Timestamp::millis))
+        .bind(account_id)
+        .bind(user_id)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(Guarded::Applied(Box::new(before)))
+    }
+}
+
+crate::tx::both! {
+    /// One user of one account; a user of another account is not found.
+    pub async fn user(&self, account_id: &str, user_id: &str) -> Result<Option<User>, StoreError> [e] {
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users u WHERE u.account_id = $1 AND u.id = $2");
+        let found: Option<UserRecord> = sqlx::query_as(&sql)
+            .bind(account_id)
+            .bind(user_id)
+            .fetch_optional(e)
+            .await?;
+        Ok(found.map(User::from))
+    }
+}
+
+impl crate::Tx {
+    /// Creates a user in an existing account (`NotFound` when the account does not exist).
+    pub async fn create_user(&mut self, user: &NewUser) -> Result<(), StoreError> {
+        insert_user(&mut *self.inner, user).await
     }
 }

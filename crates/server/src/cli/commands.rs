@@ -2,10 +2,11 @@
 //! to print. `main.rs` only parses arguments and calls these.
 
 use portcullis_core::Timestamp;
+use portcullis_core::access::Actor;
 use portcullis_core::secret_box::{Keyring, SecretKey};
 use portcullis_core::user::{User, UserKind};
 use portcullis_core::username;
-use portcullis_store::{AuditEvent, Store, UsernameCounter};
+use portcullis_store::{AuditEvent, Store, StoreError, UsernameCounter};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
@@ -100,7 +101,7 @@ pub async fn account_create(
         store: &store,
         keys: &keys,
         public_origin: &origin,
-        actor: "cli",
+        actor: &Actor::System("cli"),
     };
     let created = accounts
         .create_account(
@@ -167,7 +168,7 @@ pub async fn user_create(
         store: &store,
         keys: &keys,
         public_origin: &origin,
-        actor: "cli",
+        actor: &Actor::System("cli"),
     };
     let created = accounts
         .create_user(
@@ -215,12 +216,12 @@ pub async fn user_unlock(
         }
     };
     let key = username::key(&user.username);
-    let cleared = store
-        .clear_username_failures(UsernameCounter::InAccount(&user.account_id, &key))
-        .await
-        .map_err(CommandError::from_display)?;
-    store
-        .append_audit(&AuditEvent {
+    let unlocked = async {
+        let mut tx = store.begin().await?;
+        let cleared = tx
+            .clear_username_failures(UsernameCounter::InAccount(&user.account_id, &key))
+            .await?;
+        tx.append_audit(&AuditEvent {
             account_id: Some(&user.account_id),
             user_id: Some(&user.id),
             actor: "cli",
@@ -230,9 +231,13 @@ pub async fn user_unlock(
             user_agent: "",
             at: Timestamp::now(),
         })
-        .await
-        .map_err(CommandError::from_display)?;
+        .await?;
+        tx.commit().await?;
+        Ok::<bool, StoreError>(cleared)
+    }
+    .await;
     store.close().await;
+    let cleared = unlocked.map_err(CommandError::from_display)?;
     Ok(if cleared {
         format!("'{key}' is unlocked; its failed-login count is reset.\n")
     } else {

@@ -7,6 +7,7 @@
 
 use std::io::Write;
 
+use portcullis_core::access::Actor;
 use portcullis_core::ids::new_id;
 use portcullis_core::user::UserKind;
 use rand::Rng;
@@ -48,7 +49,7 @@ pub async fn ensure_demo_data(state: &AppState) -> Result<(), CreateError> {
         store: &state.store,
         keys: &state.keys,
         public_origin: &state.config.public_origin(),
-        actor: "demo",
+        actor: &Actor::System("demo"),
     };
     let admin_password = demo_password();
     let employee_password = demo_password();

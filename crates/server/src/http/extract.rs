@@ -7,16 +7,19 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
 use bytes::Bytes;
+use portcullis_core::access::{Actor, Member};
+use portcullis_core::ids::{AccountId, UserId};
 use portcullis_core::login::{self, AccountPolicy};
 use portcullis_core::session::{self, Liveness};
-use portcullis_core::user::{self, UserKind};
+use portcullis_core::user::{self, User, UserKind};
 use portcullis_core::{Timestamp, token};
 use serde::de::DeserializeOwned;
 
 use super::WebError;
 use super::cookies;
-use crate::flows::context::Audit;
 use crate::flows::context::Client;
+use crate::flows::context::{Acting, Audit};
+use crate::flows::people::users;
 use crate::infra::client_ip::client_ip;
 use crate::state::AppState;
 
@@ -67,15 +70,17 @@ pub struct CurrentUser {
     /// When the user last proved who they are in this session (login or re-authentication).
     pub reauth_at: Timestamp,
     /// The user's account.
-    pub account_id: String,
+    pub account_id: AccountId,
     /// The account's name.
     pub account_name: String,
     /// The user.
-    pub user_id: String,
+    pub user_id: UserId,
     /// The user's username.
     pub username: String,
     /// What the user may do.
     pub kind: UserKind,
+    /// Who acts in this request: the user, in their account.
+    pub actor: Actor,
     /// The session's CSRF token, for forms.
     pub csrf_token: String,
     /// The account enforces two-factor authentication and this user has no second factor yet:
@@ -142,10 +147,16 @@ impl FromRequestParts<AppState> for CurrentUser {
             token_hash,
             session_id: session.id,
             reauth_at: session.reauth_at,
+            actor: Actor::Member(Member {
+                account_id: AccountId::from_stored(session.account_id.clone()),
+                user_id: UserId::from_stored(session.user_id.clone()),
+                username: session.username.clone(),
+                kind: session.kind,
+            }),
             kind: session.kind,
-            account_id: session.account_id,
+            account_id: AccountId::from_stored(session.account_id),
             account_name: session.account_name,
-            user_id: session.user_id,
+            user_id: UserId::from_stored(session.user_id),
             username: session.username,
             csrf_token: session.csrf_token,
             restricted: login::restricted(
@@ -157,7 +168,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             ),
         };
         if user.restricted && !open_while_restricted(parts.uri.path(), &user.user_id) {
-            return Err(WebError::SetUpTwoFactor(user.user_id));
+            return Err(WebError::SetUpTwoFactor(user.user_id.to_string()));
         }
         parts
             .extensions
@@ -167,9 +178,10 @@ impl FromRequestParts<AppState> for CurrentUser {
 }
 
 impl CurrentUser {
-    /// Administrators only; anyone else gets "not found", as if the page did not exist.
+    /// Those who administer the account only; anyone else gets "not found", as if the page did
+    /// not exist.
     pub fn require_administrator(&self) -> Result<(), WebError> {
-        if self.kind.is_administrator() {
+        if self.actor.administers(&self.account_id) {
             Ok(())
         } else {
             Err(WebError::NotFound)
@@ -211,7 +223,7 @@ impl CurrentUser {
         };
         audit
             .record_by(
-                &format!("administrator:{}", self.username),
+                &self.actor,
                 Some(&self.account_id),
                 Some(user_id),
                 event,
@@ -219,6 +231,26 @@ impl CurrentUser {
             )
             .await?;
         Ok(())
+    }
+
+    /// The user a URL names, if this user may act on them (administrators: everyone in their
+    /// account; others: themselves). Anything else is "not found".
+    pub async fn user_named(&self, state: &AppState, id: &str) -> Result<User, WebError> {
+        users::user_for(state, &self.actor, &self.account_id, id)
+            .await?
+            .ok_or(WebError::NotFound)
+    }
+
+    /// The context of a flow this user runs in their account.
+    pub fn acting<'a>(&'a self, state: &'a AppState, client: &'a Client) -> Acting<'a> {
+        Acting {
+            state,
+            actor: &self.actor,
+            account_id: &self.account_id,
+            account_name: &self.account_name,
+            client,
+            now: state.clock.now(),
+        }
     }
 
     /// Sensitive changes need a login or re-authentication in the last ten minutes; otherwise

@@ -38,11 +38,11 @@ impl Nav {
     /// The menu for `user`, with `active` highlighted.
     pub fn new(state: &AppState, user: &CurrentUser, active: &'static str) -> Nav {
         Nav {
-            user_id: user.user_id.clone(),
+            user_id: user.user_id.to_string(),
             username: user.username.clone(),
             account_name: user.account_name.clone(),
             kind_label: user.kind.label(),
-            is_admin: user.kind.is_administrator(),
+            is_admin: user.actor.administers(&user.account_id),
             is_employee: !user.kind.sees_all_administrations(),
             csrf: user.csrf_token.clone(),
             active,

@@ -6,13 +6,14 @@
 use std::time::Duration;
 
 use portcullis_core::Timestamp;
-use portcullis_core::ids::new_id;
+use portcullis_core::access::Actor;
+use portcullis_core::ids::{UserId, new_id};
 use portcullis_core::password::{self, PasswordContext};
 use portcullis_core::secret_box::Keyring;
 use portcullis_core::user::{self, UserKind};
 use portcullis_core::{email, security_code, token, username};
 use portcullis_store::{
-    AuditEvent, NewAccount, NewUser, SealedAccount, Store, StoreError, TokenPurpose,
+    AuditEvent, NewAccount, NewUser, SealedAccount, Store, StoreError, TokenPurpose, Tx,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -97,8 +98,8 @@ pub struct Accounts<'a> {
     pub keys: &'a Keyring,
     /// Origin for links, e.g. `http://localhost:8080`.
     pub public_origin: &'a str,
-    /// Who acts, for the audit log (`cli`, `demo`, `administrator:<id>`).
-    pub actor: &'a str,
+    /// Who acts, for the audit log: Portcullis's operator (`cli`, `demo`) or an administrator.
+    pub actor: &'a Actor,
 }
 
 /// The associated data that binds an account's encrypted security code to its row.
@@ -209,11 +210,12 @@ impl Accounts<'_> {
             name: name.to_string(),
             created_at: now,
         };
-        self.store
-            .create_account_with_admin(&account, &user)
+        let mut tx = self.store.begin().await?;
+        tx.create_account_with_admin(&account, &user)
             .await
             .map_err(|e| taken(e, &user.username))?;
         self.audit(
+            &mut tx,
             &account_id,
             None,
             "account.created",
@@ -221,7 +223,8 @@ impl Accounts<'_> {
             now,
         )
         .await?;
-        let set_password_link = self.after_user_created(&user, now).await?;
+        let set_password_link = self.after_user_created(&mut tx, &user, now).await?;
+        tx.commit().await?;
         Ok(CreatedAccount {
             account_id,
             security_code: code,
@@ -237,6 +240,18 @@ impl Accounts<'_> {
         input: UserInput<'_>,
         now: Timestamp,
     ) -> Result<CreatedUser, CreateError> {
+        self.create_user_with(account_id, input, &[], now).await
+    }
+
+    /// Creates a user in an existing account with these administrations granted, in one unit
+    /// of work with its audit event and set-password link.
+    pub async fn create_user_with(
+        &self,
+        account_id: &str,
+        input: UserInput<'_>,
+        administrations: &[String],
+        now: Timestamp,
+    ) -> Result<CreatedUser, CreateError> {
         let account = self
             .store
             .account(account_id)
@@ -245,11 +260,16 @@ impl Accounts<'_> {
         let user = self
             .prepare_user(&input, &account.name, account_id, now)
             .await?;
-        self.store
-            .create_user(&user)
+        let mut tx = self.store.begin().await?;
+        tx.create_user(&user)
             .await
             .map_err(|e| taken(e, &user.username))?;
-        let set_password_link = self.after_user_created(&user, now).await?;
+        if !administrations.is_empty() {
+            tx.set_granted_administrations(account_id, &user.id, administrations)
+                .await?;
+        }
+        let set_password_link = self.after_user_created(&mut tx, &user, now).await?;
+        tx.commit().await?;
         Ok(CreatedUser {
             user_id: user.id,
             set_password_link,
@@ -297,12 +317,16 @@ impl Accounts<'_> {
         })
     }
 
+    /// What goes with a new user, in its unit of work: the audit event and, for a user without
+    /// a password, the set-password link.
     async fn after_user_created(
         &self,
+        tx: &mut Tx,
         user: &NewUser,
         now: Timestamp,
     ) -> Result<Option<String>, CreateError> {
         self.audit(
+            tx,
             &user.account_id,
             Some(&user.id),
             "user.created",
@@ -314,33 +338,32 @@ impl Accounts<'_> {
             return Ok(None);
         }
         Ok(Some(
-            self.set_password_link(&user.account_id, &user.id, now)
+            self.set_password_link(tx, &user.account_id, &user.id, now)
                 .await?,
         ))
     }
 
-    /// A new single-use link for a user to choose a password (valid [`INVITATION_VALIDITY`]);
-    /// earlier links of the same kind stop working.
+    /// A new single-use link for a user to choose a password (valid [`INVITATION_VALIDITY`]),
+    /// written in `tx`; earlier links of the same kind stop working.
     pub async fn set_password_link(
         &self,
+        tx: &mut Tx,
         account_id: &str,
         user_id: &str,
         now: Timestamp,
     ) -> Result<String, CreateError> {
-        self.store
-            .void_tokens(account_id, user_id, TokenPurpose::SetPassword, now)
+        tx.void_tokens(account_id, user_id, TokenPurpose::SetPassword, now)
             .await?;
         let link_token = token::new_token();
-        self.store
-            .insert_token(
-                &token::hash_token(&link_token),
-                TokenPurpose::SetPassword,
-                account_id,
-                user_id,
-                now,
-                now.plus(INVITATION_VALIDITY),
-            )
-            .await?;
+        tx.insert_token(
+            &token::hash_token(&link_token),
+            TokenPurpose::SetPassword,
+            account_id,
+            user_id,
+            now,
+            now.plus(INVITATION_VALIDITY),
+        )
+        .await?;
         Ok(format!(
             "{}/set-password?token={link_token}",
             self.public_origin
@@ -349,24 +372,27 @@ impl Accounts<'_> {
 
     async fn audit(
         &self,
+        tx: &mut Tx,
         account_id: &str,
         user_id: Option<&str>,
         event: &str,
         detail: &str,
         now: Timestamp,
     ) -> Result<(), CreateError> {
-        self.store
-            .append_audit(&AuditEvent {
-                account_id: Some(account_id),
-                user_id,
-                actor: self.actor,
-                event,
-                detail,
-                ip: "",
-                user_agent: "",
-                at: now,
-            })
-            .await?;
+        let actor = self
+            .actor
+            .audit_name(user_id.map(UserId::from_stored).as_ref());
+        tx.append_audit(&AuditEvent {
+            account_id: Some(account_id),
+            user_id,
+            actor: &actor,
+            event,
+            detail,
+            ip: "",
+            user_agent: "",
+            at: now,
+        })
+        .await?;
         Ok(())
     }
 }

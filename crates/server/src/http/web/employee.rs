@@ -14,40 +14,21 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::clock::{self, format_date};
-use portcullis_core::user::{self, User, UserKind, keeps_an_administrator};
-use portcullis_core::{Timestamp, email, ids, username};
-use portcullis_store::{Guarded, UserUpdate, UsernameCounter};
+use portcullis_core::user::{self, User, UserKind};
+use portcullis_core::{email, username};
+use portcullis_store::{UserUpdate, UsernameCounter};
 use serde::Deserialize;
 
 use super::employees::{
-    AdministrationChoice, KindChoice, checked_administrations, choices, kind_choices,
-    send_invitation, status_of,
+    AdministrationChoice, KindChoice, checked_administrations, choices, kind_choices, status_of,
 };
 use crate::flows::context::Client;
-use crate::flows::notices::Recipient;
-use crate::flows::people::accounts::Accounts;
+use crate::flows::people::users::{self, Change, ChangeOutcome, Invited};
 use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::{DoneQuery, Nav, form_status, format_time_or, render};
 use crate::state::AppState;
-
-/// The user a URL names, if the caller may see them: administrators see everyone in their
-/// account, others only themselves. Anything else is "not found".
-pub async fn visible_user(
-    state: &AppState,
-    caller: &CurrentUser,
-    id: &str,
-) -> Result<User, WebError> {
-    if !ids::looks_like_id(id) || (!caller.kind.is_administrator() && id != caller.user_id) {
-        return Err(WebError::NotFound);
-    }
-    state
-        .store
-        .user(&caller.account_id, id)
-        .await?
-        .ok_or(WebError::NotFound)
-}
 
 /// A user as the pages show them.
 pub struct Person {
@@ -117,7 +98,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let row = visible_user(&state, &user, &id).await?;
+    let row = user.user_named(&state, &id).await?;
     let kind = row.kind;
     let administrations = state
         .store
@@ -205,7 +186,7 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     user.require_administrator()?;
-    let row = visible_user(&state, &user, &id).await?;
+    let row = user.user_named(&state, &id).await?;
     user.require_recent_auth(state.clock.now(), &edit_path(&row.id))?;
     let form = EditForm {
         name: row.name.clone(),
@@ -237,7 +218,7 @@ pub async fn edit(
     CsrfForm(form): CsrfForm<EditForm>,
 ) -> Result<Response, WebError> {
     user.require_administrator()?;
-    let row = visible_user(&state, &user, &id).await?;
+    let row = user.user_named(&state, &id).await?;
     let now = state.clock.now();
     user.require_recent_auth(now, &edit_path(&row.id))?;
     let all = state
@@ -263,128 +244,18 @@ pub async fn edit(
         Ok(update) => update,
         Err(problem) => return edit_page(&state, &user, &row, form, Some(problem)).await,
     };
-    let applied = apply(&state, &user, &client, &row, &update, now).await?;
-    if !applied {
-        return edit_page(&state, &user, &row, form, Some(last_administrator(&row))).await;
-    }
-    let before_grants = state
-        .store
-        .granted_administrations(&user.account_id, &row.id)
-        .await?;
-    let grants = if update.kind == UserKind::Employee {
-        granted
-    } else {
-        Vec::new()
+    let change = Change {
+        update,
+        administrations: Some(granted),
     };
-    if !same_set(&before_grants, &grants) {
-        state
-            .store
-            .set_granted_administrations(&user.account_id, &row.id, &grants)
-            .await?;
-        user.audit_as_administrator(
-            &state,
-            &client,
-            &row.id,
-            "user.administrations_changed",
-            &format!("count={}", grants.len()),
-        )
-        .await?;
-    }
-    Ok(Redirect::to(&format!("/employees/{}?done=saved", row.id)).into_response())
-}
-
-fn same_set(a: &[String], b: &[String]) -> bool {
-    a.len() == b.len() && a.iter().all(|x| b.contains(x))
-}
-
-/// Writes an update under the last-administrator rule, then does what follows from it: ends
-/// sessions of a user who can no longer log in, tells both addresses about a new email address,
-/// audits what changed. Returns `false` when the rule refused it.
-async fn apply(
-    state: &AppState,
-    admin: &CurrentUser,
-    client: &Client,
-    row: &User,
-    update: &UserUpdate,
-    now: Timestamp,
-) -> Result<bool, WebError> {
-    let outcome = state
-        .store
-        .update_user(&admin.account_id, &row.id, update, |before, others| {
-            keeps_an_administrator(before.standing(), update.standing(), others)
-        })
-        .await?;
-    let Guarded::Applied(before) = outcome else {
-        return Ok(false);
-    };
-    let mut changed = Vec::new();
-    if before.name != update.name {
-        changed.push("name".to_string());
-    }
-    if before.kind != update.kind {
-        changed.push(format!("kind={}", update.kind.as_str()));
-    }
-    if before.employment_ends_at != update.employment_ends_at {
-        changed.push(format!(
-            "employment_ends={}",
-            update
-                .employment_ends_at
-                .map_or_else(|| "none".into(), format_date)
-        ));
-    }
-    if (before.disabled) != update.disabled {
-        changed.push(format!("disabled={}", update.disabled));
-    }
-    let email_changed = before.email != update.email;
-    if email_changed {
-        changed.push("email".to_string());
-    }
-    if changed.is_empty() {
-        return Ok(true);
-    }
-    admin
-        .audit_as_administrator(state, client, &row.id, "user.updated", &changed.join(" "))
-        .await?;
-    let ended = update.disabled || update.employment_ends_at.is_some_and(|t| now >= t);
-    if ended {
-        let n = state
-            .store
-            .delete_sessions_of_user(&admin.account_id, &row.id)
-            .await?;
-        if n > 0 {
-            admin
-                .audit_as_administrator(
-                    state,
-                    client,
-                    &row.id,
-                    "sessions.ended",
-                    &format!("count={n} reason=access_ended"),
-                )
-                .await?;
+    match users::change(&user.acting(&state, &client), &row, change).await? {
+        ChangeOutcome::Applied => {
+            Ok(Redirect::to(&format!("/employees/{}?done=saved", row.id)).into_response())
+        }
+        ChangeOutcome::LastAdministrator => {
+            edit_page(&state, &user, &row, form, Some(last_administrator(&row))).await
         }
     }
-    if email_changed {
-        let account_name = admin.account_name.as_str();
-        let what = format!(
-            "The email address of your username {} was changed from {} to {} by {}. Security messages now go to the new address.",
-            row.username, before.email, update.email, admin.username
-        );
-        for address in [before.email.as_str(), update.email.as_str()] {
-            let notice = crate::flows::notices::security_change(
-                Recipient {
-                    email: address,
-                    name: &update.name,
-                    account_name,
-                },
-                "Your email address was changed",
-                &what,
-                now,
-                client,
-            );
-            crate::flows::notices::send(state, &notice).await;
-        }
-    }
-    Ok(true)
 }
 
 #[derive(Deserialize)]
@@ -399,7 +270,7 @@ async fn set_disabled(
     disabled: bool,
 ) -> Result<Response, WebError> {
     user.require_administrator()?;
-    let row = visible_user(&state, &user, &id).await?;
+    let row = user.user_named(&state, &id).await?;
     let now = state.clock.now();
     user.require_recent_auth(now, &format!("/employees/{}", row.id))?;
     let update = UserUpdate {
@@ -409,7 +280,13 @@ async fn set_disabled(
         disabled,
         employment_ends_at: row.employment_ends_at,
     };
-    if !apply(&state, &user, &client, &row, &update, now).await? {
+    let change = Change {
+        update,
+        administrations: None,
+    };
+    if users::change(&user.acting(&state, &client), &row, change).await?
+        == ChangeOutcome::LastAdministrator
+    {
         return Err(WebError::Conflict(last_administrator(&row)));
     }
     let done = if disabled {
@@ -452,19 +329,8 @@ pub async fn end_sessions(
     CsrfForm(_form): CsrfForm<ActionForm>,
 ) -> Result<Response, WebError> {
     user.require_administrator()?;
-    let row = visible_user(&state, &user, &id).await?;
-    let n = state
-        .store
-        .delete_sessions_of_user(&user.account_id, &row.id)
-        .await?;
-    user.audit_as_administrator(
-        &state,
-        &client,
-        &row.id,
-        "sessions.ended",
-        &format!("count={n} reason=administrator"),
-    )
-    .await?;
+    let row = user.user_named(&state, &id).await?;
+    users::end_sessions(&user.acting(&state, &client), &row).await?;
     Ok(Redirect::to(&format!("/employees/{}?done=sessions-ended", row.id)).into_response())
 }
 
@@ -478,17 +344,9 @@ pub async fn unlock(
     CsrfForm(_form): CsrfForm<ActionForm>,
 ) -> Result<Response, WebError> {
     user.require_administrator()?;
-    let row = visible_user(&state, &user, &id).await?;
+    let row = user.user_named(&state, &id).await?;
     user.require_recent_auth(state.clock.now(), &format!("/employees/{}", row.id))?;
-    state
-        .store
-        .clear_username_failures(UsernameCounter::InAccount(
-            &row.account_id,
-            &username::key(&row.username),
-        ))
-        .await?;
-    user.audit_as_administrator(&state, &client, &row.id, "user.unlocked", "")
-        .await?;
+    users::unlock(&user.acting(&state, &client), &row).await?;
     Ok(Redirect::to(&format!("/employees/{}?done=unlocked", row.id)).into_response())
 }
 
@@ -502,25 +360,20 @@ pub async fn invite(
     CsrfForm(_form): CsrfForm<ActionForm>,
 ) -> Result<Response, WebError> {
     user.require_administrator()?;
-    let row = visible_user(&state, &user, &id).await?;
-    if row.password_hash.is_some() {
-        return Err(WebError::Conflict(format!(
-            "{} has already chosen a password. If they forgot it, they can use \"Forgot your password?\" on the login page.",
-            row.username
-        )));
-    }
-    let actor = format!("administrator:{}", user.username);
-    let link = Accounts {
-        store: &state.store,
-        keys: &state.keys,
-        public_origin: &state.config.public_origin(),
-        actor: &actor,
-    }
-    .set_password_link(&user.account_id, &row.id, state.clock.now())
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?;
-    let sent = send_invitation(&state, &user, &row.id, &link, &client).await?;
-    let done = if sent { "invited" } else { "invite-failed" };
+    let row = user.user_named(&state, &id).await?;
+    let invited = users::invite(&user.acting(&state, &client), &row)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let done = match invited {
+        Invited::Sent => "invited",
+        Invited::NotSent => "invite-failed",
+        Invited::HasPassword => {
+            return Err(WebError::Conflict(format!(
+                "{} has already chosen a password. If they forgot it, they can use \"Forgot your password?\" on the login page.",
+                row.username
+            )));
+        }
+    };
     Ok(Redirect::to(&format!("/employees/{}?done={done}", row.id)).into_response())
 }
 
@@ -535,17 +388,4 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/employees/{id}/end-sessions", end_sessions)
         .post("/employees/{id}/unlock", unlock)
         .post("/employees/{id}/invite", invite)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grant_lists_compare_as_sets() {
-        let a = vec!["x".to_string(), "y".to_string()];
-        let b = vec!["y".to_string(), "x".to_string()];
-        assert!(same_set(&a, &b));
-        assert!(!same_set(&a, &a[..1]));
-    }
 }

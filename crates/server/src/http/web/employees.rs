@@ -14,12 +14,9 @@ use portcullis_store::{AdministrationRow, Employee, UserQuery};
 use serde::Deserialize;
 
 use crate::flows::context::Client;
-use crate::flows::notices::Notice;
-use crate::flows::people::accounts::Accounts;
-use crate::flows::people::accounts::CreateError;
 use crate::flows::people::accounts::INVITATION_VALIDITY;
 use crate::flows::people::accounts::UserInput;
-use crate::flows::people::accounts::read_security_code;
+use crate::flows::people::users::{self, Created};
 use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
@@ -292,13 +289,6 @@ pub async fn create(
         .administrations_for(&user.account_id, &user.user_id, user.kind)
         .await?;
     let granted = checked_administrations(&all, &form.administration)?;
-    let actor = format!("administrator:{}", user.username);
-    let accounts = Accounts {
-        store: &state.store,
-        keys: &state.keys,
-        public_origin: &state.config.public_origin(),
-        actor: &actor,
-    };
     let input = UserInput {
         username: &form.username,
         name: Some(&form.name),
@@ -306,90 +296,22 @@ pub async fn create(
         kind,
         password: None,
     };
-    let created = match accounts.create_user(&user.account_id, input, now).await {
-        Ok(created) => created,
-        Err(e @ (CreateError::Invalid(_) | CreateError::UsernameTaken(_))) => {
-            let message = capitalised(&e.to_string());
-            return new_user_page(&state, &user, form, Some(message)).await;
+    let created = users::create(&user.acting(&state, &client), input, granted)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    match created {
+        Created::User { user_id, invited } => {
+            let done = if invited {
+                "user-created"
+            } else {
+                "user-created-no-mail"
+            };
+            Ok(Redirect::to(&format!("/employees/{user_id}?done={done}")).into_response())
         }
-        Err(e) => return Err(WebError::Internal(e.to_string())),
-    };
-    if kind == UserKind::Employee && !granted.is_empty() {
-        state
-            .store
-            .set_granted_administrations(&user.account_id, &created.user_id, &granted)
-            .await?;
+        Created::Invalid(message) => {
+            new_user_page(&state, &user, form, Some(capitalised(&message))).await
+        }
     }
-    let Some(link) = created.set_password_link else {
-        return Err(WebError::Internal(
-            "a new user without a password got no link".into(),
-        ));
-    };
-    let sent = send_invitation(&state, &user, &created.user_id, &link, &client).await?;
-    let done = if sent {
-        "user-created"
-    } else {
-        "user-created-no-mail"
-    };
-    Ok(Redirect::to(&format!("/employees/{}?done={done}", created.user_id)).into_response())
-}
-
-/// Emails a user their login details: the security code, their username and a link to choose a
-/// password. Returns whether the message went out.
-pub async fn send_invitation(
-    state: &AppState,
-    admin: &CurrentUser,
-    user_id: &str,
-    link: &str,
-    client: &Client,
-) -> Result<bool, WebError> {
-    let (Some(sealed), Some(invited)) = (
-        state.store.sealed_account(&admin.account_id).await?,
-        state.store.user(&admin.account_id, user_id).await?,
-    ) else {
-        return Err(WebError::NotFound);
-    };
-    let code = read_security_code(&state.keys, &sealed).map_err(WebError::Internal)?;
-    let account = &sealed.account;
-    let notice = Notice {
-        to: invited.email.clone(),
-        greeting: invited.display_name().to_string(),
-        account_name: account.name.clone(),
-        subject: format!("Your login for {}", account.name),
-        headline: format!("You have a user at {}", account.name),
-        paragraphs: vec![
-            format!(
-                "{} made a user for you. To log in you need three things: the security code of {}, your username, and a password that you choose now.",
-                admin.username, account.name
-            ),
-            format!(
-                "The link below works once and for {} hours. If it has expired, ask your administrator for a new one.",
-                INVITATION_VALIDITY.as_secs() / 3600
-            ),
-        ],
-        facts: vec![
-            ("Security code".into(), code),
-            ("Username".into(), invited.username.clone()),
-            ("Log in at".into(), format!("{}/login", state.config.public_origin())),
-        ],
-        action: Some(("Choose your password".into(), link.to_string())),
-        advice: Some(
-            "Keep the security code to yourself: together with your username and password it opens your user. If you did not expect this message, you can ignore it."
-                .into(),
-        ),
-        not_me: None,
-    };
-    let sent = crate::flows::notices::send(state, &notice).await;
-    admin
-        .audit_as_administrator(
-            state,
-            client,
-            user_id,
-            "user.invited",
-            if sent { "mail=sent" } else { "mail=failed" },
-        )
-        .await?;
-    Ok(sent)
 }
 
 /// The domain's messages start in lower case where they continue a sentence; pages show them on

@@ -18,7 +18,6 @@ use portcullis_core::{ids, user_agent};
 use portcullis_store::{IpAddressRow, IpQuery};
 use serde::Deserialize;
 
-use super::employee::visible_user;
 use crate::flows::context::Client;
 use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
@@ -136,7 +135,7 @@ pub async fn list(
     let username = query.user.trim().to_string();
     let mut problem = None;
     let filter_user = if !is_admin {
-        Some(user.user_id.clone())
+        Some(user.user_id.to_string())
     } else if username.is_empty() {
         None
     } else {
@@ -229,7 +228,7 @@ async fn visible_record(
     user_id: &str,
     ip: &str,
 ) -> Result<IpAddressRow, WebError> {
-    let owner = visible_user(state, caller, user_id).await?;
+    let owner = caller.user_named(state, user_id).await?;
     let ip: IpAddr = ip.trim().parse().map_err(|_| WebError::NotFound)?;
     state
         .store

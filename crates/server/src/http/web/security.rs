@@ -19,7 +19,7 @@ use portcullis_store::{StoreError, TokenPurpose};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::employee::{Person, person, visible_user};
+use super::employee::{Person, person};
 use super::reauth::{confirmation_problem, renew_session};
 use crate::flows::context::Client;
 use crate::flows::login::reauth::Confirmation;
@@ -190,7 +190,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let row = visible_user(&state, &user, &id).await?;
+    let row = user.user_named(&state, &id).await?;
     page(
         &state,
         &user,

@@ -18,7 +18,6 @@ use portcullis_core::user::User;
 use portcullis_core::{Timestamp, recovery};
 use serde::Deserialize;
 
-use super::employee::visible_user;
 use crate::flows::context::Client;
 use crate::flows::credentials::totp::OwnCode;
 use crate::flows::credentials::totp::secret_of;
@@ -387,7 +386,7 @@ pub async fn reset(
     CsrfForm(_form): CsrfForm<EmptyForm>,
 ) -> Result<Response, WebError> {
     admin.require_administrator()?;
-    let row = visible_user(&state, &admin, &id).await?;
+    let row = admin.user_named(&state, &id).await?;
     let now = state.clock.now();
     admin.require_recent_auth(now, &format!("/employees/{}/security", row.id))?;
     state.store.delete_totp(&admin.account_id, &row.id).await?;

@@ -1,0 +1,152 @@
+//! Who acts, in which account, and over whom.
+//!
+//! Every request that changes or shows an account's data is made by an [`Actor`], resolved once
+//! per request from its session. [`may_act_in`] says what that actor may do in an account; the
+//! server asks it instead of comparing kinds and ids itself, and the audit log names the actor
+//! through [`Actor::audit_name`].
+//!
+//! What must always hold:
+//! - nobody acts in an account that is not theirs: a user's session reaches only the account the
+//!   user belongs to (helpdesk operators and accountants, coming later, will reach others only
+//!   through a grant that the account gave and that has not expired);
+//! - within their account, an administrator acts on every user; anyone else only on themselves;
+//! - what an actor may not reach is "not found" to them, never "forbidden", so ids of other
+//!   accounts and users reveal nothing.
+
+use crate::ids::{AccountId, UserId};
+use crate::user::UserKind;
+
+/// Someone acting through Portcullis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A user of an account, logged in to it.
+    Member(Member),
+    /// Portcullis's own operator: the command line (`cli`) or demo data (`demo`).
+    System(&'static str),
+}
+
+/// A user acting in their own account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Their account.
+    pub account_id: AccountId,
+    /// Who they are.
+    pub user_id: UserId,
+    /// Their username, for the audit log.
+    pub username: String,
+    /// What they may do.
+    pub kind: UserKind,
+}
+
+/// What an actor may do in one account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Nothing: the account is not theirs.
+    None,
+    /// Only their own user's pages and settings.
+    Own,
+    /// Every user of the account and its security settings (administrators, and Portcullis's
+    /// own operator).
+    Administer,
+}
+
+/// What `actor` may do in `account`.
+pub fn may_act_in(actor: &Actor, account: &AccountId) -> Access {
+    match actor {
+        Actor::System(_) => Access::Administer,
+        Actor::Member(member) if member.account_id != *account => Access::None,
+        Actor::Member(member) if member.kind.is_administrator() => Access::Administer,
+        Actor::Member(_) => Access::Own,
+    }
+}
+
+impl Actor {
+    /// Whether this actor may act on `user` of `account`: show their pages, change their
+    /// settings.
+    pub fn may_act_on(&self, account: &AccountId, user: &UserId) -> bool {
+        match may_act_in(self, account) {
+            Access::Administer => true,
+            Access::Own => matches!(self, Actor::Member(m) if m.user_id == *user),
+            Access::None => false,
+        }
+    }
+
+    /// Whether this actor manages `account`: its security center, audit log, users.
+    pub fn administers(&self, account: &AccountId) -> bool {
+        may_act_in(self, account) == Access::Administer
+    }
+
+    /// The audit log's name for this actor in an event about `subject` (the user the event is
+    /// about, if any): `user` when users act on themselves, `administrator:<username>` when an
+    /// administrator acts on someone else, `cli` or `demo` for Portcullis's own operator.
+    pub fn audit_name(&self, subject: Option<&UserId>) -> String {
+        match self {
+            Actor::System(name) => (*name).to_string(),
+            Actor::Member(member) if subject.is_none_or(|s| *s == member.user_id) => {
+                "user".to_string()
+            }
+            Actor::Member(member) if member.kind.is_administrator() => {
+                format!("administrator:{}", member.username)
+            }
+            Actor::Member(member) => format!("{}:{}", member.kind.as_str(), member.username),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(account: &AccountId, user: &UserId, kind: UserKind) -> Actor {
+        Actor::Member(Member {
+            account_id: account.clone(),
+            user_id: user.clone(),
+            username: "ines".into(),
+            kind,
+        })
+    }
+
+    #[test]
+    fn who_may_act_in_an_account_and_on_whom() {
+        let (mine, theirs) = (AccountId::generate(), AccountId::generate());
+        let (me, colleague) = (UserId::generate(), UserId::generate());
+        let admin = member(&mine, &me, UserKind::Administrator);
+        let accountant = member(&mine, &me, UserKind::Accountant);
+        let employee = member(&mine, &me, UserKind::Employee);
+        let cli = Actor::System("cli");
+        let table = [
+            // (actor, account, access, on me, on a colleague)
+            (&admin, &mine, Access::Administer, true, true),
+            (&admin, &theirs, Access::None, false, false),
+            (&accountant, &mine, Access::Own, true, false),
+            (&accountant, &theirs, Access::None, false, false),
+            (&employee, &mine, Access::Own, true, false),
+            (&employee, &theirs, Access::None, false, false),
+            (&cli, &mine, Access::Administer, true, true),
+        ];
+        for (actor, account, access, on_me, on_colleague) in table {
+            assert_eq!(may_act_in(actor, account), access, "{actor:?} in {account}");
+            assert_eq!(actor.may_act_on(account, &me), on_me, "{actor:?} on me");
+            assert_eq!(
+                actor.may_act_on(account, &colleague),
+                on_colleague,
+                "{actor:?} on a colleague"
+            );
+            assert_eq!(actor.administers(account), access == Access::Administer);
+        }
+    }
+
+    #[test]
+    fn the_audit_log_names_who_acted_on_whom() {
+        let account = AccountId::generate();
+        let (me, colleague) = (UserId::generate(), UserId::generate());
+        let admin = member(&account, &me, UserKind::Administrator);
+        let employee = member(&account, &me, UserKind::Employee);
+        assert_eq!(admin.audit_name(Some(&me)), "user");
+        assert_eq!(admin.audit_name(None), "user");
+        assert_eq!(admin.audit_name(Some(&colleague)), "administrator:ines");
+        assert_eq!(employee.audit_name(Some(&me)), "user");
+        assert_eq!(employee.audit_name(Some(&colleague)), "employee:ines");
+        assert_eq!(Actor::System("cli").audit_name(Some(&me)), "cli");
+    }
+}

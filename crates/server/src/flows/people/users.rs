@@ -1,0 +1,385 @@
+//! An account's users as an administrator manages them: who may be acted on, new users and their
+//! invitations, changes under the last-administrator rule, ending sessions, unlocking.
+//!
+//! What must always hold:
+//! - a user the actor may not act on is not found (`portcullis_core::access`);
+//! - the account keeps a lasting administrator (`portcullis_core::user::keeps_an_administrator`),
+//!   checked inside the transaction that writes the change, with the account's row locked;
+//! - a change, what follows from it (administrations granted, sessions of a user who can no
+//!   longer log in) and its audit events commit together; mail goes out after the commit and
+//!   never undoes it.
+
+use portcullis_core::access::Actor;
+use portcullis_core::clock::format_date;
+use portcullis_core::ids::{AccountId, UserId};
+use portcullis_core::user::{User, UserKind, keeps_an_administrator};
+use portcullis_core::username;
+use portcullis_store::{Guarded, StoreError, UserUpdate, UsernameCounter};
+
+use super::accounts::{Accounts, CreateError, INVITATION_VALIDITY, UserInput, read_security_code};
+use crate::flows::context::Acting;
+use crate::flows::notices::{self, Notice, Recipient};
+use crate::state::AppState;
+
+/// The user `id` names in `account_id`, if `actor` may act on them; anything else is not found.
+pub async fn user_for(
+    state: &AppState,
+    actor: &Actor,
+    account_id: &AccountId,
+    id: &str,
+) -> Result<Option<User>, StoreError> {
+    let Some(id) = UserId::parse(id).filter(|id| actor.may_act_on(account_id, id)) else {
+        return Ok(None);
+    };
+    state.store.user(account_id, &id).await
+}
+
+/// An administrator's change to a user.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The user's new details.
+    pub update: UserUpdate,
+    /// The administrations granted, for an employee; `None` leaves the grants alone. Other kinds
+    /// use every administration, so their grants are cleared.
+    pub administrations: Option<Vec<String>>,
+}
+
+/// How a change ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeOutcome {
+    /// Written (possibly nothing changed).
+    Applied,
+    /// Refused: the user is the account's last lasting administrator.
+    LastAdministrator,
+}
+
+/// Changes a user under the last-administrator rule; ends their sessions when they can no
+/// longer log in; tells both addresses about a new email address.
+pub async fn change(
+    acting: &Acting<'_>,
+    target: &User,
+    change: Change,
+) -> Result<ChangeOutcome, StoreError> {
+    let Change {
+        update,
+        administrations,
+    } = change;
+    let mut tx = acting.state.store.begin().await?;
+    let outcome = tx
+        .update_user(acting.account_id, &target.id, &update, |before, others| {
+            keeps_an_administrator(before.standing(), update.standing(), others)
+        })
+        .await?;
+    let Guarded::Applied(before) = outcome else {
+        return Ok(ChangeOutcome::LastAdministrator);
+    };
+    let changed = differences(&before, &update);
+    if !changed.is_empty() {
+        acting
+            .audit(
+                &mut tx,
+                Some(&target.id),
+                "user.updated",
+                &changed.join(" "),
+            )
+            .await?;
+    }
+    if let Some(granted) = administrations {
+        let grants = if update.kind == UserKind::Employee {
+            granted
+        } else {
+            Vec::new()
+        };
+        let before_grants = tx
+            .granted_administrations(acting.account_id, &target.id)
+            .await?;
+        if !same_set(&before_grants, &grants) {
+            tx.set_granted_administrations(acting.account_id, &target.id, &grants)
+                .await?;
+            acting
+                .audit(
+                    &mut tx,
+                    Some(&target.id),
+                    "user.administrations_changed",
+                    &format!("count={}", grants.len()),
+                )
+                .await?;
+        }
+    }
+    let access_ended =
+        portcullis_core::user::barred(update.disabled, update.employment_ends_at, acting.now)
+            .is_some();
+    if !changed.is_empty() && access_ended {
+        let n = tx
+            .delete_sessions_of_user(acting.account_id, &target.id)
+            .await?;
+        if n > 0 {
+            acting
+                .audit(
+                    &mut tx,
+                    Some(&target.id),
+                    "sessions.ended",
+                    &format!("count={n} reason=access_ended"),
+                )
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    if before.email != update.email {
+        tell_about_new_email(acting, &before, &update).await;
+    }
+    Ok(ChangeOutcome::Applied)
+}
+
+/// What an update changes, for the audit log.
+fn differences(before: &User, update: &UserUpdate) -> Vec<String> {
+    let mut changed = Vec::new();
+    if before.name != update.name {
+        changed.push("name".to_string());
+    }
+    if before.kind != update.kind {
+        changed.push(format!("kind={}", update.kind.as_str()));
+    }
+    if before.employment_ends_at != update.employment_ends_at {
+        changed.push(format!(
+            "employment_ends={}",
+            update
+                .employment_ends_at
+                .map_or_else(|| "none".into(), format_date)
+        ));
+    }
+    if before.disabled != update.disabled {
+        changed.push(format!("disabled={}", update.disabled));
+    }
+    if before.email != update.email {
+        changed.push("email".to_string());
+    }
+    changed
+}
+
+fn same_set(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
+}
+
+async fn tell_about_new_email(acting: &Acting<'_>, before: &User, update: &UserUpdate) {
+    let by = match acting.actor {
+        Actor::Member(member) => member.username.as_str(),
+        Actor::System(name) => name,
+    };
+    let what = format!(
+        "The email address of your username {} was changed from {} to {} by {by}. Security messages now go to the new address.",
+        before.username, before.email, update.email
+    );
+    for address in [before.email.as_str(), update.email.as_str()] {
+        let notice = notices::security_change(
+            Recipient {
+                email: address,
+                name: &update.name,
+                account_name: acting.account_name,
+            },
+            "Your email address was changed",
+            &what,
+            acting.now,
+            acting.client,
+        );
+        notices::send(acting.state, &notice).await;
+    }
+}
+
+/// Logs a user out everywhere; returns how many sessions ended.
+pub async fn end_sessions(acting: &Acting<'_>, target: &User) -> Result<u64, StoreError> {
+    let mut tx = acting.state.store.begin().await?;
+    let n = tx
+        .delete_sessions_of_user(acting.account_id, &target.id)
+        .await?;
+    acting
+        .audit(
+            &mut tx,
+            Some(&target.id),
+            "sessions.ended",
+            &format!("count={n} reason=administrator"),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Lifts the lock that too many failed logins put on a user's username.
+pub async fn unlock(acting: &Acting<'_>, target: &User) -> Result<(), StoreError> {
+    let key = username::key(&target.username);
+    let mut tx = acting.state.store.begin().await?;
+    tx.clear_username_failures(UsernameCounter::InAccount(acting.account_id, &key))
+        .await?;
+    acting
+        .audit(&mut tx, Some(&target.id), "user.unlocked", "")
+        .await?;
+    tx.commit().await
+}
+
+/// How creating a user ended.
+#[derive(Debug)]
+pub enum Created {
+    /// Created; the invitation went out (or not: `invited` says).
+    User {
+        /// The new user.
+        user_id: String,
+        /// Whether the invitation email went out.
+        invited: bool,
+    },
+    /// An input broke a rule, or the username is taken: the message says which.
+    Invalid(String),
+}
+
+/// Creates a user with the administrations granted (employees only), and emails them their
+/// login details with a link to choose a password.
+pub async fn create(
+    acting: &Acting<'_>,
+    input: UserInput<'_>,
+    administrations: Vec<String>,
+) -> Result<Created, CreateError> {
+    let state = acting.state;
+    let accounts = Accounts {
+        store: &state.store,
+        keys: &state.keys,
+        public_origin: &state.config.public_origin(),
+        actor: acting.actor,
+    };
+    let kind = input.kind;
+    let grants = if kind == UserKind::Employee {
+        administrations
+    } else {
+        Vec::new()
+    };
+    let created = match accounts
+        .create_user_with(acting.account_id, input, &grants, acting.now)
+        .await
+    {
+        Ok(created) => created,
+        Err(e @ (CreateError::Invalid(_) | CreateError::UsernameTaken(_))) => {
+            return Ok(Created::Invalid(e.to_string()));
+        }
+        Err(e) => return Err(e),
+    };
+    let Some(link) = created.set_password_link else {
+        return Err(CreateError::Invalid(
+            "a new user without a password got no link".into(),
+        ));
+    };
+    let invited = send_invitation(acting, &created.user_id, &link).await?;
+    Ok(Created::User {
+        user_id: created.user_id,
+        invited,
+    })
+}
+
+/// How re-sending an invitation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invited {
+    /// A new link went out by email; earlier links stopped working.
+    Sent,
+    /// A new link was made, but the email could not be sent.
+    NotSent,
+    /// The user has chosen a password already: nothing to invite to.
+    HasPassword,
+}
+
+/// A new set-password link by email, for a user who has not chosen a password yet.
+pub async fn invite(acting: &Acting<'_>, target: &User) -> Result<Invited, CreateError> {
+    if target.password_hash.is_some() {
+        return Ok(Invited::HasPassword);
+    }
+    let state = acting.state;
+    let accounts = Accounts {
+        store: &state.store,
+        keys: &state.keys,
+        public_origin: &state.config.public_origin(),
+        actor: acting.actor,
+    };
+    let mut tx = state.store.begin().await?;
+    let link = accounts
+        .set_password_link(&mut tx, acting.account_id, &target.id, acting.now)
+        .await?;
+    tx.commit().await?;
+    Ok(if send_invitation(acting, &target.id, &link).await? {
+        Invited::Sent
+    } else {
+        Invited::NotSent
+    })
+}
+
+/// Emails a user their login details: the security code, their username and a link to choose a
+/// password; audits whether it went out. Returns whether it did.
+async fn send_invitation(
+    acting: &Acting<'_>,
+    user_id: &str,
+    link: &str,
+) -> Result<bool, CreateError> {
+    let state = acting.state;
+    let (Some(sealed), Some(invited)) = (
+        state.store.sealed_account(acting.account_id).await?,
+        state.store.user(acting.account_id, user_id).await?,
+    ) else {
+        return Err(CreateError::Store(StoreError::NotFound));
+    };
+    let code = read_security_code(&state.keys, &sealed).map_err(CreateError::Invalid)?;
+    let account = &sealed.account;
+    let by = match acting.actor {
+        Actor::Member(member) => member.username.clone(),
+        Actor::System(_) => "Portcullis".to_string(),
+    };
+    let notice = Notice {
+        to: invited.email.clone(),
+        greeting: invited.display_name().to_string(),
+        account_name: account.name.clone(),
+        subject: format!("Your login for {}", account.name),
+        headline: format!("You have a user at {}", account.name),
+        paragraphs: vec![
+            format!(
+                "{by} made a user for you. To log in you need three things: the security code of {}, your username, and a password that you choose now.",
+                account.name
+            ),
+            format!(
+                "The link below works once and for {} hours. If it has expired, ask your administrator for a new one.",
+                INVITATION_VALIDITY.as_secs() / 3600
+            ),
+        ],
+        facts: vec![
+            ("Security code".into(), code),
+            ("Username".into(), invited.username.clone()),
+            ("Log in at".into(), format!("{}/login", state.config.public_origin())),
+        ],
+        action: Some(("Choose your password".into(), link.to_string())),
+        advice: Some(
+            "Keep the security code to yourself: together with your username and password it opens your user. If you did not expect this message, you can ignore it."
+                .into(),
+        ),
+        not_me: None,
+    };
+    let sent = notices::send(state, &notice).await;
+    // Written after the attempt, since it records how the attempt went; the link exists either
+    // way and the administrator can send it again.
+    let mut tx = state.store.begin().await?;
+    acting
+        .audit(
+            &mut tx,
+            Some(user_id),
+            "user.invited",
+            if sent { "mail=sent" } else { "mail=failed" },
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grant_lists_compare_as_sets() {
+        let a = vec!["x".to_string(), "y".to_string()];
+        let b = vec!["y".to_string(), "x".to_string()];
+        assert!(same_set(&a, &b));
+        assert!(!same_set(&a, &a[..1]));
+    }
+}
