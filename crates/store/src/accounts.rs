@@ -83,17 +83,6 @@ impl Store {
         Ok(self.sealed_account(id).await?.map(|sealed| sealed.account))
     }
 
-    /// One account by id, with its encrypted security code.
-    pub async fn sealed_account(&self, id: &str) -> Result<Option<SealedAccount>, StoreError> {
-        let found: Option<AccountRecord> = sqlx::query_as(&format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(found.map(SealedAccount::from))
-    }
-
     /// Every account, for maintenance such as key rotation.
     pub async fn all_accounts(&self) -> Result<Vec<SealedAccount>, StoreError> {
         let found: Vec<AccountRecord> = sqlx::query_as(&format!(
@@ -197,5 +186,25 @@ impl crate::Tx {
             .map_err(|e| unique_violation(e, StoreError::SecurityCodeTaken))?;
         insert_user(&mut *self.inner, admin).await?;
         Ok(())
+    }
+}
+
+crate::tx::both! {
+    /// One account by id, with its encrypted security code.
+    pub async fn sealed_account(&self, id: &str) -> Result<Option<SealedAccount>, StoreError> [e] {
+        let found: Option<AccountRecord> = sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(e)
+        .await?;
+        Ok(found.map(SealedAccount::from))
+    }
+}
+
+impl crate::Tx {
+    /// One account by id, read in this unit of work.
+    pub async fn account(&mut self, id: &str) -> Result<Option<Account>, StoreError> {
+        Ok(self.sealed_account(id).await?.map(|sealed| sealed.account))
     }
 }

@@ -97,32 +97,6 @@ where
 }
 
 impl Store {
-    /// Records that a user came from an IP address: creates the record with `status_if_new`, or
-    /// updates last seen and the browser. `validate` also sets an existing record to validated
-    /// (never a blocked one: a block is lifted only on the IP addresses page).
-    pub async fn record_ip_seen(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        ip: &str,
-        user_agent: &str,
-        now: Timestamp,
-        validate: bool,
-    ) -> Result<(), StoreError> {
-        record_ip_seen(
-            self.pool(),
-            &IpSeen {
-                account_id,
-                user_id,
-                ip,
-                user_agent,
-                now,
-                validate,
-            },
-        )
-        .await
-    }
-
     /// Validates or blocks a user's address from the IP addresses page or an emailed link,
     /// creating the record when needed. Returns the status it had before (`None`: new).
     pub async fn set_ip_status(
@@ -390,5 +364,33 @@ crate::tx::both! {
         .execute(e)
         .await?;
         Ok(())
+    }
+}
+
+crate::tx::both! {
+    /// Records that a user came from an IP address: creates the record with `status_if_new`, or
+    /// updates last seen and the browser. `validate` also sets an existing record to validated
+    /// (never a blocked one: a block is lifted only on the IP addresses page).
+    pub async fn record_ip_seen(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        ip: &str,
+        user_agent: &str,
+        now: Timestamp,
+        validate: bool,
+    ) -> Result<(), StoreError> [e] {
+        record_ip_seen(
+            e,
+            &IpSeen {
+                account_id,
+                user_id,
+                ip,
+                user_agent,
+                now,
+                validate,
+            },
+        )
+        .await
     }
 }

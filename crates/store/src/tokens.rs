@@ -42,25 +42,6 @@ impl Store {
         .await?)
     }
 
-    /// Uses a token: succeeds for exactly one caller, even across processes.
-    pub async fn take_token(
-        &self,
-        token_hash: &str,
-        purpose: TokenPurpose,
-        now: Timestamp,
-    ) -> Result<Option<(String, String)>, StoreError> {
-        Ok(sqlx::query_as(
-            "UPDATE single_use_tokens SET used_at = $3 \
-             WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
-             RETURNING account_id, user_id",
-        )
-        .bind(token_hash)
-        .bind(purpose.as_str())
-        .bind(now.millis())
-        .fetch_optional(self.pool())
-        .await?)
-    }
-
     /// Issues a new token of this purpose to a user unless one was issued less than `min_gap`
     /// ago and is still usable; older unused tokens of the purpose stop working. Returns whether
     /// a token was issued. The user's row is locked for the check, so concurrent requests (also
@@ -176,5 +157,26 @@ crate::tx::both! {
         .execute(e)
         .await?;
         Ok(())
+    }
+}
+
+crate::tx::both! {
+    /// Uses a token: succeeds for exactly one caller, even across processes.
+    pub async fn take_token(
+        &self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: Timestamp,
+    ) -> Result<Option<(String, String)>, StoreError> [e] {
+        Ok(sqlx::query_as(
+            "UPDATE single_use_tokens SET used_at = $3 \
+             WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
+             RETURNING account_id, user_id",
+        )
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .bind(now.millis())
+        .fetch_optional(e)
+        .await?)
     }
 }

@@ -9,8 +9,11 @@
 pub mod attempts;
 pub mod context;
 pub mod credentials;
+pub mod error;
 pub mod housekeeping;
 pub mod login;
 pub mod notices;
 pub mod people;
 pub mod session;
+
+pub use error::FlowError;

@@ -1,11 +1,13 @@
-//! The end of every login: a login whose every factor passed gets a brand-new session.
+//! Sessions: the end of every login (a login whose every factor passed gets a brand-new
+//! session), a session's renewal when its user proves themselves again, and the user ending
+//! their own sessions.
 
 use portcullis_core::login::IpOnStart;
 use portcullis_core::user::User;
 use portcullis_core::{Timestamp, ids, token};
 use portcullis_store::{AuditEvent, NewSession, SessionStart, StoreError, UsernameCounter};
 
-use super::context::Client;
+use super::context::{Acting, Client};
 use super::notices::{self, Recipient};
 use crate::state::AppState;
 
@@ -113,4 +115,80 @@ async fn tell_validated_automatically(
             .into(),
     );
     notices::send(state, &notice).await;
+}
+
+/// The session a request came with, for the flows that change it.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnSession<'a> {
+    /// SHA-256 of the cookie's token.
+    pub token_hash: &'a str,
+    /// Its public id.
+    pub id: &'a str,
+}
+
+/// Marks the session as just re-authenticated and gives it a new token (so a token seen before
+/// the user proved themselves again is worth nothing afterwards), with the audit event of how
+/// they did; returns the new token for the cookie.
+pub async fn renew(
+    acting: &Acting<'_>,
+    session: &OwnSession<'_>,
+    user_id: &str,
+    factor: &str,
+) -> Result<String, StoreError> {
+    let fresh = token::new_token();
+    let mut tx = acting.state.store.begin().await?;
+    tx.reauthenticate_session(session.token_hash, &token::hash_token(&fresh), acting.now)
+        .await?;
+    acting
+        .audit(
+            &mut tx,
+            Some(user_id),
+            "reauth.succeeded",
+            &format!("factor={factor}"),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(fresh)
+}
+
+/// Ends one of the user's own sessions by its public id (`NotFound` when it is not theirs).
+pub async fn end_one(
+    acting: &Acting<'_>,
+    user_id: &str,
+    session_id: &str,
+) -> Result<(), StoreError> {
+    let mut tx = acting.state.store.begin().await?;
+    tx.delete_session_by_id(acting.account_id, user_id, session_id)
+        .await?;
+    acting
+        .audit(
+            &mut tx,
+            Some(user_id),
+            "sessions.ended",
+            "count=1 reason=user",
+        )
+        .await?;
+    tx.commit().await
+}
+
+/// Ends every session of the user but `keep`; returns how many ended.
+pub async fn end_others(
+    acting: &Acting<'_>,
+    user_id: &str,
+    keep: &OwnSession<'_>,
+) -> Result<u64, StoreError> {
+    let mut tx = acting.state.store.begin().await?;
+    let n = tx
+        .delete_other_sessions(acting.account_id, user_id, keep.id)
+        .await?;
+    acting
+        .audit(
+            &mut tx,
+            Some(user_id),
+            "sessions.ended",
+            &format!("count={n} reason=user_ended_others"),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(n)
 }

@@ -7,6 +7,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_store::StoreError;
 
+use crate::flows::FlowError;
+
 use super::middleware::current_request_id;
 
 /// Why a request failed.
@@ -43,14 +45,24 @@ pub enum WebError {
     /// Something unexpected; the cause is logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The database failed (or, for `StoreError::NotFound`, the row is not there or is another
+    /// account's: answered as [`WebError::NotFound`]). The cause is kept for the log.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A flow failed; the cause is kept for the log.
+    #[error(transparent)]
+    Flow(#[from] FlowError),
 }
 
-impl From<StoreError> for WebError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            // The row is not there, or is another account's: the same answer either way.
-            StoreError::NotFound => WebError::NotFound,
-            other => WebError::Internal(other.to_string()),
+impl WebError {
+    /// The same error with its cause boiled down to what the answer depends on: a missing row
+    /// is "not found", exhausted hashing is "busy", anything else stays as it is.
+    fn settled(self) -> WebError {
+        match self {
+            WebError::Store(StoreError::NotFound)
+            | WebError::Flow(FlowError::Store(StoreError::NotFound)) => WebError::NotFound,
+            WebError::Flow(FlowError::Busy) => WebError::Busy,
+            other => other,
         }
     }
 }
@@ -65,7 +77,8 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let (status, title, message) = match &self {
+        let this = self.settled();
+        let (status, title, message) = match &this {
             WebError::LoginRequired => return Redirect::to("/login").into_response(),
             WebError::SetUpTwoFactor(user_id) => {
                 return Redirect::to(&format!("/employees/{user_id}/security?why=two-factor-required"))
@@ -91,8 +104,9 @@ impl IntoResponse for WebError {
                 "Very busy right now",
                 "Too many logins are being handled at this moment. Please try again in a few seconds.".to_string(),
             ),
-            WebError::Internal(cause) => {
-                tracing::error!(cause = %cause, "request failed");
+            WebError::Internal(_) | WebError::Store(_) | WebError::Flow(_) => {
+                // The whole chain, for whoever reads the log; the page shows the request id.
+                tracing::error!(cause = ?this, "request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
@@ -108,7 +122,7 @@ impl IntoResponse for WebError {
         };
         let body = page.render().unwrap_or_else(|_| message.clone());
         let mut response = (status, axum::response::Html(body)).into_response();
-        if matches!(self, WebError::Busy) {
+        if matches!(this, WebError::Busy) {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));

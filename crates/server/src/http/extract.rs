@@ -20,6 +20,7 @@ use super::cookies;
 use crate::flows::context::Client;
 use crate::flows::context::{Acting, Audit};
 use crate::flows::people::users;
+use crate::flows::session::OwnSession;
 use crate::infra::client_ip::client_ip;
 use crate::state::AppState;
 
@@ -239,6 +240,14 @@ impl CurrentUser {
         users::user_for(state, &self.actor, &self.account_id, id)
             .await?
             .ok_or(WebError::NotFound)
+    }
+
+    /// The session this request came with, for the flows that change it.
+    pub fn own_session(&self) -> OwnSession<'_> {
+        OwnSession {
+            token_hash: &self.token_hash,
+            id: &self.session_id,
+        }
     }
 
     /// The context of a flow this user runs in their account.

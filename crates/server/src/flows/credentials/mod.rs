@@ -2,4 +2,5 @@
 //! and passkeys.
 
 pub mod passkeys;
+pub mod password;
 pub mod totp;

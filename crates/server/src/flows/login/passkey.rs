@@ -18,9 +18,10 @@ use webauthn_rs::prelude::{
     PublicKeyCredential, WebauthnError,
 };
 
-use crate::flows::context::Audit;
 use crate::flows::context::Client;
+use crate::flows::context::{Acting, Audit};
 use crate::flows::session::NewSessionToken;
+use crate::flows::session::{self, OwnSession};
 
 use crate::flows::credentials::passkeys::{
     Ceremony, PasskeyError, credential_id, from_json, store_ceremony, take_ceremony, to_json,
@@ -179,15 +180,19 @@ pub async fn begin_reauth(state: &AppState, user: &User) -> Result<Ceremony, Pas
 
 /// Finishes confirming a logged-in user; `Ok` means confirmed.
 pub async fn finish_reauth(
-    state: &AppState,
+    acting: &Acting<'_>,
+    session: &OwnSession<'_>,
     user: &User,
     ceremony: &str,
     answer: &PublicKeyCredential,
-    client: &Client,
-) -> Result<(), PasskeyError> {
+) -> Result<String, PasskeyError> {
+    let state = acting.state;
     let rp = webauthn(state)?;
-    let now = state.clock.now();
-    let audit = Audit { state, client, now };
+    let audit = Audit {
+        state,
+        client: acting.client,
+        now: acting.now,
+    };
     let authentication: PasskeyAuthentication =
         take_ceremony(state, CeremonyPurpose::Reauth, &user.id, ceremony).await?;
     let row = state
@@ -201,7 +206,8 @@ pub async fn finish_reauth(
         Ok(result) => result,
         Err(e) => return Err(refuse(&audit, &row, &e).await?),
     };
-    record_use(state, &audit, &row, &mut stored, &result).await
+    record_use(state, &audit, &row, &mut stored, &result).await?;
+    Ok(session::renew(acting, session, &user.id, "passkey").await?)
 }
 
 /// Stores what a successful assertion changed: counter (forward only), backup flags, time.

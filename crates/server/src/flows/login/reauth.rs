@@ -8,16 +8,15 @@ use portcullis_store::{StoreError, UsernameCounter};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::flows::attempts::{claim_attempt, record_refusal};
-use crate::flows::context::{Audit, Client};
+use crate::flows::context::{Acting, Audit, Client};
+use crate::flows::session::{self, OwnSession};
 use crate::state::AppState;
 use portcullis_core::lockout::Gate;
 
-/// How a logged-in user's password confirmation ended (re-authentication, password or
-/// username change).
+/// Why a logged-in user's password confirmation (re-authentication, password or username
+/// change) did not succeed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Confirmation {
-    /// The password is right.
-    Confirmed,
+pub enum Unconfirmed {
     /// The password is wrong; the failure was counted.
     Wrong,
     /// Too many recent failures; try again at this time.
@@ -39,14 +38,14 @@ pub async fn confirm_password(
     account_name: &str,
     password: SecretString,
     client: &Client,
-) -> Result<Confirmation, StoreError> {
+) -> Result<Result<(), Unconfirmed>, StoreError> {
     let now = state.clock.now();
     let audit = Audit { state, client, now };
     let Some(user) = state.store.user(account_id, user_id).await? else {
-        return Ok(Confirmation::Wrong);
+        return Ok(Err(Unconfirmed::Wrong));
     };
     let Ok(hashing) = state.hashing.admit(client.ip) else {
-        return Ok(Confirmation::Busy);
+        return Ok(Err(Unconfirmed::Busy));
     };
     let key = username::key(&user.username);
     let counter = UsernameCounter::InAccount(account_id, &key);
@@ -62,9 +61,9 @@ pub async fn confirm_password(
             )
             .await?;
             return Ok(match refused.gate {
-                Gate::Locked => Confirmation::Locked,
-                Gate::WaitUntil(until) => Confirmation::TryLater(until),
-                Gate::Open => Confirmation::TryLater(now),
+                Gate::Locked => Err(Unconfirmed::Locked),
+                Gate::WaitUntil(until) => Err(Unconfirmed::TryLater(until)),
+                Gate::Open => Err(Unconfirmed::TryLater(now)),
             });
         }
     };
@@ -80,12 +79,12 @@ pub async fn confirm_password(
         Ok(matches) => matches && has_password,
         Err(_busy) => {
             claimed.give_back(state, true).await?;
-            return Ok(Confirmation::Busy);
+            return Ok(Err(Unconfirmed::Busy));
         }
     };
     if matches {
         claimed.give_back(state, false).await?;
-        return Ok(Confirmation::Confirmed);
+        return Ok(Ok(()));
     }
     let failures = claimed
         .failed(state, &audit, Some((&user, account_name)))
@@ -98,5 +97,38 @@ pub async fn confirm_password(
             &format!("failures={failures}"),
         )
         .await?;
-    Ok(Confirmation::Wrong)
+    Ok(Err(Unconfirmed::Wrong))
+}
+
+/// How "Confirm it's you" ended.
+#[derive(Debug)]
+pub enum Reauth {
+    /// Confirmed: the session was renewed; its new token goes into the cookie.
+    Renewed(String),
+    /// The password was not confirmed.
+    NotConfirmed(Unconfirmed),
+}
+
+/// "Confirm it's you" with the password: checked under the login's limits, then the session is
+/// renewed (a new token, the re-authentication time) and audited.
+pub async fn with_password(
+    acting: &Acting<'_>,
+    session: &OwnSession<'_>,
+    user_id: &str,
+    password: SecretString,
+) -> Result<Reauth, StoreError> {
+    let confirmation = confirm_password(
+        acting.state,
+        acting.account_id,
+        user_id,
+        acting.account_name,
+        password,
+        acting.client,
+    )
+    .await?;
+    if let Err(why) = confirmation {
+        return Ok(Reauth::NotConfirmed(why));
+    }
+    let token = session::renew(acting, session, user_id, "password").await?;
+    Ok(Reauth::Renewed(token))
 }

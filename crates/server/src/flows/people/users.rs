@@ -13,12 +13,15 @@ use portcullis_core::access::Actor;
 use portcullis_core::clock::format_date;
 use portcullis_core::ids::{AccountId, UserId};
 use portcullis_core::user::{User, UserKind, keeps_an_administrator};
-use portcullis_core::username;
+use portcullis_core::{token, username};
 use portcullis_store::{Guarded, StoreError, UserUpdate, UsernameCounter};
+use secrecy::SecretString;
 
 use super::accounts::{Accounts, CreateError, INVITATION_VALIDITY, UserInput, read_security_code};
 use crate::flows::context::Acting;
+use crate::flows::login::reauth::{self, Unconfirmed};
 use crate::flows::notices::{self, Notice, Recipient};
+use crate::flows::session::OwnSession;
 use crate::state::AppState;
 
 /// The user `id` names in `account_id`, if `actor` may act on them; anything else is not found.
@@ -184,6 +187,126 @@ async fn tell_about_new_email(acting: &Acting<'_>, before: &User, update: &UserU
         );
         notices::send(acting.state, &notice).await;
     }
+}
+
+/// How a username change ended.
+#[derive(Debug)]
+pub enum UsernameChange {
+    /// Changed; this session's new token goes into the cookie.
+    Changed {
+        /// The session's new token.
+        session_token: String,
+    },
+    /// The new username breaks a rule; the message says which.
+    Invalid(String),
+    /// Another user of the account has it.
+    Taken(String),
+    /// The current password was not confirmed.
+    NotConfirmed(Unconfirmed),
+}
+
+/// Changes the acting user's own username, confirmed with their password (which counts as a
+/// re-authentication: the session gets a new token); the user is told by email.
+pub async fn change_own_username(
+    acting: &Acting<'_>,
+    session: &OwnSession<'_>,
+    me: &User,
+    typed: &str,
+    password: SecretString,
+) -> Result<UsernameChange, StoreError> {
+    let new_username = match username::parse(typed) {
+        Ok(name) => name,
+        Err(e) => return Ok(UsernameChange::Invalid(e.to_string())),
+    };
+    let confirmation = reauth::confirm_password(
+        acting.state,
+        acting.account_id,
+        &me.id,
+        acting.account_name,
+        password,
+        acting.client,
+    )
+    .await?;
+    if let Err(why) = confirmation {
+        return Ok(UsernameChange::NotConfirmed(why));
+    }
+    let fresh = token::new_token();
+    let mut tx = acting.state.store.begin().await?;
+    match tx
+        .set_username(acting.account_id, &me.id, &new_username)
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::UsernameTaken) => return Ok(UsernameChange::Taken(new_username)),
+        Err(e) => return Err(e),
+    }
+    tx.reauthenticate_session(session.token_hash, &token::hash_token(&fresh), acting.now)
+        .await?;
+    acting
+        .audit(
+            &mut tx,
+            Some(&me.id),
+            "username.changed",
+            &format!("from={} to={new_username}", me.username),
+        )
+        .await?;
+    tx.commit().await?;
+    let notice = notices::security_change(
+        Recipient::of(me, acting.account_name),
+        "Your username was changed",
+        &format!(
+            "Your username changed from {} to {new_username}. Use the new username when you log in.",
+            me.username
+        ),
+        acting.now,
+        acting.client,
+    );
+    notices::send(acting.state, &notice).await;
+    Ok(UsernameChange::Changed {
+        session_token: fresh,
+    })
+}
+
+/// How switching "automatically validate new IP addresses" ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AutoValidate {
+    /// Saved.
+    Saved,
+    /// Refused: the account blocks new IP addresses, so the option cannot be on.
+    BlockedByAccount,
+}
+
+/// Sets the acting user's own "automatically validate new IP addresses" (switching it on is
+/// refused while the account blocks new IP addresses).
+pub async fn set_own_auto_validate(
+    acting: &Acting<'_>,
+    user_id: &str,
+    on: bool,
+) -> Result<AutoValidate, StoreError> {
+    let mut tx = acting.state.store.begin().await?;
+    // The account's switch is read under its row lock, so the administrator blocking new IP
+    // addresses at this moment either comes first (and this is refused) or after.
+    tx.lock_account(acting.account_id).await?;
+    if on
+        && tx
+            .account(acting.account_id)
+            .await?
+            .is_some_and(|account| account.policy.block_new_ips)
+    {
+        return Ok(AutoValidate::BlockedByAccount);
+    }
+    tx.set_auto_validate_ips(acting.account_id, user_id, on)
+        .await?;
+    acting
+        .audit(
+            &mut tx,
+            Some(user_id),
+            "ip.auto_validate_changed",
+            &format!("auto_validate={on}"),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(AutoValidate::Saved)
 }
 
 /// Logs a user out everywhere; returns how many sessions ended.

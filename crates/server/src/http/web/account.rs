@@ -7,20 +7,17 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use portcullis_core::{Timestamp, security_code, user};
+use portcullis_core::{security_code, user};
 use serde::Deserialize;
 
 use crate::flows::context::Client;
-use crate::flows::notices::Notice;
+use crate::flows::people::account::{self, CodeChange};
 use crate::flows::people::accounts::read_security_code;
-use crate::flows::people::accounts::security_code_context;
-use crate::flows::people::accounts::security_code_index;
 use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::{DoneQuery, Nav, form_status, render};
 use crate::state::AppState;
-use portcullis_store::StoreError;
 
 const PATH: &str = "/account";
 
@@ -88,9 +85,7 @@ pub async fn rename(
         Ok(name) => name,
         Err(e) => return page(&state, &user, None, Some(e.to_string()), None).await,
     };
-    state.store.rename_account(&user.account_id, &name).await?;
-    user.audit(&state, &client, "account.renamed", &format!("name={name}"))
-        .await?;
+    account::rename(&user.acting(&state, &client), &name).await?;
     Ok(Redirect::to("/account?done=saved").into_response())
 }
 
@@ -118,88 +113,14 @@ pub async fn change_code(
             Err(e) => return page(&state, &user, None, None, Some(e.to_string())).await,
         },
     };
-    let sealed = state
-        .keys
-        .encrypt(&security_code_context(&user.account_id), code.as_bytes());
-    match state
-        .store
-        .set_security_code(
-            &user.account_id,
-            &sealed,
-            &security_code_index(&state.keys, &code),
-        )
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::SecurityCodeTaken) => {
+    match account::change_security_code(&user.acting(&state, &client), code).await? {
+        CodeChange::Changed => {}
+        CodeChange::Unavailable => {
             let problem = "This security code cannot be used. Choose another, or leave the field empty for a generated one.";
             return page(&state, &user, None, None, Some(problem.to_string())).await;
         }
-        Err(e) => return Err(e.into()),
     }
-    user.audit(&state, &client, "account.security_code_changed", "")
-        .await?;
-    let (task_state, admin) = (state.clone(), user.username.clone());
-    let (account_id, account_name) = (user.account_id.clone(), user.account_name.clone());
-    state.in_background(async move {
-        tell_everyone(
-            &task_state,
-            &account_id,
-            &account_name,
-            &admin,
-            &code,
-            now,
-            &client,
-        )
-        .await;
-    });
     Ok(Redirect::to("/account?done=code-changed").into_response())
-}
-
-/// Emails the new security code to every user who can still log in.
-async fn tell_everyone(
-    state: &AppState,
-    account_id: &str,
-    account_name: &str,
-    admin: &str,
-    code: &str,
-    now: Timestamp,
-    client: &Client,
-) {
-    let users = match state.store.active_users(account_id, now).await {
-        Ok(users) => users,
-        Err(e) => {
-            tracing::error!("could not list the users to tell about a new security code: {e}");
-            return;
-        }
-    };
-    for user in users {
-        let notice = Notice {
-            to: user.email.clone(),
-            greeting: user.display_name().to_string(),
-            account_name: account_name.to_string(),
-            subject: format!("New security code for {account_name}"),
-            headline: "The security code has changed".into(),
-            paragraphs: vec![format!(
-                "{admin}, an administrator of {account_name}, changed the account's security code. From now on, log in with the new code below; your username and password stay the same."
-            )],
-            facts: crate::flows::notices::change_facts(now, client)
-                .into_iter()
-                .take(1)
-                .chain([("New security code".to_string(), code.to_string())])
-                .collect(),
-            action: Some((
-                "Log in".into(),
-                format!("{}/login", state.config.public_origin()),
-            )),
-            advice: Some(
-                "Keep the security code within your company. If you did not expect this change, ask your administrator."
-                    .into(),
-            ),
-            not_me: None,
-        };
-        crate::flows::notices::send(state, &notice).await;
-    }
 }
 
 /// The routes of this area.

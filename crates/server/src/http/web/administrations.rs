@@ -6,10 +6,11 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::{ids, user};
-use portcullis_store::{AdministrationRow, StoreError};
+use portcullis_store::AdministrationRow;
 use serde::Deserialize;
 
 use crate::flows::context::Client;
+use crate::flows::people::administrations;
 use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
@@ -74,19 +75,7 @@ pub async fn create(
         Ok(name) => name,
         Err(e) => return list_page(&state, &user, None, Some(e.to_string()), form.name).await,
     };
-    let id = ids::new_id();
-    let now = state.clock.now();
-    state
-        .store
-        .create_administration(&id, &user.account_id, &name, now)
-        .await?;
-    user.audit(
-        &state,
-        &client,
-        "administration.created",
-        &format!("id={id} name={name}"),
-    )
-    .await?;
+    administrations::create(&user.acting(&state, &client), &name).await?;
     Ok(Redirect::to("/administrations?done=administration-created").into_response())
 }
 
@@ -176,23 +165,11 @@ pub async fn rename(
         Ok(name) => name,
         Err(e) => return show_page(&state, &user, administration, None, Some(e.to_string())).await,
     };
-    match state
-        .store
-        .rename_administration(&user.account_id, &administration.id, &name)
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::NotFound) => return Err(WebError::NotFound),
-        Err(e) => return Err(e.into()),
-    }
-    user.audit(
-        &state,
-        &client,
-        "administration.renamed",
-        &format!(
-            "id={} from={} to={name}",
-            administration.id, administration.name
-        ),
+    administrations::rename(
+        &user.acting(&state, &client),
+        &administration.id,
+        &administration.name,
+        &name,
     )
     .await?;
     Ok(Redirect::to(&format!(

@@ -22,6 +22,7 @@ use serde::Deserialize;
 use super::employees::{
     AdministrationChoice, KindChoice, checked_administrations, choices, kind_choices, status_of,
 };
+use crate::flows::FlowError;
 use crate::flows::context::Client;
 use crate::flows::people::users::{self, Change, ChangeOutcome, Invited};
 use crate::http::WebError;
@@ -363,7 +364,7 @@ pub async fn invite(
     let row = user.user_named(&state, &id).await?;
     let invited = users::invite(&user.acting(&state, &client), &row)
         .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+        .map_err(FlowError::from)?;
     let done = match invited {
         Invited::Sent => "invited",
         Invited::NotSent => "invite-failed",

@@ -13,6 +13,7 @@ use portcullis_core::user::{User, UserKind};
 use portcullis_store::{AdministrationRow, Employee, UserQuery};
 use serde::Deserialize;
 
+use crate::flows::FlowError;
 use crate::flows::context::Client;
 use crate::flows::people::accounts::INVITATION_VALIDITY;
 use crate::flows::people::accounts::UserInput;
@@ -298,7 +299,7 @@ pub async fn create(
     };
     let created = users::create(&user.acting(&state, &client), input, granted)
         .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+        .map_err(FlowError::from)?;
     match created {
         Created::User { user_id, invited } => {
             let done = if invited {

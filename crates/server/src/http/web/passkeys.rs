@@ -18,12 +18,12 @@ use portcullis_core::user::User;
 use serde::Deserialize;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
-use super::reauth::renew_session;
 use super::two_factor::tell_user_and_administrators;
 use crate::flows::context::Client;
 use crate::flows::credentials::passkeys::PasskeyError;
 use crate::flows::login::passkey::PasskeyLogin;
 use crate::http::WebError;
+use crate::http::cookies;
 use crate::http::extract::{CsrfForm, CsrfJson, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::{Nav, render, safe_return_path};
@@ -330,20 +330,19 @@ pub async fn reauth(
     CsrfJson(body): CsrfJson<Assertion>,
 ) -> Result<Response, WebError> {
     let row = me(&state, &user).await?;
-    if let Err(e) = crate::flows::login::passkey::finish_reauth(
-        &state,
+    let renewed = crate::flows::login::passkey::finish_reauth(
+        &user.acting(&state, &client),
+        &user.own_session(),
         &row,
         &body.ceremony,
         &body.credential,
-        &client,
     )
-    .await
-    {
-        return Ok(e.into_response());
-    }
-    let jar = renew_session(&state, &user, jar).await?;
-    user.audit(&state, &client, "reauth.succeeded", "factor=passkey")
-        .await?;
+    .await;
+    let session_token = match renewed {
+        Ok(session_token) => session_token,
+        Err(e) => return Ok(e.into_response()),
+    };
+    let jar = jar.add(cookies::session(&state.config, session_token));
     let next = safe_return_path(&body.next).to_string();
     Ok((jar, redirect_json(&next)).into_response())
 }

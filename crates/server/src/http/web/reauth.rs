@@ -10,12 +10,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use portcullis_core::token;
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::flows::context::Client;
-use crate::flows::login::reauth::Confirmation;
+use crate::flows::login::reauth::{self, Reauth, Unconfirmed};
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::{Nav, render, safe_return_path};
@@ -78,67 +77,43 @@ pub async fn submit(
     CsrfForm(form): CsrfForm<ReauthForm>,
 ) -> Result<Response, WebError> {
     let next = safe_return_path(&form.next).to_string();
-    let confirmation = crate::flows::login::reauth::confirm_password(
-        &state,
-        &user.account_id,
+    let reauth = reauth::with_password(
+        &user.acting(&state, &client),
+        &user.own_session(),
         &user.user_id,
-        &user.account_name,
         SecretString::from(form.password),
-        &client,
     )
     .await?;
-    if let Some(problem) = confirmation_problem(&state, confirmation)? {
-        let page = ReauthPage {
-            nav: Nav::new(&state, &user, ""),
-            next,
-            error: Some(problem),
-            has_passkey: has_passkey(&state, &user).await?,
-        };
-        return Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response());
-    }
-    let jar = renew_session(&state, &user, jar).await?;
-    user.audit(&state, &client, "reauth.succeeded", "factor=password")
-        .await?;
-    Ok((jar, Redirect::to(&next)).into_response())
+    let why = match reauth {
+        Reauth::Renewed(session_token) => {
+            let jar = jar.add(cookies::session(&state.config, session_token));
+            return Ok((jar, Redirect::to(&next)).into_response());
+        }
+        Reauth::NotConfirmed(why) => why,
+    };
+    let page = ReauthPage {
+        nav: Nav::new(&state, &user, ""),
+        next,
+        error: Some(confirmation_problem(&state, why)?),
+        has_passkey: has_passkey(&state, &user).await?,
+    };
+    Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response())
 }
 
-/// What to tell a user whose password confirmation did not succeed; `None` when it did.
-pub fn confirmation_problem(
-    state: &AppState,
-    confirmation: Confirmation,
-) -> Result<Option<String>, WebError> {
-    Ok(match confirmation {
-        Confirmation::Confirmed => None,
-        Confirmation::Wrong => Some("The password is not correct.".into()),
-        Confirmation::TryLater(until) => Some(format!(
+/// What to tell a user whose password confirmation did not succeed.
+pub fn confirmation_problem(state: &AppState, why: Unconfirmed) -> Result<String, WebError> {
+    Ok(match why {
+        Unconfirmed::Wrong => "The password is not correct.".into(),
+        Unconfirmed::TryLater(until) => format!(
             "Too many wrong passwords. Wait {} and try again.",
             super::login::wait_words(until.since(state.clock.now()).as_secs().max(1))
-        )),
-        Confirmation::Locked => Some(
-            "Your username is locked after too many wrong passwords. Ask your administrator to unlock it."
-                .into(),
         ),
-        Confirmation::Busy => return Err(WebError::Busy),
+        Unconfirmed::Locked => {
+            "Your username is locked after too many wrong passwords. Ask your administrator to unlock it."
+                .into()
+        }
+        Unconfirmed::Busy => return Err(WebError::Busy),
     })
-}
-
-/// Marks the session as just re-authenticated and gives it a new token; returns the jar with
-/// the new cookie.
-pub async fn renew_session(
-    state: &AppState,
-    user: &CurrentUser,
-    jar: CookieJar,
-) -> Result<CookieJar, WebError> {
-    let fresh = token::new_token();
-    state
-        .store
-        .reauthenticate_session(
-            &user.token_hash,
-            &token::hash_token(&fresh),
-            state.clock.now(),
-        )
-        .await?;
-    Ok(jar.add(cookies::session(&state.config, fresh)))
 }
 
 /// The routes of this area.

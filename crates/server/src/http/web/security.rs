@@ -12,19 +12,19 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use portcullis_core::password::{self, PasswordContext};
 use portcullis_core::user::User;
-use portcullis_core::{Timestamp, ids, user_agent, username};
-use portcullis_store::{StoreError, TokenPurpose};
+use portcullis_core::{Timestamp, ids, user_agent};
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::employee::{Person, person};
-use super::reauth::{confirmation_problem, renew_session};
+use super::reauth::confirmation_problem;
 use crate::flows::context::Client;
-use crate::flows::login::reauth::Confirmation;
-use crate::flows::notices::Recipient;
+use crate::flows::credentials::password::{self, PasswordChange};
+use crate::flows::people::users::{self, AutoValidate, UsernameChange};
+use crate::flows::session;
 use crate::http::WebError;
+use crate::http::cookies;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::{DoneQuery, Nav, form_status, format_time, format_time_or, render};
@@ -227,64 +227,28 @@ pub async fn change_username(
         username: Some(problem),
         ..Problems::default()
     };
-    let new_username = match username::parse(&form.username) {
-        Ok(name) => name,
-        Err(e) => {
-            return page(
-                &state,
-                &user,
-                &row,
-                None,
-                refuse(e.to_string()),
-                form.username,
-            )
-            .await;
-        }
-    };
-    let confirmation = confirm(&state, &user, form.password, &client).await?;
-    if let Some(problem) = confirmation_problem(&state, confirmation)? {
-        return page(&state, &user, &row, None, refuse(problem), form.username).await;
-    }
-    match state
-        .store
-        .set_username(&user.account_id, &user.user_id, &new_username)
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::UsernameTaken) => {
-            let problem = format!(
-                "The username '{new_username}' is already taken in {}. Choose another.",
-                user.account_name
-            );
-            return page(&state, &user, &row, None, refuse(problem), form.username).await;
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let jar = renew_session(&state, &user, jar).await?;
-    let now = state.clock.now();
-    user.audit(
-        &state,
-        &client,
-        "username.changed",
-        &format!("from={} to={new_username}", row.username),
+    let session = user.own_session();
+    let changed = users::change_own_username(
+        &user.acting(&state, &client),
+        &session,
+        &row,
+        &form.username,
+        SecretString::from(form.password),
     )
     .await?;
-    let notice = crate::flows::notices::security_change(
-        Recipient {
-            email: &row.email,
-            name: row.display_name(),
-            account_name: &user.account_name,
-        },
-        "Your username was changed",
-        &format!(
-            "Your username changed from {} to {new_username}. Use the new username when you log in.",
-            row.username
+    let problem = match changed {
+        UsernameChange::Changed { session_token } => {
+            let jar = jar.add(cookies::session(&state.config, session_token));
+            return Ok((jar, my_security(&user, "username-changed")).into_response());
+        }
+        UsernameChange::Invalid(problem) => problem,
+        UsernameChange::Taken(name) => format!(
+            "The username '{name}' is already taken in {}. Choose another.",
+            user.account_name
         ),
-        now,
-        &client,
-    );
-    crate::flows::notices::send(&state, &notice).await;
-    Ok((jar, my_security(&user, "username-changed")).into_response())
+        UsernameChange::NotConfirmed(why) => confirmation_problem(&state, why)?,
+    };
+    page(&state, &user, &row, None, refuse(problem), form.username).await
 }
 
 #[derive(Deserialize)]
@@ -295,23 +259,6 @@ pub struct PasswordForm {
     new: String,
     #[serde(default)]
     repeat: String,
-}
-
-async fn confirm(
-    state: &AppState,
-    user: &CurrentUser,
-    password: String,
-    client: &Client,
-) -> Result<Confirmation, WebError> {
-    Ok(crate::flows::login::reauth::confirm_password(
-        state,
-        &user.account_id,
-        &user.user_id,
-        &user.account_name,
-        SecretString::from(password),
-        client,
-    )
-    .await?)
 }
 
 /// `POST /security/password`.
@@ -327,85 +274,26 @@ pub async fn change_password(
         password: Some(problem),
         ..Problems::default()
     };
-    let problem = if form.new != form.repeat {
-        Some("The two new passwords are not the same.".to_string())
-    } else {
-        let context = PasswordContext {
-            username: &row.username,
-            email: &row.email,
-            account_name: &user.account_name,
-        };
-        password::check_new_password(&form.new, context)
-            .err()
-            .map(|p| p.to_string())
-    };
-    if let Some(problem) = problem {
-        return page(&state, &user, &row, None, refuse(problem), String::new()).await;
-    }
-    let confirmation = confirm(&state, &user, form.current, &client).await?;
-    if let Some(problem) = confirmation_problem(&state, confirmation)? {
-        return page(&state, &user, &row, None, refuse(problem), String::new()).await;
-    }
-    let new_password = form.new;
-    let hash = state
-        .hashing
-        .run(client.ip, move || password::hash_password(&new_password))
-        .await
-        .map_err(|_| WebError::Busy)?
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let now = state.clock.now();
-    state
-        .store
-        .set_password_hash(&user.account_id, &user.user_id, &hash)
-        .await?;
-    let ended = state
-        .store
-        .delete_other_sessions(&user.account_id, &user.user_id, &user.session_id)
-        .await?;
-    state
-        .store
-        .void_tokens(
-            &user.account_id,
-            &user.user_id,
-            TokenPurpose::ResetPassword,
-            now,
-        )
-        .await?;
-    let jar = renew_session(&state, &user, jar).await?;
-    user.audit(
-        &state,
-        &client,
-        "password.changed",
-        &format!("other_sessions_ended={ended}"),
+    let session = user.own_session();
+    let changed = password::change(
+        &user.acting(&state, &client),
+        &session,
+        &row,
+        SecretString::from(form.current),
+        SecretString::from(form.new),
+        &form.repeat,
     )
     .await?;
-    password_changed_notice(&state, &row, &user.account_name, now, &client).await;
-    Ok((jar, my_security(&user, "password-changed")).into_response())
-}
-
-/// Tells a user their password was changed (here, or through a reset link).
-pub async fn password_changed_notice(
-    state: &AppState,
-    row: &User,
-    account_name: &str,
-    now: Timestamp,
-    client: &Client,
-) {
-    let notice = crate::flows::notices::security_change(
-        Recipient {
-            email: &row.email,
-            name: row.display_name(),
-            account_name,
-        },
-        "Your password was changed",
-        &format!(
-            "The password of your username {} was changed, and every other session of yours was ended.",
-            row.username
-        ),
-        now,
-        client,
-    );
-    crate::flows::notices::send(state, &notice).await;
+    let problem = match changed {
+        PasswordChange::Changed { session_token } => {
+            let jar = jar.add(cookies::session(&state.config, session_token));
+            return Ok((jar, my_security(&user, "password-changed")).into_response());
+        }
+        PasswordChange::NotTheSame => "The two new passwords are not the same.".to_string(),
+        PasswordChange::Weak(problem) => problem,
+        PasswordChange::NotConfirmed(why) => confirmation_problem(&state, why)?,
+    };
+    page(&state, &user, &row, None, refuse(problem), String::new()).await
 }
 
 #[derive(Deserialize)]
@@ -422,17 +310,7 @@ pub async fn end_session(
     if !ids::looks_like_id(&session_id) {
         return Err(WebError::NotFound);
     }
-    match state
-        .store
-        .delete_session_by_id(&user.account_id, &user.user_id, &session_id)
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::NotFound) => return Err(WebError::NotFound),
-        Err(e) => return Err(e.into()),
-    }
-    user.audit(&state, &client, "sessions.ended", "count=1 reason=user")
-        .await?;
+    session::end_one(&user.acting(&state, &client), &user.user_id, &session_id).await?;
     if session_id == user.session_id {
         return Ok(Redirect::to("/login?notice=logged-out").into_response());
     }
@@ -446,15 +324,10 @@ pub async fn end_other_sessions(
     client: Client,
     CsrfForm(_form): CsrfForm<EndForm>,
 ) -> Result<Response, WebError> {
-    let n = state
-        .store
-        .delete_other_sessions(&user.account_id, &user.user_id, &user.session_id)
-        .await?;
-    user.audit(
-        &state,
-        &client,
-        "sessions.ended",
-        &format!("count={n} reason=user_ended_others"),
+    session::end_others(
+        &user.acting(&state, &client),
+        &user.user_id,
+        &user.own_session(),
     )
     .await?;
     Ok(my_security(&user, "sessions-ended").into_response())
@@ -479,29 +352,15 @@ pub async fn auto_validate(
     let back = format!("/employees/{}/security", user.user_id);
     if auto {
         user.require_recent_auth(state.clock.now(), &back)?;
-        let account = state
-            .store
-            .account(&user.account_id)
-            .await?
-            .ok_or(WebError::NotFound)?;
-        if account.policy.block_new_ips {
-            return Err(WebError::Conflict(format!(
-                "{} blocks new IP addresses: every new address waits for confirmation by email, so this option cannot be switched on.",
-                account.name
-            )));
-        }
     }
-    state
-        .store
-        .set_auto_validate_ips(&user.account_id, &user.user_id, auto)
-        .await?;
-    user.audit(
-        &state,
-        &client,
-        "ip.auto_validate_changed",
-        &format!("auto_validate={auto}"),
-    )
-    .await?;
+    let saved =
+        users::set_own_auto_validate(&user.acting(&state, &client), &user.user_id, auto).await?;
+    if saved == AutoValidate::BlockedByAccount {
+        return Err(WebError::Conflict(format!(
+            "{} blocks new IP addresses: every new address waits for confirmation by email, so this option cannot be switched on.",
+            user.account_name
+        )));
+    }
     Ok(Redirect::to(&format!("{back}?done=saved")).into_response())
 }
 

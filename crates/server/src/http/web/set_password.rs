@@ -14,15 +14,14 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use portcullis_core::password::{self, PasswordContext};
 use portcullis_core::token;
 use portcullis_core::user::User;
 use portcullis_store::TokenPurpose;
+use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::security::password_changed_notice;
-use crate::flows::context::Audit;
 use crate::flows::context::Client;
+use crate::flows::credentials::password::{self, LinkSet};
 use crate::http::extract::CsrfForm;
 use crate::http::routes::Routes;
 use crate::http::templates::{MessagePage, render};
@@ -99,8 +98,6 @@ pub struct LinkQuery {
 }
 
 struct LinkTarget {
-    account_id: String,
-    user_id: String,
     account_name: String,
     user: User,
 }
@@ -128,8 +125,6 @@ async fn target_of(
         return Ok(None);
     };
     Ok(Some(LinkTarget {
-        account_id,
-        user_id,
         account_name: account.name,
         user,
     }))
@@ -216,92 +211,39 @@ async fn submit(
         return link_unusable(kind);
     };
     let problem = if form.password != form.repeat {
-        Some("The two passwords are not the same.".to_string())
+        "The two passwords are not the same.".to_string()
     } else {
-        let context = PasswordContext {
-            username: &target.user.username,
-            email: &target.user.email,
-            account_name: &target.account_name,
-        };
-        password::check_new_password(&form.password, context)
-            .err()
-            .map(|p| p.to_string())
-    };
-    if let Some(problem) = problem {
-        let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
-        let page = SetPasswordPage {
-            title: kind.title(),
-            action: kind.path(),
-            csrf,
-            token: form.token,
-            username: target.user.username,
-            account_name: target.account_name,
-            error: Some(problem),
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)?).into_response());
-    }
-    let new_password = form.password;
-    let hash = state
-        .hashing
-        .run(client.ip, move || password::hash_password(&new_password))
-        .await
-        .map_err(|_| WebError::Busy)?
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let now = state.clock.now();
-    let taken = state
-        .store
-        .take_token(&token::hash_token(&form.token), kind.purpose(), now)
-        .await?;
-    if taken.as_ref() != Some(&(target.account_id.clone(), target.user_id.clone())) {
-        return link_unusable(kind);
-    }
-    state
-        .store
-        .set_password_hash(&target.account_id, &target.user_id, &hash)
-        .await?;
-    state
-        .store
-        .delete_sessions_of_user(&target.account_id, &target.user_id)
-        .await?;
-    Audit {
-        state: &state,
-        client: &client,
-        now,
-    }
-    .record(
-        Some(&target.account_id),
-        Some(&target.user_id),
-        "password.set",
-        match kind {
-            LinkKind::Invitation => "via=set_password_link",
-            LinkKind::Reset => "via=reset_link",
-        },
-    )
-    .await?;
-    // The link came by email and was used from this browser: that proves what a confirmation
-    // email would, so the address is validated (a blocked one stays blocked).
-    state
-        .store
-        .record_ip_seen(
-            &target.account_id,
-            &target.user_id,
-            &client.ip.to_string(),
-            &client.user_agent,
-            now,
-            true,
-        )
-        .await?;
-    // Whatever links were still out there are spent now: the password is chosen.
-    for purpose in [TokenPurpose::SetPassword, TokenPurpose::ResetPassword] {
-        state
-            .store
-            .void_tokens(&target.account_id, &target.user_id, purpose, now)
+        {
+            let set = password::set_with_link(
+                &state,
+                &client,
+                kind.purpose(),
+                &form.token,
+                &target.user,
+                &target.account_name,
+                SecretString::from(form.password),
+            )
             .await?;
-    }
-    if kind == LinkKind::Reset {
-        password_changed_notice(&state, &target.user, &target.account_name, now, &client).await;
-    }
-    Ok(Redirect::to("/login?notice=password-set").into_response())
+            match set {
+                LinkSet::Set => {
+                    return Ok(Redirect::to("/login?notice=password-set").into_response());
+                }
+                LinkSet::Unusable => return link_unusable(kind),
+                LinkSet::Weak(problem) => problem,
+            }
+        }
+    };
+    let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
+    let page = SetPasswordPage {
+        title: kind.title(),
+        action: kind.path(),
+        csrf,
+        token: form.token,
+        username: target.user.username,
+        account_name: target.account_name,
+        error: Some(problem),
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)?).into_response())
 }
 
 /// The routes of this area.
