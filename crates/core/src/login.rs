@@ -205,6 +205,15 @@ pub fn restricted(factors: Factors, policy: AccountPolicy) -> bool {
     policy.enforce_two_factor && !factors.has_second_factor()
 }
 
+/// Whether a user may give up a second factor when `remaining` is what they would have left:
+/// not while the account enforces two-factor authentication and nothing would remain (turning
+/// the authenticator app off, deleting the last passkey). An administrator's reset for a user
+/// who lost their phone is not this rule: it restricts the user's sessions until they set up a
+/// factor again.
+pub fn may_remove_factor(policy: AccountPolicy, remaining: Factors) -> bool {
+    !policy.enforce_two_factor || remaining.has_second_factor()
+}
+
 /// Why a login was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -627,6 +636,38 @@ mod tests {
         assert_eq!(IpStatus::parse("nonsense"), IpStatus::Pending);
         for status in [IpStatus::Pending, IpStatus::Validated, IpStatus::Blocked] {
             assert_eq!(IpStatus::parse(status.as_str()), status);
+        }
+    }
+
+    #[test]
+    fn the_last_second_factor_stays_while_the_account_enforces_two_factor() {
+        let enforced = AccountPolicy {
+            enforce_two_factor: true,
+            ..AccountPolicy::default()
+        };
+        let open = AccountPolicy::default();
+        let app = Factors {
+            totp: true,
+            passkeys: 0,
+        };
+        let one_passkey = Factors {
+            totp: false,
+            passkeys: 1,
+        };
+        let table = [
+            // (policy, what would remain, allowed)
+            (enforced, Factors::NONE, false),
+            (enforced, app, true),
+            (enforced, one_passkey, true),
+            (open, Factors::NONE, true),
+            (open, app, true),
+        ];
+        for (policy, remaining, allowed) in table {
+            assert_eq!(
+                may_remove_factor(policy, remaining),
+                allowed,
+                "{policy:?} {remaining:?}"
+            );
         }
     }
 

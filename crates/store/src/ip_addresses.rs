@@ -107,29 +107,12 @@ impl Store {
         status: &str,
         now: Timestamp,
     ) -> Result<Option<String>, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let before: Option<(String,)> = sqlx::query_as(
-            "SELECT status FROM ip_addresses WHERE account_id = $1 AND user_id = $2 AND ip = $3",
-        )
-        .bind(account_id)
-        .bind(user_id)
-        .bind(ip)
-        .fetch_optional(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO ip_addresses (account_id, user_id, ip, status, first_seen_at, last_seen_at, last_user_agent) \
-             VALUES ($1, $2, $3, $4, $5, $5, '') \
-             ON CONFLICT (user_id, ip) DO UPDATE SET status = $4",
-        )
-        .bind(account_id)
-        .bind(user_id)
-        .bind(ip)
-        .bind(status)
-        .bind(now.millis())
-        .execute(&mut *tx)
-        .await?;
+        let mut tx = self.begin().await?;
+        let done = tx
+            .set_ip_status(account_id, user_id, ip, status, now)
+            .await?;
         tx.commit().await?;
-        Ok(before.map(|(s,)| s))
+        Ok(done)
     }
 
     /// One of the account's IP address records.
@@ -392,5 +375,40 @@ crate::tx::both! {
             },
         )
         .await
+    }
+}
+
+impl crate::Tx {
+    /// Validates or blocks a user's address from the IP addresses page or an emailed link,
+    /// creating the record when needed. Returns the status it had before (`None`: new).
+    pub async fn set_ip_status(
+        &mut self,
+        account_id: &str,
+        user_id: &str,
+        ip: &str,
+        status: &str,
+        now: Timestamp,
+    ) -> Result<Option<String>, StoreError> {
+        let before: Option<(String,)> = sqlx::query_as(
+            "SELECT status FROM ip_addresses WHERE account_id = $1 AND user_id = $2 AND ip = $3",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .bind(ip)
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        sqlx::query(
+            "INSERT INTO ip_addresses (account_id, user_id, ip, status, first_seen_at, last_seen_at, last_user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $5, '') \
+             ON CONFLICT (user_id, ip) DO UPDATE SET status = $4",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .bind(ip)
+        .bind(status)
+        .bind(now.millis())
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(before.map(|(s,)| s))
     }
 }

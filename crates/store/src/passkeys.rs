@@ -114,30 +114,6 @@ impl Store {
         )
     }
 
-    /// Stores a new passkey.
-    pub async fn insert_passkey(&self, p: &NewPasskey<'_>) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO passkeys (id, account_id, user_id, credential_id, passkey_json, name, aaguid, \
-                                   backup_eligible, backup_state, sign_count, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(p.id)
-        .bind(p.account_id)
-        .bind(p.user_id)
-        .bind(p.credential_id)
-        .bind(p.passkey_json)
-        .bind(p.name)
-        .bind(p.aaguid)
-        .bind(i64::from(p.backup_eligible))
-        .bind(i64::from(p.backup_state))
-        .bind(i64::from(p.sign_count))
-        .bind(p.now.millis())
-        .execute(self.pool())
-        .await
-        .map_err(|e| unique_violation(e, StoreError::AlreadyRegistered))?;
-        Ok(())
-    }
-
     /// The user's passkeys, oldest first.
     pub async fn passkeys_of_user(
         &self,
@@ -311,5 +287,31 @@ crate::tx::both! {
         .execute(e)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+}
+
+crate::tx::both! {
+    /// Stores a new passkey.
+    pub async fn insert_passkey(&self, p: &NewPasskey<'_>) -> Result<(), StoreError> [e] {
+        sqlx::query(
+            "INSERT INTO passkeys (id, account_id, user_id, credential_id, passkey_json, name, aaguid, \
+                                   backup_eligible, backup_state, sign_count, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(p.id)
+        .bind(p.account_id)
+        .bind(p.user_id)
+        .bind(p.credential_id)
+        .bind(p.passkey_json)
+        .bind(p.name)
+        .bind(p.aaguid)
+        .bind(i64::from(p.backup_eligible))
+        .bind(i64::from(p.backup_state))
+        .bind(i64::from(p.sign_count))
+        .bind(p.now.millis())
+        .execute(e)
+        .await
+        .map_err(|e| unique_violation(e, StoreError::AlreadyRegistered))?;
+        Ok(())
     }
 }

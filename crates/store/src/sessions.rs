@@ -134,6 +134,9 @@ pub struct SessionStart<'a> {
     pub validate_ip: bool,
     /// Audit events written with the session.
     pub audit: &'a [crate::AuditEvent<'a>],
+    /// The token hash of a session the browser held before this login, ended with it (every
+    /// login gets a brand-new session).
+    pub replaces: Option<&'a str>,
 }
 
 /// What a new session stores.
@@ -195,6 +198,12 @@ impl Store {
     pub async fn start_session(&self, start: &SessionStart<'_>) -> Result<(), StoreError> {
         let s = &start.session;
         let mut tx = self.pool().begin().await?;
+        if let Some(old) = start.replaces {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(old)
+                .execute(&mut *tx)
+                .await?;
+        }
         if let Some(key) = start.clear_failures_of {
             crate::failures::clear_username_failures(&mut *tx, key).await?;
         }
@@ -342,6 +351,7 @@ mod tests {
             clear_failures_of: Some(crate::UsernameCounter::InAccount("acct", "mdupont")),
             validate_ip: true,
             audit,
+            replaces: Some("hash-1"),
         };
         // The last write (an audit event naming an account that does not exist) fails: the
         // session, the last login and the address written before it in the login are gone too.
@@ -367,6 +377,14 @@ mod tests {
         );
         assert!(
             store
+                .session_by_token_hash("hash-1")
+                .await
+                .unwrap()
+                .is_some(),
+            "the session the failed login would have replaced is still there"
+        );
+        assert!(
+            store
                 .ip_facts("acc-1", "usr-1", "198.51.100.4")
                 .await
                 .unwrap()
@@ -387,6 +405,14 @@ mod tests {
         );
         let user = store.user("acc-1", "usr-1").await.unwrap().unwrap();
         assert_eq!(user.last_login_at, Some(Timestamp(9_000)));
+        assert!(
+            store
+                .session_by_token_hash("hash-1")
+                .await
+                .unwrap()
+                .is_none(),
+            "the login replaced the session the browser held"
+        );
         let ip = store
             .ip_facts("acc-1", "usr-1", "198.51.100.4")
             .await

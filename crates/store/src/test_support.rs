@@ -47,6 +47,7 @@ pub(crate) async fn store_with_a_session(dir: &tempfile::TempDir) -> Store {
             clear_failures_of: None,
             validate_ip: false,
             audit: &[],
+            replaces: None,
         })
         .await
         .unwrap();

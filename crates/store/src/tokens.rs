@@ -57,55 +57,14 @@ impl Store {
         expires_at: Timestamp,
         min_gap: std::time::Duration,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let locked =
-            sqlx::query("UPDATE users SET disabled = disabled WHERE account_id = $1 AND id = $2")
-                .bind(account_id)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-        if locked.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        let (recent,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM single_use_tokens \
-             WHERE account_id = $1 AND user_id = $2 AND purpose = $3 AND used_at IS NULL \
-               AND expires_at > $4 AND created_at > $5",
-        )
-        .bind(account_id)
-        .bind(user_id)
-        .bind(purpose.as_str())
-        .bind(now.millis())
-        .bind(now.minus(min_gap).millis())
-        .fetch_one(&mut *tx)
-        .await?;
-        if recent > 0 {
-            return Ok(false);
-        }
-        sqlx::query(
-            "UPDATE single_use_tokens SET used_at = $1 \
-             WHERE account_id = $2 AND user_id = $3 AND purpose = $4 AND used_at IS NULL",
-        )
-        .bind(now.millis())
-        .bind(account_id)
-        .bind(user_id)
-        .bind(purpose.as_str())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO single_use_tokens (token_hash, purpose, account_id, user_id, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(token_hash)
-        .bind(purpose.as_str())
-        .bind(account_id)
-        .bind(user_id)
-        .bind(now.millis())
-        .bind(expires_at.millis())
-        .execute(&mut *tx)
-        .await?;
+        let mut tx = self.begin().await?;
+        let done = tx
+            .issue_token_unless_recent(
+                token_hash, purpose, account_id, user_id, now, expires_at, min_gap,
+            )
+            .await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(done)
     }
 }
 
@@ -178,5 +137,71 @@ crate::tx::both! {
         .bind(now.millis())
         .fetch_optional(e)
         .await?)
+    }
+}
+
+impl crate::Tx {
+    /// Issues a new token of this purpose to a user unless one was issued less than `min_gap`
+    /// ago and is still usable; older unused tokens of the purpose stop working. Returns whether
+    /// a token was issued. The user's row is locked for the check, so concurrent requests (also
+    /// on other processes) issue at most one.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn issue_token_unless_recent(
+        &mut self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        account_id: &str,
+        user_id: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+        min_gap: std::time::Duration,
+    ) -> Result<bool, StoreError> {
+        let locked =
+            sqlx::query("UPDATE users SET disabled = disabled WHERE account_id = $1 AND id = $2")
+                .bind(account_id)
+                .bind(user_id)
+                .execute(&mut *self.inner)
+                .await?;
+        if locked.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let (recent,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM single_use_tokens \
+             WHERE account_id = $1 AND user_id = $2 AND purpose = $3 AND used_at IS NULL \
+               AND expires_at > $4 AND created_at > $5",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .bind(now.millis())
+        .bind(now.minus(min_gap).millis())
+        .fetch_one(&mut *self.inner)
+        .await?;
+        if recent > 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE single_use_tokens SET used_at = $1 \
+             WHERE account_id = $2 AND user_id = $3 AND purpose = $4 AND used_at IS NULL",
+        )
+        .bind(now.millis())
+        .bind(account_id)
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .execute(&mut *self.inner)
+        .await?;
+        sqlx::query(
+            "INSERT INTO single_use_tokens (token_hash, purpose, account_id, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .bind(account_id)
+        .bind(user_id)
+        .bind(now.millis())
+        .bind(expires_at.millis())
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(true)
     }
 }

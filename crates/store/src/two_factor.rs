@@ -108,31 +108,6 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Accepts the code of `step`: succeeds only if it is later than every step accepted before
-    /// for this user — one statement, so a code is used once even across server processes.
-    /// With `confirm`, also marks an enrollment as confirmed.
-    pub async fn use_totp_step(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        step: u64,
-        confirm: Option<Timestamp>,
-    ) -> Result<bool, StoreError> {
-        let step = i64::try_from(step).unwrap_or(i64::MAX);
-        let done = sqlx::query(
-            "UPDATE totp_credentials SET last_step = $1, confirmed_at = COALESCE(confirmed_at, $2), \
-               window_failures = 0 \
-             WHERE account_id = $3 AND user_id = $4 AND last_step < $1",
-        )
-        .bind(step)
-        .bind(confirm.map(Timestamp::millis))
-        .bind(account_id)
-        .bind(user_id)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// Claims a code attempt in the 30-second window of `step` before the code is checked: counts
     /// it when fewer than `max` were claimed in that window (a new window starts at 1) and
     /// returns the count, or `None` when the window is full (or the user has no confirmed app).
@@ -169,25 +144,10 @@ impl Store {
         code_hashes: &[String],
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1 AND user_id = $2")
-            .bind(account_id)
-            .bind(user_id)
-            .execute(&mut *tx)
+        let mut tx = self.begin().await?;
+        tx.replace_recovery_codes(account_id, user_id, code_hashes, now)
             .await?;
-        for hash in code_hashes {
-            sqlx::query(
-                "INSERT INTO recovery_codes (user_id, account_id, code_hash, created_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(user_id)
-            .bind(account_id)
-            .bind(hash)
-            .bind(now.millis())
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        tx.commit().await
     }
 
     /// Uses a recovery code: succeeds for exactly one caller.
@@ -319,31 +279,6 @@ impl Store {
         .fetch_optional(self.pool())
         .await?)
     }
-
-    /// Records that two-factor authentication was passed from an IP address (creating the record
-    /// as pending when the address is new to this user).
-    pub async fn record_two_factor_from_ip(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        ip: &str,
-        user_agent: &str,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO ip_addresses (account_id, user_id, ip, status, first_seen_at, last_seen_at, last_user_agent, last_two_factor_at) \
-             VALUES ($1, $2, $3, 'pending', $4, $4, $5, $4) \
-             ON CONFLICT (user_id, ip) DO UPDATE SET last_seen_at = $4, last_user_agent = $5, last_two_factor_at = $4",
-        )
-        .bind(account_id)
-        .bind(user_id)
-        .bind(ip)
-        .bind(now.millis())
-        .bind(user_agent)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
 }
 
 impl Store {
@@ -412,5 +347,86 @@ crate::tx::both! {
             .execute(e)
             .await,
         )
+    }
+}
+
+crate::tx::both! {
+    /// Accepts the code of `step`: succeeds only if it is later than every step accepted before
+    /// for this user — one statement, so a code is used once even across server processes.
+    /// With `confirm`, also marks an enrollment as confirmed.
+    pub async fn use_totp_step(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        step: u64,
+        confirm: Option<Timestamp>,
+    ) -> Result<bool, StoreError> [e] {
+        let step = i64::try_from(step).unwrap_or(i64::MAX);
+        let done = sqlx::query(
+            "UPDATE totp_credentials SET last_step = $1, confirmed_at = COALESCE(confirmed_at, $2), \
+               window_failures = 0 \
+             WHERE account_id = $3 AND user_id = $4 AND last_step < $1",
+        )
+        .bind(step)
+        .bind(confirm.map(Timestamp::millis))
+        .bind(account_id)
+        .bind(user_id)
+        .execute(e)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records that two-factor authentication was passed from an IP address (creating the record
+    /// as pending when the address is new to this user).
+    pub async fn record_two_factor_from_ip(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        ip: &str,
+        user_agent: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> [e] {
+        sqlx::query(
+            "INSERT INTO ip_addresses (account_id, user_id, ip, status, first_seen_at, last_seen_at, last_user_agent, last_two_factor_at) \
+             VALUES ($1, $2, $3, 'pending', $4, $4, $5, $4) \
+             ON CONFLICT (user_id, ip) DO UPDATE SET last_seen_at = $4, last_user_agent = $5, last_two_factor_at = $4",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .bind(ip)
+        .bind(now.millis())
+        .bind(user_agent)
+        .execute(e)
+        .await?;
+        Ok(())
+    }
+}
+
+impl crate::Tx {
+    /// Replaces a user's recovery codes with new ones (hashes), in one transaction.
+    pub async fn replace_recovery_codes(
+        &mut self,
+        account_id: &str,
+        user_id: &str,
+        code_hashes: &[String],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1 AND user_id = $2")
+            .bind(account_id)
+            .bind(user_id)
+            .execute(&mut *self.inner)
+            .await?;
+        for hash in code_hashes {
+            sqlx::query(
+                "INSERT INTO recovery_codes (user_id, account_id, code_hash, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(user_id)
+            .bind(account_id)
+            .bind(hash)
+            .bind(now.millis())
+            .execute(&mut *self.inner)
+            .await?;
+        }
+        Ok(())
     }
 }

@@ -587,3 +587,19 @@ impl crate::Tx {
         insert_user(&mut *self.inner, user).await
     }
 }
+
+crate::tx::both! {
+    /// The second factors a user has set up.
+    pub async fn factors(&self, account_id: &str, user_id: &str) -> Result<Factors, StoreError> [e] {
+        let (totp_confirmed, passkeys): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM totp_credentials t \
+                     WHERE t.account_id = $1 AND t.user_id = $2 AND t.confirmed_at IS NOT NULL), \
+                    (SELECT COUNT(*) FROM passkeys p WHERE p.account_id = $1 AND p.user_id = $2)",
+        )
+        .bind(account_id)
+        .bind(user_id)
+        .fetch_one(e)
+        .await?;
+        Ok(factors(totp_confirmed, passkeys))
+    }
+}

@@ -18,6 +18,9 @@ pub struct Client {
     pub ip: IpAddr,
     /// The browser's User-Agent, truncated.
     pub user_agent: String,
+    /// The SHA-256 of the session token the browser holds, if it sent one: a login ends that
+    /// session as it starts the new one.
+    pub held_session: Option<String>,
 }
 
 /// Someone acting in an account: the context of every flow that changes an account's data on
@@ -39,9 +42,9 @@ pub struct Acting<'a> {
 }
 
 impl Acting<'_> {
-    /// Appends an audit event about `subject` (a user of the account, or none for the account
-    /// itself) to `tx`, so it commits with the change it reports. The actor is named as
-    /// [`Actor::audit_name`] says.
+    /// Appends an audit event about `subject` (a user of the account; none for the account
+    /// itself, which files it under the acting user) to `tx`, so it commits with the change it
+    /// reports. The actor is named as [`Actor::audit_name`] says.
     pub async fn audit(
         &self,
         tx: &mut Tx,
@@ -49,6 +52,10 @@ impl Acting<'_> {
         event: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
+        let subject = subject.or(match self.actor {
+            Actor::Member(member) => Some(member.user_id.as_str()),
+            Actor::System(_) => None,
+        });
         let actor = self
             .actor
             .audit_name(subject.map(UserId::from_stored).as_ref());

@@ -14,6 +14,7 @@ pub mod housekeeping;
 pub mod login;
 pub mod notices;
 pub mod people;
+pub mod security_center;
 pub mod session;
 
 pub use error::FlowError;

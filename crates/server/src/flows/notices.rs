@@ -11,6 +11,7 @@
 use askama::Template;
 use portcullis_core::user::User;
 use portcullis_core::{Timestamp, clock, user_agent};
+use portcullis_store::StoreError;
 
 use crate::flows::context::Client;
 use crate::infra::mail::Email;
@@ -142,4 +143,38 @@ pub async fn send(state: &AppState, notice: &Notice) -> bool {
             false
         }
     }
+}
+
+/// Tells a user about a change to their second factors, and every other active administrator
+/// of the account too (they watch over the account's security).
+pub async fn tell_user_and_administrators(
+    state: &AppState,
+    user: &User,
+    account_name: &str,
+    client: &Client,
+    subject: &str,
+    what: &str,
+) -> Result<(), StoreError> {
+    let now = state.clock.now();
+    for person in state.store.active_users(&user.account_id, now).await? {
+        let is_user = person.id == user.id;
+        if !is_user && !person.kind.is_administrator() {
+            continue;
+        }
+        let mut notice = security_change(
+            Recipient::of(&person, account_name),
+            subject,
+            what,
+            now,
+            client,
+        );
+        if !is_user {
+            notice.advice = Some(format!(
+                "You receive this as an administrator of {account_name}. Nothing to do unless it surprises {}.",
+                user.username
+            ));
+        }
+        send(state, &notice).await;
+    }
+    Ok(())
 }

@@ -80,6 +80,7 @@ pub async fn start_session(
             clear_failures_of: login.clear_failures_of,
             validate_ip,
             audit: &audit,
+            replaces: client.held_session.as_deref(),
         })
         .await?;
     if validate_ip {
@@ -191,4 +192,16 @@ pub async fn end_others(
         .await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// Logs out: ends the session the request came with.
+pub async fn logout(
+    acting: &Acting<'_>,
+    user_id: &str,
+    session: &OwnSession<'_>,
+) -> Result<(), StoreError> {
+    let mut tx = acting.state.store.begin().await?;
+    tx.delete_session(session.token_hash).await?;
+    acting.audit(&mut tx, Some(user_id), "logout", "").await?;
+    tx.commit().await
 }

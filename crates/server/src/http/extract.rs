@@ -17,8 +17,8 @@ use serde::de::DeserializeOwned;
 
 use super::WebError;
 use super::cookies;
+use crate::flows::context::Acting;
 use crate::flows::context::Client;
-use crate::flows::context::{Acting, Audit};
 use crate::flows::people::users;
 use crate::flows::session::OwnSession;
 use crate::infra::client_ip::client_ip;
@@ -52,9 +52,14 @@ impl FromRequestParts<AppState> for Client {
             .chars()
             .take(MAX_USER_AGENT)
             .collect();
+        let held_session =
+            cookies::session_token(&state.config, &CookieJar::from_headers(&parts.headers))
+                .filter(|t| token::looks_like_token(t))
+                .map(|t| token::hash_token(&t));
         Ok(Client {
             ip: client_ip(peer, &forwarded, &state.config.trusted_proxies),
             user_agent,
+            held_session,
         })
     }
 }
@@ -187,51 +192,6 @@ impl CurrentUser {
         } else {
             Err(WebError::NotFound)
         }
-    }
-
-    /// Appends an audit event about this user, acted by them.
-    pub async fn audit(
-        &self,
-        state: &AppState,
-        client: &Client,
-        event: &str,
-        detail: &str,
-    ) -> Result<(), WebError> {
-        let audit = Audit {
-            state,
-            client,
-            now: state.clock.now(),
-        };
-        audit
-            .record(Some(&self.account_id), Some(&self.user_id), event, detail)
-            .await?;
-        Ok(())
-    }
-
-    /// Appends an audit event about another user of the account, acted by this administrator.
-    pub async fn audit_as_administrator(
-        &self,
-        state: &AppState,
-        client: &Client,
-        user_id: &str,
-        event: &str,
-        detail: &str,
-    ) -> Result<(), WebError> {
-        let audit = Audit {
-            state,
-            client,
-            now: state.clock.now(),
-        };
-        audit
-            .record_by(
-                &self.actor,
-                Some(&self.account_id),
-                Some(user_id),
-                event,
-                detail,
-            )
-            .await?;
-        Ok(())
     }
 
     /// The user a URL names, if this user may act on them (administrators: everyone in their

@@ -16,16 +16,17 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portcullis_core::lockout;
+use portcullis_core::login;
 use portcullis_core::passkey::{self, NameProblem};
-use portcullis_core::user::User;
+use portcullis_core::user::{Factors, User};
 use portcullis_core::{Timestamp, ids, token};
-use portcullis_store::{CeremonyPurpose, NewPasskey, PasskeyRow, StoreError};
+use portcullis_store::{AuditEvent, CeremonyPurpose, NewPasskey, PasskeyRow, StoreError};
 use webauthn_rs::prelude::{
     Passkey, PasskeyRegistration, RegisterPublicKeyCredential, Uuid, Webauthn,
 };
 
-use crate::flows::context::Audit;
-use crate::flows::context::Client;
+use crate::flows::context::{Acting, Client};
+use crate::flows::notices;
 
 use crate::state::AppState;
 
@@ -209,6 +210,7 @@ pub async fn finish_registration(
     ceremony: &str,
     answer: &RegisterPublicKeyCredential,
     typed_name: Option<&str>,
+    account_name: &str,
     client: &Client,
 ) -> Result<PasskeyRow, PasskeyError> {
     let rp = webauthn(state)?;
@@ -234,41 +236,144 @@ pub async fn finish_registration(
     });
     let now = state.clock.now();
     let id = ids::new_id();
-    state
-        .store
-        .insert_passkey(&NewPasskey {
-            id: &id,
-            account_id: &user.account_id,
-            user_id: &user.id,
-            credential_id: &credential_id(created.cred_id()),
-            passkey_json: &to_json(&created)?,
-            name: &name,
-            aaguid: &facts.aaguid,
-            backup_eligible: facts.backup_eligible,
-            backup_state: facts.backup_state,
-            sign_count: 0,
-            now,
-        })
-        .await
-        .map_err(|e| match e {
-            StoreError::AlreadyRegistered => PasskeyError::AlreadyRegistered,
-            other => PasskeyError::Store(other),
-        })?;
-    Audit { state, client, now }
-        .record(
-            Some(&user.account_id),
-            Some(&user.id),
-            "passkey.added",
-            &format!("passkey={id} aaguid={}", facts.aaguid),
-        )
-        .await?;
-    state
+    let mut tx = state.store.begin().await?;
+    tx.insert_passkey(&NewPasskey {
+        id: &id,
+        account_id: &user.account_id,
+        user_id: &user.id,
+        credential_id: &credential_id(created.cred_id()),
+        passkey_json: &to_json(&created)?,
+        name: &name,
+        aaguid: &facts.aaguid,
+        backup_eligible: facts.backup_eligible,
+        backup_state: facts.backup_state,
+        sign_count: 0,
+        now,
+    })
+    .await
+    .map_err(|e| match e {
+        StoreError::AlreadyRegistered => PasskeyError::AlreadyRegistered,
+        other => PasskeyError::Store(other),
+    })?;
+    let ip = client.ip.to_string();
+    tx.append_audit(&AuditEvent {
+        account_id: Some(&user.account_id),
+        user_id: Some(&user.id),
+        actor: "user",
+        event: "passkey.added",
+        detail: &format!("passkey={id} aaguid={}", facts.aaguid),
+        ip: &ip,
+        user_agent: &client.user_agent,
+        at: now,
+    })
+    .await?;
+    tx.commit().await?;
+    let created = state
         .store
         .passkeys_of_user(&user.account_id, &user.id)
         .await?
         .into_iter()
         .find(|p| p.id == id)
-        .ok_or(PasskeyError::Rejected)
+        .ok_or(PasskeyError::Rejected)?;
+    notices::tell_user_and_administrators(
+        state,
+        user,
+        account_name,
+        client,
+        "A passkey was added",
+        &format!(
+            "The passkey \"{}\" ({}) was added to the username {}. It can log in without a password.",
+            created.name,
+            passkey::authenticator(&created.aaguid).unwrap_or("unknown authenticator"),
+            user.username
+        ),
+    )
+    .await?;
+    Ok(created)
+}
+
+/// Renames one of the user's own passkeys (`NotFound` when it is not theirs).
+pub async fn rename(
+    acting: &Acting<'_>,
+    user_id: &str,
+    passkey_id: &str,
+    name: &str,
+) -> Result<(), StoreError> {
+    let mut tx = acting.state.store.begin().await?;
+    tx.rename_passkey(acting.account_id, user_id, passkey_id, name)
+        .await?;
+    acting
+        .audit(
+            &mut tx,
+            Some(user_id),
+            "passkey.renamed",
+            &format!("passkey={passkey_id}"),
+        )
+        .await?;
+    tx.commit().await
+}
+
+/// How deleting a passkey ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deleted {
+    /// Gone; the user and the administrators were told.
+    Deleted,
+    /// Refused: the account enforces two-factor authentication and it is the user's last
+    /// second factor.
+    LastFactor,
+}
+
+/// Deletes one of the user's own passkeys (`passkey`, read by the caller), unless the account
+/// enforces two-factor and it is their last second factor: checked with the account's row
+/// locked, in the transaction that deletes it, so turning the app off or deleting another
+/// passkey at the same moment cannot leave the user with none.
+pub async fn delete(
+    acting: &Acting<'_>,
+    me: &User,
+    passkey: &PasskeyRow,
+) -> Result<Deleted, StoreError> {
+    let mut tx = acting.state.store.begin().await?;
+    tx.lock_account(acting.account_id).await?;
+    let account = tx
+        .account(acting.account_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let factors = tx.factors(acting.account_id, &me.id).await?;
+    let remaining = Factors {
+        passkeys: factors.passkeys.saturating_sub(1),
+        ..factors
+    };
+    if !login::may_remove_factor(account.policy, remaining) {
+        return Ok(Deleted::LastFactor);
+    }
+    if !tx
+        .delete_passkey(acting.account_id, &me.id, &passkey.id, false)
+        .await?
+    {
+        return Err(StoreError::NotFound);
+    }
+    acting
+        .audit(
+            &mut tx,
+            Some(&me.id),
+            "passkey.deleted",
+            &format!("passkey={}", passkey.id),
+        )
+        .await?;
+    tx.commit().await?;
+    notices::tell_user_and_administrators(
+        acting.state,
+        me,
+        acting.account_name,
+        acting.client,
+        "A passkey was removed",
+        &format!(
+            "The passkey \"{}\" was removed from the username {}. It can no longer log in.",
+            passkey.name, me.username
+        ),
+    )
+    .await?;
+    Ok(Deleted::Deleted)
 }
 
 /// What the security tab shows of a passkey.

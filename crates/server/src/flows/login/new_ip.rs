@@ -458,6 +458,7 @@ pub async fn not_me(state: &AppState, link: &str, client: &Client) -> Result<Ans
     let login_client = Client {
         ip: row.ip.parse().unwrap_or(client.ip),
         user_agent: row.user_agent.clone(),
+        held_session: None,
     };
     for admin in state.store.active_users(&row.account_id, now).await? {
         if !admin.kind.is_administrator() {

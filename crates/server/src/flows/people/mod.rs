@@ -4,4 +4,5 @@
 pub mod account;
 pub mod accounts;
 pub mod administrations;
+pub mod ip_addresses;
 pub mod users;

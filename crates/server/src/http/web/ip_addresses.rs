@@ -25,6 +25,7 @@ use crate::http::routes::Routes;
 use crate::http::templates::{DoneQuery, Nav, format_time, format_time_or, render};
 use portcullis_core::Timestamp;
 
+use crate::flows::people::ip_addresses::{self, StatusChange};
 use crate::state::AppState;
 
 const PAGE_SIZE: i64 = 100;
@@ -287,38 +288,22 @@ pub async fn save(
             .append_pair("ip", &row.ip)
             .finish()
     );
-    if before == after {
-        return Ok(Redirect::to(&format!("{back}&done=saved")).into_response());
-    }
-    if after == IpStatus::Validated {
-        if before == IpStatus::Blocked && !user.kind.is_administrator() {
+    let changed = ip_addresses::set_status(
+        &user.acting(&state, &client),
+        &row.user_id,
+        &row.ip,
+        (before, after),
+        user.require_recent_auth(now, &back).is_ok(),
+    )
+    .await?;
+    match changed {
+        StatusChange::Saved => {}
+        StatusChange::OnlyAnAdministratorUnblocks => {
             return Err(WebError::Forbidden(
                 "Only an administrator can unblock an IP address.".into(),
             ));
         }
-        user.require_recent_auth(now, &back)?;
-    }
-    state
-        .store
-        .set_ip_status(&user.account_id, &row.user_id, &row.ip, after.as_str(), now)
-        .await?;
-    if after == IpStatus::Blocked {
-        state
-            .store
-            .delete_sessions_from_ip(&user.account_id, &row.user_id, &row.ip)
-            .await?;
-    }
-    let event = match after {
-        IpStatus::Blocked => "ip.blocked",
-        _ => "ip.validated",
-    };
-    let detail = format!("ip={}", row.ip);
-    if row.user_id == user.user_id {
-        user.audit(&state, &client, event, &format!("{detail} by=user"))
-            .await?;
-    } else {
-        user.audit_as_administrator(&state, &client, &row.user_id, event, &detail)
-            .await?;
+        StatusChange::ReauthRequired => return Err(WebError::ReauthRequired(back)),
     }
     Ok(Redirect::to(&format!("{back}&done=saved")).into_response())
 }

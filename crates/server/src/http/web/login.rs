@@ -6,7 +6,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use portcullis_core::login::Refusal;
-use portcullis_core::token;
 use secrecy::SecretString;
 use serde::Deserialize;
 
@@ -155,22 +154,14 @@ pub async fn into_session(
     jar: CookieJar,
     session: NewSessionToken,
 ) -> Result<Response, WebError> {
-    let jar = session_cookies(state, jar, session).await?;
+    let jar = session_cookies(state, jar, session);
     Ok((jar, Redirect::to("/")).into_response())
 }
 
-/// The cookies of a new session: any session this browser had is ended, the partial login's
-/// cookie removed, the new session's cookie set.
-pub async fn session_cookies(
-    state: &AppState,
-    jar: CookieJar,
-    session: NewSessionToken,
-) -> Result<CookieJar, WebError> {
-    if let Some(old) = cookies::session_token(&state.config, &jar) {
-        state.store.delete_session(&token::hash_token(&old)).await?;
-    }
-    Ok(cookies::clear_pending(&state.config, jar)
-        .add(cookies::session(&state.config, session.token)))
+/// The cookies of a new session (any session this browser had was ended with the login): the
+/// partial login's cookie removed, the new session's cookie set.
+pub fn session_cookies(state: &AppState, jar: CookieJar, session: NewSessionToken) -> CookieJar {
+    cookies::clear_pending(&state.config, jar).add(cookies::session(&state.config, session.token))
 }
 
 pub fn wait_words(secs: u64) -> String {
@@ -193,13 +184,11 @@ pub async fn logout(
     jar: CookieJar,
     CsrfForm(_form): CsrfForm<LogoutForm>,
 ) -> Result<Response, WebError> {
-    state.store.delete_session(&user.token_hash).await?;
-    crate::flows::context::Audit {
-        state: &state,
-        client: &client,
-        now: state.clock.now(),
-    }
-    .record(Some(&user.account_id), Some(&user.user_id), "logout", "")
+    crate::flows::session::logout(
+        &user.acting(&state, &client),
+        &user.user_id,
+        &user.own_session(),
+    )
     .await?;
     let jar = cookies::clear_session(&state.config, jar);
     Ok((jar, Redirect::to("/login?notice=logged-out")).into_response())

@@ -18,9 +18,8 @@ use portcullis_core::user::User;
 use serde::Deserialize;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
-use super::two_factor::tell_user_and_administrators;
 use crate::flows::context::Client;
-use crate::flows::credentials::passkeys::PasskeyError;
+use crate::flows::credentials::passkeys::{self, Deleted, PasskeyError};
 use crate::flows::login::passkey::PasskeyLogin;
 use crate::http::WebError;
 use crate::http::cookies;
@@ -142,32 +141,19 @@ pub async fn register(
     CsrfJson(body): CsrfJson<Registration>,
 ) -> Result<Response, WebError> {
     let row = me(&state, &user).await?;
-    let created = match crate::flows::credentials::passkeys::finish_registration(
+    let registered = passkeys::finish_registration(
         &state,
         &row,
         &body.ceremony,
         &body.credential,
         Some(&body.name),
+        &user.account_name,
         &client,
     )
-    .await
-    {
-        Ok(created) => created,
-        Err(e) => return Ok(e.into_response()),
-    };
-    tell_user_and_administrators(
-        &state,
-        &user,
-        &client,
-        "A passkey was added",
-        &format!(
-            "The passkey \"{}\" ({}) was added to the username {}. It can log in without a password.",
-            created.name,
-            passkey::authenticator(&created.aaguid).unwrap_or("unknown authenticator"),
-            user.username
-        ),
-    )
-    .await?;
+    .await;
+    if let Err(e) = registered {
+        return Ok(e.into_response());
+    }
     Ok(redirect_json(&format!("{}?done=passkey-added", security_tab(&user))).into_response())
 }
 
@@ -189,12 +175,7 @@ pub async fn rename(
         return Err(WebError::NotFound);
     }
     let name = passkey::parse_name(&form.name).map_err(|p| WebError::BadRequest(p.to_string()))?;
-    state
-        .store
-        .rename_passkey(&user.account_id, &user.user_id, &id, &name)
-        .await?;
-    user.audit(&state, &client, "passkey.renamed", &format!("passkey={id}"))
-        .await?;
+    passkeys::rename(&user.acting(&state, &client), &user.user_id, &id, &name).await?;
     Ok(Redirect::to(&format!("{}?done=saved", security_tab(&user))).into_response())
 }
 
@@ -221,36 +202,18 @@ pub async fn delete(
         .find(|p| p.id == id)
         .ok_or(WebError::NotFound)?;
     user.require_recent_auth(state.clock.now(), &security_tab(&user))?;
-    let account = state
-        .store
-        .account(&user.account_id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let enforced = account.policy.enforce_two_factor;
-    if !state
-        .store
-        .delete_passkey(&user.account_id, &user.user_id, &id, enforced)
-        .await?
-    {
-        return Err(WebError::Conflict(format!(
+    let row = me(&state, &user).await?;
+    match passkeys::delete(&user.acting(&state, &client), &row, &owned).await? {
+        Deleted::Deleted => Ok(Redirect::to(&format!(
+            "{}?done=passkey-deleted",
+            security_tab(&user)
+        ))
+        .into_response()),
+        Deleted::LastFactor => Err(WebError::Conflict(format!(
             "{} requires two-factor authentication, and this passkey is your last way to provide it. Add another passkey or an authenticator app first.",
-            account.name
-        )));
+            user.account_name
+        ))),
     }
-    user.audit(&state, &client, "passkey.deleted", &format!("passkey={id}"))
-        .await?;
-    tell_user_and_administrators(
-        &state,
-        &user,
-        &client,
-        "A passkey was removed",
-        &format!(
-            "The passkey \"{}\" was removed from the username {}. It can no longer log in.",
-            owned.name, user.username
-        ),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("{}?done=passkey-deleted", security_tab(&user))).into_response())
 }
 
 /// `POST /login/passkey/options`: starts a usernameless login.
@@ -293,7 +256,7 @@ pub async fn login(
     };
     match outcome {
         PasskeyLogin::Session(session) => {
-            let jar = super::login::session_cookies(&state, jar, session).await?;
+            let jar = super::login::session_cookies(&state, jar, session);
             Ok((jar, redirect_json("/")).into_response())
         }
         PasskeyLogin::Refused(Refusal::IpBlocked) => {

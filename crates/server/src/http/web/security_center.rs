@@ -5,10 +5,12 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::login::AccountPolicy;
 use portcullis_store::UserQuery;
 use serde::Deserialize;
 
 use crate::flows::context::Client;
+use crate::flows::security_center;
 use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
@@ -108,38 +110,12 @@ pub async fn save(
     user.require_administrator()?;
     let now = state.clock.now();
     user.require_recent_auth(now, PATH)?;
-    let enforce = form.enforce_two_factor.is_some();
-    let limit = form.limit_two_factor_validity.is_some();
-    let block_new_ips = form.block_new_ips.is_some();
-    let before = state
-        .store
-        .account(&user.account_id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    state
-        .store
-        .set_two_factor_policy(&user.account_id, enforce, limit)
-        .await?;
-    state
-        .store
-        .set_block_new_ips(&user.account_id, block_new_ips)
-        .await?;
-    if (
-        before.policy.enforce_two_factor,
-        before.policy.limit_two_factor_validity,
-        before.policy.block_new_ips,
-    ) != (enforce, limit, block_new_ips)
-    {
-        user.audit(
-            &state,
-            &client,
-            "policy.changed",
-            &format!(
-                "enforce_two_factor={enforce} limit_two_factor_validity={limit} block_new_ips={block_new_ips}"
-            ),
-        )
-        .await?;
-    }
+    let policy = AccountPolicy {
+        enforce_two_factor: form.enforce_two_factor.is_some(),
+        limit_two_factor_validity: form.limit_two_factor_validity.is_some(),
+        block_new_ips: form.block_new_ips.is_some(),
+    };
+    security_center::set_policy(&user.acting(&state, &client), policy).await?;
     Ok(Redirect::to("/security-center?done=saved").into_response())
 }
 

@@ -13,16 +13,12 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use portcullis_core::totp::{self, TotpSecret};
+use portcullis_core::totp::{self};
 use portcullis_core::user::User;
-use portcullis_core::{Timestamp, recovery};
 use serde::Deserialize;
 
 use crate::flows::context::Client;
-use crate::flows::credentials::totp::OwnCode;
-use crate::flows::credentials::totp::secret_of;
-use crate::flows::credentials::totp::totp_context;
-use crate::flows::notices::Recipient;
+use crate::flows::credentials::totp::{self as app, Enrollment, OwnCode, TurnOff, secret_of};
 use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
@@ -53,19 +49,11 @@ pub struct EmptyForm {}
 pub async fn start(
     State(state): State<AppState>,
     user: CurrentUser,
+    client: Client,
     CsrfForm(_form): CsrfForm<EmptyForm>,
 ) -> Result<Response, WebError> {
-    let now = state.clock.now();
-    user.require_recent_auth(now, &tab(&user))?;
-    let secret = TotpSecret::generate();
-    let sealed = state
-        .keys
-        .encrypt(&totp_context(&user.user_id), secret.as_bytes());
-    let started = state
-        .store
-        .begin_totp_enrollment(&user.account_id, &user.user_id, &sealed, now)
-        .await?;
-    if !started {
+    user.require_recent_auth(state.clock.now(), &tab(&user))?;
+    if !app::start_enrollment(&user.acting(&state, &client), &user.user_id).await? {
         return Err(WebError::Conflict(
             "Two-factor authentication is already on. Turn it off first to use another app or phone."
                 .into(),
@@ -144,23 +132,13 @@ struct RecoveryCodesPage {
     first_time: bool,
 }
 
-/// Makes a new set of recovery codes, stores their hashes and shows them once.
-async fn new_recovery_codes(
+/// Shows a new set of recovery codes, once.
+fn recovery_codes_page(
     state: &AppState,
     user: &CurrentUser,
+    codes: Vec<String>,
     first_time: bool,
-    now: Timestamp,
 ) -> Result<Response, WebError> {
-    let codes = recovery::generate_set();
-    let hashes: Vec<String> = codes
-        .iter()
-        .filter_map(|c| recovery::normalize(c))
-        .map(|c| recovery::hash(&c))
-        .collect();
-    state
-        .store
-        .replace_recovery_codes(&user.account_id, &user.user_id, &hashes, now)
-        .await?;
     let text = format!(
         "Portcullis recovery codes for {} ({})\nEach code works once, instead of the authenticator app's code.\n\n{}\n",
         user.username,
@@ -188,60 +166,20 @@ pub async fn verify(
     client: Client,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, WebError> {
-    let now = state.clock.now();
-    user.require_recent_auth(now, &tab(&user))?;
-    let Some(row) = state
-        .store
-        .totp(&user.account_id, &user.user_id)
-        .await?
-        .filter(|row| row.confirmed_at.is_none())
-    else {
-        return Ok(Redirect::to(&tab(&user)).into_response());
-    };
-    let secret = secret_of(&state, &user.user_id, &row.secret_enc)
-        .ok_or_else(|| WebError::Internal("the enrollment secret cannot be read".into()))?;
-    let confirmed = match totp::verify(&secret, &form.code, now) {
-        Some(step) => {
-            state
-                .store
-                .use_totp_step(&user.account_id, &user.user_id, step, Some(now))
-                .await?
+    user.require_recent_auth(state.clock.now(), &tab(&user))?;
+    let row = me(&state, &user).await?;
+    match app::confirm_enrollment(&user.acting(&state, &client), &row, &form.code).await? {
+        Enrollment::On(codes) => recovery_codes_page(&state, &user, codes, true),
+        Enrollment::NotStarted => Ok(Redirect::to(&tab(&user)).into_response()),
+        Enrollment::WrongCode => {
+            setup_page(
+                &state,
+                &user,
+                Some("That code is not correct. Enter the 6-digit code your app shows now."),
+            )
+            .await
         }
-        None => false,
-    };
-    if !confirmed {
-        return setup_page(
-            &state,
-            &user,
-            Some("That code is not correct. Enter the 6-digit code your app shows now."),
-        )
-        .await;
     }
-    // Passing the code from here counts for the 30-day rule too.
-    state
-        .store
-        .record_two_factor_from_ip(
-            &user.account_id,
-            &user.user_id,
-            &client.ip.to_string(),
-            &client.user_agent,
-            now,
-        )
-        .await?;
-    user.audit(&state, &client, "two_factor.enabled", "method=totp")
-        .await?;
-    tell_user_and_administrators(
-        &state,
-        &user,
-        &client,
-        "Two-factor authentication was turned on",
-        &format!(
-            "Two-factor authentication with an authenticator app is now on for the username {}. Every login asks for the app's code.",
-            user.username
-        ),
-    )
-    .await?;
-    new_recovery_codes(&state, &user, true, now).await
 }
 
 /// `POST /security/two-factor/recovery-codes`: a new set; the old one stops working.
@@ -251,21 +189,13 @@ pub async fn regenerate(
     client: Client,
     CsrfForm(_form): CsrfForm<EmptyForm>,
 ) -> Result<Response, WebError> {
-    let now = state.clock.now();
-    user.require_recent_auth(now, &tab(&user))?;
-    let on = state
-        .store
-        .totp(&user.account_id, &user.user_id)
-        .await?
-        .is_some_and(|row| row.confirmed_at.is_some());
-    if !on {
-        return Err(WebError::Conflict(
+    user.require_recent_auth(state.clock.now(), &tab(&user))?;
+    match app::replace_recovery_codes(&user.acting(&state, &client), &user.user_id).await? {
+        Some(codes) => recovery_codes_page(&state, &user, codes, false),
+        None => Err(WebError::Conflict(
             "Recovery codes belong to two-factor authentication, which is off.".into(),
-        ));
+        )),
     }
-    user.audit(&state, &client, "two_factor.recovery_codes_replaced", "")
-        .await?;
-    new_recovery_codes(&state, &user, false, now).await
 }
 
 #[derive(Deserialize)]
@@ -282,17 +212,7 @@ pub async fn remember(
     CsrfForm(form): CsrfForm<RememberForm>,
 ) -> Result<Response, WebError> {
     let remember = form.remember.is_some();
-    state
-        .store
-        .set_remember_two_factor(&user.account_id, &user.user_id, remember)
-        .await?;
-    user.audit(
-        &state,
-        &client,
-        "two_factor.remember_changed",
-        &format!("remember={remember}"),
-    )
-    .await?;
+    app::set_remember(&user.acting(&state, &client), &user.user_id, remember).await?;
     Ok(back(&user, "saved"))
 }
 
@@ -304,77 +224,33 @@ pub async fn turn_off(
     client: Client,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, WebError> {
-    let now = state.clock.now();
-    user.require_recent_auth(now, &tab(&user))?;
-    let account = state
-        .store
-        .account(&user.account_id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let has_passkey = !state
-        .store
-        .passkeys_of_user(&user.account_id, &user.user_id)
-        .await?
-        .is_empty();
-    if account.policy.enforce_two_factor && !has_passkey {
-        return Err(WebError::Conflict(format!(
-            "{} requires two-factor authentication for every user, so it cannot be turned off. Set up a new phone instead, add a passkey first, or ask an administrator.",
-            account.name
-        )));
-    }
+    user.require_recent_auth(state.clock.now(), &tab(&user))?;
     let row = me(&state, &user).await?;
-    match crate::flows::credentials::totp::check_own_code(
-        &state,
-        &row,
-        &user.account_name,
-        &form.code,
-        &client,
-    )
-    .await?
-    {
-        OwnCode::Accepted => {}
-        OwnCode::NoApp => return Ok(Redirect::to(&tab(&user)).into_response()),
-        OwnCode::Wrong => {
-            return Err(WebError::Conflict(
-                "That code is not correct or was used already. Two-factor authentication is still on; go back and enter the code your app shows now."
-                    .into(),
-            ));
+    let code = match app::turn_off(&user.acting(&state, &client), &row, &form.code).await? {
+        TurnOff::Off => return Ok(back(&user, "two-factor-off")),
+        TurnOff::Enforced => {
+            return Err(WebError::Conflict(format!(
+                "{} requires two-factor authentication for every user, so it cannot be turned off. Set up a new phone instead, add a passkey first, or ask an administrator.",
+                user.account_name
+            )));
         }
-        OwnCode::WaitForNextCode => {
-            return Err(WebError::TooManyRequests(
-                "Too many wrong codes. Two-factor authentication is still on; wait until your app shows a new code, then try again."
-                    .into(),
-            ));
-        }
-        OwnCode::Locked => {
-            return Err(WebError::TooManyRequests(
-                "Too many failed attempts for your username. Two-factor authentication is still on; wait a while, or ask your administrator."
-                    .into(),
-            ));
-        }
+        TurnOff::Code(code) => code,
+    };
+    match code {
+        OwnCode::Accepted | OwnCode::NoApp => Ok(Redirect::to(&tab(&user)).into_response()),
+        OwnCode::Wrong => Err(WebError::Conflict(
+            "That code is not correct or was used already. Two-factor authentication is still on; go back and enter the code your app shows now."
+                .into(),
+        )),
+        OwnCode::WaitForNextCode => Err(WebError::TooManyRequests(
+            "Too many wrong codes. Two-factor authentication is still on; wait until your app shows a new code, then try again."
+                .into(),
+        )),
+        OwnCode::Locked => Err(WebError::TooManyRequests(
+            "Too many failed attempts for your username. Two-factor authentication is still on; wait a while, or ask your administrator."
+                .into(),
+        )),
     }
-    state
-        .store
-        .delete_totp(&user.account_id, &user.user_id)
-        .await?;
-    user.audit(&state, &client, "two_factor.disabled", "")
-        .await?;
-    let notice = crate::flows::notices::security_change(
-        Recipient {
-            email: &row.email,
-            name: row.display_name(),
-            account_name: &user.account_name,
-        },
-        "Two-factor authentication was turned off",
-        &format!(
-            "Two-factor authentication is now off for the username {}. Logins need only the security code, username and password.",
-            row.username
-        ),
-        now,
-        &client,
-    );
-    crate::flows::notices::send(&state, &notice).await;
-    Ok(back(&user, "two-factor-off"))
 }
 
 /// `POST /employees/{id}/reset-two-factor` (administrators): for a user who lost their phone.
@@ -389,67 +265,12 @@ pub async fn reset(
     let row = admin.user_named(&state, &id).await?;
     let now = state.clock.now();
     admin.require_recent_auth(now, &format!("/employees/{}/security", row.id))?;
-    state.store.delete_totp(&admin.account_id, &row.id).await?;
-    admin
-        .audit_as_administrator(&state, &client, &row.id, "two_factor.reset", "")
-        .await?;
-    let notice = crate::flows::notices::security_change(
-        Recipient {
-            email: &row.email,
-            name: row.display_name(),
-            account_name: &admin.account_name,
-        },
-        "Your two-factor authentication was reset",
-        &format!(
-            "{} reset the two-factor authentication of your username {}: the old authenticator app and recovery codes no longer work. Set it up again on Security and login details after your next login.",
-            admin.username, row.username
-        ),
-        now,
-        &client,
-    );
-    crate::flows::notices::send(&state, &notice).await;
+    app::reset(&admin.acting(&state, &client), &row).await?;
     Ok(Redirect::to(&format!(
         "/employees/{}/security?done=two-factor-reset",
         row.id
     ))
     .into_response())
-}
-
-/// Emails the user and every other active administrator of the account.
-pub(crate) async fn tell_user_and_administrators(
-    state: &AppState,
-    user: &CurrentUser,
-    client: &Client,
-    subject: &str,
-    what: &str,
-) -> Result<(), WebError> {
-    let now = state.clock.now();
-    for person in state.store.active_users(&user.account_id, now).await? {
-        let is_me = person.id == user.user_id;
-        let is_admin = person.kind.is_administrator();
-        if !is_me && !is_admin {
-            continue;
-        }
-        let mut notice = crate::flows::notices::security_change(
-            Recipient {
-                email: &person.email,
-                name: person.display_name(),
-                account_name: &user.account_name,
-            },
-            subject,
-            what,
-            now,
-            client,
-        );
-        if !is_me {
-            notice.advice = Some(format!(
-                "You receive this as an administrator of {}. Nothing to do unless it surprises {}.",
-                user.account_name, user.username
-            ));
-        }
-        crate::flows::notices::send(state, &notice).await;
-    }
-    Ok(())
 }
 
 /// The routes of this area.
