@@ -173,6 +173,33 @@ async fn api_session_describes_the_logged_in_user_and_answers_401_json_otherwise
     assert_eq!(anonymous.headers["content-type"], "application/json");
     let error: serde_json::Value = serde_json::from_str(&anonymous.body).unwrap();
     assert_eq!(error["error"], "Not logged in, or the session has ended.");
+    // Every JSON error names the request, like the error pages.
+    assert_eq!(
+        error["request_id"],
+        anonymous.headers["x-request-id"].to_str().unwrap()
+    );
+
+    // A JSON route refuses a request without the page's CSRF token as JSON too.
+    let forged = browser
+        .post_json(
+            "/login/passkey/options",
+            "not-the-token",
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(forged.headers["content-type"], "application/json");
+    let error: serde_json::Value = serde_json::from_str(&forged.body).unwrap();
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .contains("did not come from this site")
+    );
+    assert_eq!(
+        error["request_id"],
+        forged.headers["x-request-id"].to_str().unwrap()
+    );
 
     browser.login_ok(&account, "sanne").await;
     let page = browser.get("/api/session").await;

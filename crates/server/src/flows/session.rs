@@ -3,9 +3,13 @@
 //! their own sessions.
 
 use portcullis_core::login::IpOnStart;
+use portcullis_core::session::Liveness;
+use portcullis_core::user;
 use portcullis_core::user::User;
 use portcullis_core::{Timestamp, ids, token};
-use portcullis_store::{AuditEvent, NewSession, SessionStart, StoreError, UsernameCounter};
+use portcullis_store::{
+    ActiveSession, AuditEvent, NewSession, SessionStart, StoreError, UsernameCounter,
+};
 
 use super::context::{Acting, Client};
 use super::notices::{self, Recipient};
@@ -204,4 +208,37 @@ pub async fn logout(
     tx.delete_session(session.token_hash).await?;
     acting.audit(&mut tx, Some(user_id), "logout", "").await?;
     tx.commit().await
+}
+
+/// The live session whose token hashes to `token_hash`, if there is one: a session past its
+/// idle or absolute timeout is deleted, every session of a user who can no longer log in
+/// (deactivated, employment ended) is ended, and a live one is marked active (at most once a
+/// minute, see `portcullis_core::session`).
+pub async fn resume(
+    state: &AppState,
+    token_hash: &str,
+) -> Result<Option<ActiveSession>, StoreError> {
+    let Some(session) = state.store.session_by_token_hash(token_hash).await? else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    let liveness = state
+        .config
+        .session
+        .liveness(session.created_at, session.last_seen_at, now);
+    if liveness == Liveness::Expired {
+        state.store.delete_session(token_hash).await?;
+        return Ok(None);
+    }
+    if user::barred(session.disabled, session.employment_ends_at, now).is_some() {
+        state
+            .store
+            .delete_sessions_of_user(&session.account_id, &session.user_id)
+            .await?;
+        return Ok(None);
+    }
+    if liveness == (Liveness::Live { touch: true }) {
+        state.store.touch_session(token_hash, now).await?;
+    }
+    Ok(Some(session))
 }

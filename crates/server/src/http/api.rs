@@ -5,12 +5,10 @@
 //! also what the session-check benchmark measures.
 
 use axum::Json;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::WebError;
-use super::extract::CurrentUser;
+use super::api_error::ApiUser;
 use crate::http::routes::Routes;
 
 #[derive(Serialize)]
@@ -26,26 +24,18 @@ struct SessionInfo<'a> {
     restricted: bool,
 }
 
-/// `GET /api/session`: 200 with the session's user, or 401 with `{"error": …}`.
-pub async fn session(user: Result<CurrentUser, WebError>) -> Response {
-    match user {
-        Ok(user) => Json(SessionInfo {
-            session_id: &user.session_id,
-            user_id: &user.user_id,
-            username: &user.username,
-            kind: user.kind.as_str(),
-            account_id: &user.account_id,
-            account_name: &user.account_name,
-            restricted: user.restricted,
-        })
-        .into_response(),
-        Err(WebError::LoginRequired) => (
-            StatusCode::UNAUTHORIZED,
-            Json(serde_json::json!({ "error": "Not logged in, or the session has ended." })),
-        )
-            .into_response(),
-        Err(other) => other.into_response(),
-    }
+/// `GET /api/session`: 200 with the session's user, or 401 with `{"error": …, "request_id": …}`.
+pub async fn session(ApiUser(user): ApiUser) -> Response {
+    Json(SessionInfo {
+        session_id: &user.session_id,
+        user_id: &user.user_id,
+        username: &user.username,
+        kind: user.kind.as_str(),
+        account_id: &user.account_id,
+        account_name: &user.account_name,
+        restricted: user.restricted,
+    })
+    .into_response()
 }
 
 /// The routes of this area.

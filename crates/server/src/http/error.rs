@@ -57,7 +57,7 @@ pub enum WebError {
 impl WebError {
     /// The same error with its cause boiled down to what the answer depends on: a missing row
     /// is "not found", exhausted hashing is "busy", anything else stays as it is.
-    fn settled(self) -> WebError {
+    pub(crate) fn settled(self) -> WebError {
         match self {
             WebError::Store(StoreError::NotFound)
             | WebError::Flow(FlowError::Store(StoreError::NotFound)) => WebError::NotFound,

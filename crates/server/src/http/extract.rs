@@ -3,20 +3,21 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum_extra::extract::CookieJar;
 use bytes::Bytes;
 use portcullis_core::access::{Actor, Member};
 use portcullis_core::ids::{AccountId, UserId};
 use portcullis_core::login::{self, AccountPolicy};
-use portcullis_core::session::{self, Liveness};
-use portcullis_core::user::{self, User, UserKind};
+use portcullis_core::session::{self};
+use portcullis_core::user::{User, UserKind};
 use portcullis_core::{Timestamp, token};
 use serde::de::DeserializeOwned;
 
-use super::WebError;
 use super::cookies;
+use super::{ApiError, WebError};
+use crate::flows;
 use crate::flows::context::Acting;
 use crate::flows::context::Client;
 use crate::flows::people::users;
@@ -123,32 +124,9 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(WebError::LoginRequired);
         }
         let token_hash = token::hash_token(&token);
-        let session = state
-            .store
-            .session_by_token_hash(&token_hash)
+        let session = flows::session::resume(state, &token_hash)
             .await?
             .ok_or(WebError::LoginRequired)?;
-        let now = state.clock.now();
-        let liveness = state
-            .config
-            .session
-            .liveness(session.created_at, session.last_seen_at, now);
-        let ended = user::barred(session.disabled, session.employment_ends_at, now).is_some();
-        match liveness {
-            Liveness::Expired => {
-                state.store.delete_session(&token_hash).await?;
-                return Err(WebError::LoginRequired);
-            }
-            _ if ended => {
-                state
-                    .store
-                    .delete_sessions_of_user(&session.account_id, &session.user_id)
-                    .await?;
-                return Err(WebError::LoginRequired);
-            }
-            Liveness::Live { touch: true } => state.store.touch_session(&token_hash, now).await?,
-            Liveness::Live { touch: false } => {}
-        }
         let user = CurrentUser {
             token_hash,
             session_id: session.id,
@@ -288,7 +266,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
 pub struct CsrfJson<T>(pub T);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for CsrfJson<T> {
-    type Rejection = WebError;
+    type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let expected = match request.extensions().get::<SessionCsrf>() {
@@ -305,8 +283,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfJson<T> {
             !expected.is_empty() && token::constant_time_eq(expected.as_bytes(), sent.as_bytes())
         });
         if !valid {
-            return Err(WebError::Forbidden(
-                "This page has expired or the request did not come from this site. Reload the page and try again.".into(),
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "This page has expired or the request did not come from this site. Reload the page and try again.",
             ));
         }
         let is_json = request
@@ -315,13 +294,16 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfJson<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
-            return Err(WebError::BadRequest("Expected JSON.".into()));
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "Expected JSON."));
         }
         let body = Bytes::from_request(request, state).await.map_err(|_| {
-            WebError::BadRequest("The request is too large or was not fully received.".into())
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "The request is too large or was not fully received.",
+            )
         })?;
         serde_json::from_slice(&body)
             .map(CsrfJson)
-            .map_err(|_| WebError::BadRequest("The request could not be read.".into()))
+            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "The request could not be read."))
     }
 }

@@ -2,6 +2,7 @@
 //! domain or the store, render. It picks status codes and page shapes; it decides no policy.
 
 mod api;
+mod api_error;
 mod assets;
 mod cookies;
 mod error;
@@ -11,6 +12,7 @@ mod routes;
 mod templates;
 mod web;
 
+pub use api_error::ApiError;
 pub use error::WebError;
 pub use routes::{Declared, Verb};
 

@@ -19,50 +19,15 @@ use serde::Deserialize;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use crate::flows::context::Client;
-use crate::flows::credentials::passkeys::{self, Deleted, PasskeyError};
+use crate::flows::credentials::passkeys::{self, Deleted};
 use crate::flows::login::passkey::PasskeyLogin;
-use crate::http::WebError;
+use crate::http::api_error::ApiUser;
 use crate::http::cookies;
 use crate::http::extract::{CsrfForm, CsrfJson, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::{Nav, render, safe_return_path};
+use crate::http::{ApiError, WebError};
 use crate::state::AppState;
-
-/// `{"error": "…"}` with a status.
-fn json_error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(serde_json::json!({ "error": message.into() }))).into_response()
-}
-
-impl IntoResponse for PasskeyError {
-    fn into_response(self) -> Response {
-        let status = match &self {
-            PasskeyError::Store(e) => {
-                tracing::error!("passkey ceremony: {e}");
-                return json_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong on our side. Try again in a moment.",
-                );
-            }
-            PasskeyError::TooMany(seconds) => {
-                let mut response = json_error(StatusCode::TOO_MANY_REQUESTS, self.to_string());
-                if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
-                    response
-                        .headers_mut()
-                        .insert(axum::http::header::RETRY_AFTER, value);
-                }
-                return response;
-            }
-            PasskeyError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            PasskeyError::Expired => StatusCode::GONE,
-            PasskeyError::AlreadyRegistered => StatusCode::CONFLICT,
-            PasskeyError::BadName(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            PasskeyError::Rejected | PasskeyError::CounterRegression | PasskeyError::NoPasskeys => {
-                StatusCode::UNAUTHORIZED
-            }
-        };
-        json_error(status, self.to_string())
-    }
-}
 
 fn redirect_json(to: &str) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "redirect": to }))
@@ -107,22 +72,13 @@ pub struct Empty {}
 /// `POST /security/passkeys/options`: starts a registration.
 pub async fn registration_options(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiUser(user): ApiUser,
     CsrfJson(_): CsrfJson<Empty>,
-) -> Result<Response, WebError> {
-    if user.require_recent_auth(state.clock.now(), "").is_err() {
-        return Ok(json_error(
-            StatusCode::FORBIDDEN,
-            "More than 10 minutes passed since you confirmed it's you. Reload the page to confirm again.",
-        ));
-    }
+) -> Result<Response, ApiError> {
+    user.require_recent_auth(state.clock.now(), "")?;
     let row = me(&state, &user).await?;
-    Ok(
-        match crate::flows::credentials::passkeys::begin_registration(&state, &row).await {
-            Ok(ceremony) => Json(ceremony).into_response(),
-            Err(e) => e.into_response(),
-        },
-    )
+    let ceremony = passkeys::begin_registration(&state, &row).await?;
+    Ok(Json(ceremony).into_response())
 }
 
 #[derive(Deserialize)]
@@ -136,12 +92,12 @@ pub struct Registration {
 /// `POST /security/passkeys`: finishes a registration and stores the passkey.
 pub async fn register(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiUser(user): ApiUser,
     client: Client,
     CsrfJson(body): CsrfJson<Registration>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let row = me(&state, &user).await?;
-    let registered = passkeys::finish_registration(
+    passkeys::finish_registration(
         &state,
         &row,
         &body.ceremony,
@@ -150,10 +106,7 @@ pub async fn register(
         &user.account_name,
         &client,
     )
-    .await;
-    if let Err(e) = registered {
-        return Ok(e.into_response());
-    }
+    .await?;
     Ok(redirect_json(&format!("{}?done=passkey-added", security_tab(&user))).into_response())
 }
 
@@ -221,11 +174,9 @@ pub async fn login_options(
     State(state): State<AppState>,
     client: Client,
     CsrfJson(_): CsrfJson<Empty>,
-) -> Response {
-    match crate::flows::login::passkey::begin_login(&state, &client).await {
-        Ok(ceremony) => Json(ceremony).into_response(),
-        Err(e) => e.into_response(),
-    }
+) -> Result<Response, ApiError> {
+    let ceremony = crate::flows::login::passkey::begin_login(&state, &client).await?;
+    Ok(Json(ceremony).into_response())
 }
 
 #[derive(Deserialize)]
@@ -242,29 +193,26 @@ pub async fn login(
     client: Client,
     jar: CookieJar,
     CsrfJson(body): CsrfJson<Assertion>,
-) -> Result<Response, WebError> {
-    let outcome = match crate::flows::login::passkey::finish_login(
+) -> Result<Response, ApiError> {
+    let outcome = crate::flows::login::passkey::finish_login(
         &state,
         &body.ceremony,
         &body.credential,
         &client,
     )
-    .await
-    {
-        Ok(outcome) => outcome,
-        Err(e) => return Ok(e.into_response()),
-    };
+    .await?;
     match outcome {
         PasskeyLogin::Session(session) => {
             let jar = super::login::session_cookies(&state, jar, session);
             Ok((jar, redirect_json("/")).into_response())
         }
-        PasskeyLogin::Refused(Refusal::IpBlocked) => {
-            Ok(json_error(StatusCode::FORBIDDEN, super::login::IP_BLOCKED))
-        }
-        PasskeyLogin::Refused(_) => Ok(json_error(
+        PasskeyLogin::Refused(Refusal::IpBlocked) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "This user can no longer log in. Contact your administrator if you think this is a mistake.",
+            super::login::IP_BLOCKED,
+        )),
+        PasskeyLogin::Refused(_) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            super::login::NO_LONGER,
         )),
     }
 }
@@ -272,26 +220,22 @@ pub async fn login(
 /// `POST /reauth/passkey/options`: starts confirming it's you with a passkey.
 pub async fn reauth_options(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiUser(user): ApiUser,
     CsrfJson(_): CsrfJson<Empty>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let row = me(&state, &user).await?;
-    Ok(
-        match crate::flows::login::passkey::begin_reauth(&state, &row).await {
-            Ok(ceremony) => Json(ceremony).into_response(),
-            Err(e) => e.into_response(),
-        },
-    )
+    let ceremony = crate::flows::login::passkey::begin_reauth(&state, &row).await?;
+    Ok(Json(ceremony).into_response())
 }
 
 /// `POST /reauth/passkey`: finishes it; the session gets a new token and continues at `next`.
 pub async fn reauth(
     State(state): State<AppState>,
-    user: CurrentUser,
+    ApiUser(user): ApiUser,
     client: Client,
     jar: CookieJar,
     CsrfJson(body): CsrfJson<Assertion>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let row = me(&state, &user).await?;
     let renewed = crate::flows::login::passkey::finish_reauth(
         &user.acting(&state, &client),
@@ -300,11 +244,8 @@ pub async fn reauth(
         &body.ceremony,
         &body.credential,
     )
-    .await;
-    let session_token = match renewed {
-        Ok(session_token) => session_token,
-        Err(e) => return Ok(e.into_response()),
-    };
+    .await?;
+    let session_token = renewed;
     let jar = jar.add(cookies::session(&state.config, session_token));
     let next = safe_return_path(&body.next).to_string();
     Ok((jar, redirect_json(&next)).into_response())
