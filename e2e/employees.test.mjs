@@ -1,35 +1,23 @@
 // An administrator invites an employee in the browser; the employee sets a password from the
 // emailed link, logs in and sees only their administration; ending their employment logs them
 // out and refuses the next login.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, confirmNewIpIfAsked, mailsTo, PASSWORD } from './harness.mjs';
+import { withServerAndBrowser, submitLogin, shots, confirmNewIpIfAsked, mailsTo, PASSWORD } from './harness.mjs';
 
 const EMPLOYEE_PASSWORD = 'violet lantern by the canal';
-const shots = join(import.meta.dirname, 'test-results');
 
 let server;
 let browser;
 
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+withServerAndBrowser((s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function logIn(page, username, password) {
-  await page.goto(`${server.base}/login`);
-  await page.getByLabel('Security code').fill(server.account.security_code);
-  await page.getByLabel('Username', { exact: true }).fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await submitLogin(page, server, { username, password });
   if (username === 'browser-admin') await confirmNewIpIfAsked(page, server, 'admin@browser.example');
 }
 

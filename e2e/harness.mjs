@@ -1,23 +1,59 @@
 // Starts a real Portcullis server for a browser test and drives Debian's Chromium.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const PASSWORD = 'copper kettle on the stove';
 
 const BIN = process.env.PORTCULLIS_BIN ?? join(import.meta.dirname, '..', 'target', 'debug', 'portcullis');
 
-async function freePort() {
+/** Where screenshots go. */
+export const shots = join(import.meta.dirname, 'test-results');
+
+/**
+ * The setup and teardown every browser test file shares: before its tests, a fresh server (see
+ * `startServer`) and a browser, passed to `ready`; after them, both closed and the data removed.
+ */
+export function withServerAndBrowser(ready) {
+  let server;
+  let browser;
+  before(async () => {
+    mkdirSync(shots, { recursive: true });
+    server = await startServer();
+    browser = await launchBrowser();
+    ready(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+}
+
+/** Fills in the login form on `page` and presses "Log in". */
+export async function submitLogin(page, server, { username = 'browser-admin', password = PASSWORD, securityCode } = {}) {
+  await page.goto(`${server.base}/login`);
+  await page.getByLabel('Security code').fill(securityCode ?? server.account.security_code);
+  await page.getByLabel('Username', { exact: true }).fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+}
+
+/** Resolves with the address a starting server reports on its first line of output. */
+function reportedAddress(child) {
   return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+    const lines = createInterface({ input: child.stdout });
+    const timer = setTimeout(() => reject(new Error('the server did not say where it listens')), 60_000);
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      const match = line.match(/^Portcullis is listening on (\S+) \((\S+)\)$/);
+      if (match) resolve({ addr: match[1], origin: match[2] });
+      else reject(new Error(`unexpected first line from the server: ${line}`));
     });
-    server.on('error', reject);
+    child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
   });
 }
 
@@ -30,21 +66,15 @@ export async function startServer() {
     'account', 'create', '--name', 'Browser Test Ltd', '--admin-username', 'browser-admin',
     '--admin-email', 'admin@browser.example', '--admin-password-stdin', '--json',
   ], { env, input: PASSWORD + '\n' }).toString());
-  const port = await freePort();
-  const base = `http://localhost:${port}`;
+  // Port 0: the server picks a free port and reports it (no race for a port found earlier).
   // The browser reaches the server through a "proxy" on loopback, so a test can give a context
   // its own client address with an X-Forwarded-For header (IP address security).
-  const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--public-url', base,
+  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--public-url', 'http://localhost:0',
     '--trusted-proxies', '127.0.0.1/32,::1/128'], {
-    env, stdio: ['ignore', 'ignore', 'inherit'],
+    env, stdio: ['ignore', 'pipe', 'inherit'],
   });
-  for (let i = 0; i < 200; i++) {
-    try {
-      const r = await fetch(`${base}/readyz`);
-      if (r.ok) break;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const { origin: base } = await reportedAddress(child);
+  child.stdout.resume();
   return {
     base,
     account,

@@ -2,33 +2,21 @@
 // X-Forwarded-For, believed because the server trusts its loopback "proxy") waits until the
 // emailed link is confirmed on another device, then continues by itself; the address shows as
 // validated on the IP addresses page; blocking it there refuses the next login from it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, confirmNewIpIfAsked, newestIpLink, PASSWORD } from './harness.mjs';
+import { withServerAndBrowser, submitLogin, shots, confirmNewIpIfAsked, newestIpLink } from './harness.mjs';
 
 let server;
 let browser;
-const shots = join(import.meta.dirname, 'test-results');
 
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+withServerAndBrowser((s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function logIn(page) {
-  await page.goto(`${server.base}/login`);
-  await page.getByLabel('Security code').fill(server.account.security_code);
-  await page.getByLabel('Username').fill('browser-admin');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await submitLogin(page, server);
 }
 
 test('a login from a new IP address waits for the emailed link, then goes on by itself', async () => {

@@ -1,35 +1,23 @@
 // Logging in through the login page in headless Chromium.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, confirmNewIpIfAsked, PASSWORD } from './harness.mjs';
+import { withServerAndBrowser, submitLogin, shots, confirmNewIpIfAsked } from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+withServerAndBrowser((s, b) => {
+  server = s;
+  browser = b;
 });
 
 test('a person logs in with security code, username and password, and logs out', async () => {
   const page = await browser.newPage();
-  await page.goto(`${server.base}/login`);
-  await page.getByLabel('Security code').fill(server.account.security_code.toLowerCase());
-  await page.getByLabel('Username').fill('browser-admin');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await submitLogin(page, server, { securityCode: server.account.security_code.toLowerCase() });
   await confirmNewIpIfAsked(page, server, 'admin@browser.example');
   await page.getByRole('heading', { name: 'Welcome, browser-admin' }).waitFor();
   assert.equal(new URL(page.url()).pathname, '/');
-  const shots = join(import.meta.dirname, 'test-results');
-  mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
 
   const cookies = await page.context().cookies();
@@ -47,15 +35,11 @@ test('a person logs in with security code, username and password, and logs out',
 
 test('a wrong password shows the one generic message and keeps what was typed', async () => {
   const page = await browser.newPage();
-  await page.goto(`${server.base}/login`);
-  await page.getByLabel('Security code').fill(server.account.security_code);
-  await page.getByLabel('Username').fill('browser-admin');
-  await page.getByLabel('Password').fill('not the password at all');
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await submitLogin(page, server, { password: 'not the password at all' });
   await page.getByRole('alert').waitFor();
   assert.equal(await page.getByRole('alert').textContent(), 'The security code, username or password is not correct.');
   assert.equal(await page.getByLabel('Username').inputValue(), 'browser-admin');
   assert.equal(await page.getByLabel('Password').inputValue(), '');
-  await page.screenshot({ path: join(import.meta.dirname, 'test-results', 'login-failed.png') });
+  await page.screenshot({ path: join(shots, 'login-failed.png') });
   await page.close();
 });

@@ -2,25 +2,17 @@
 // keys, user verification): create one on Security and login details, log out, log in with
 // "Log in with a passkey" without typing anything, add a second on another authenticator,
 // rename one and delete one.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, confirmNewIpIfAsked, PASSWORD } from './harness.mjs';
+import { withServerAndBrowser, submitLogin, shots, confirmNewIpIfAsked } from './harness.mjs';
 
 let server;
 let browser;
-const shots = join(import.meta.dirname, 'test-results');
 
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+withServerAndBrowser((s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function addAuthenticator(cdp) {
@@ -44,11 +36,7 @@ test('create two passkeys, log in with one and no typing, rename and delete', as
   await cdp.send('WebAuthn.enable', { enableUI: false });
   const first = await addAuthenticator(cdp);
 
-  await page.goto(`${server.base}/login`);
-  await page.getByLabel('Security code').fill(server.account.security_code);
-  await page.getByLabel('Username').fill('browser-admin');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await submitLogin(page, server);
   await confirmNewIpIfAsked(page, server, 'admin@browser.example');
 
   await page.getByRole('link', { name: 'Security and login details' }).click();

@@ -1,35 +1,23 @@
 // Two-factor authentication in the browser: turn it on by the QR code's key, log out, log in
 // with a code from oathtool (a real TOTP client).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, confirmNewIpIfAsked, PASSWORD } from './harness.mjs';
+import { withServerAndBrowser, submitLogin, shots, confirmNewIpIfAsked } from './harness.mjs';
 
-const shots = join(import.meta.dirname, 'test-results');
 let server;
 let browser;
 
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+withServerAndBrowser((s, b) => {
+  server = s;
+  browser = b;
 });
 
 const oathtool = (key) => execFileSync('oathtool', ['--totp', '-b', key]).toString().trim();
 
 async function passwordStep(page) {
-  await page.goto(`${server.base}/login`);
-  await page.getByLabel('Security code').fill(server.account.security_code);
-  await page.getByLabel('Username').fill('browser-admin');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await submitLogin(page, server);
   await confirmNewIpIfAsked(page, server, 'admin@browser.example');
 }
 

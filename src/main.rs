@@ -231,6 +231,13 @@ async fn run(command: Command) -> Result<String, CommandError> {
             let app = App::build(config, keys, Clock::System)
                 .await
                 .map_err(|e| CommandError(e.to_string()))?;
+            // One line on standard output with the bound address (`--listen …:0` picks a free
+            // port): what scripts and tests that start a server read to reach it.
+            println!(
+                "Portcullis is listening on {} ({})",
+                app.addr(),
+                app.state().config.public_origin()
+            );
             app.serve_until(shutdown_signal())
                 .await
                 .map_err(|e| CommandError(e.to_string()))?;

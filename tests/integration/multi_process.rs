@@ -33,43 +33,50 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 async fn start(db: &TestDb, key: &SecretKey, data_dir: &Path) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        // Port 0: the server picks a free port and says which on its first line of output.
+        .args(["serve", "--listen", "127.0.0.1:0"])
         // Each test client says which address it comes from, as a load balancer would.
         .args(["--trusted-proxies", "127.0.0.1/32"])
         .env("DATABASE_URL", &db.url)
         .env("PORTCULLIS_DATA_DIR", data_dir)
         .env("PORTCULLIS_SECRET_KEY", key.to_hex())
-        .env("PORTCULLIS_PUBLIC_URL", format!("http://localhost:{port}"))
+        .env("PORTCULLIS_PUBLIC_URL", "http://localhost:0")
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
+    let stdout = child.stdout.take().unwrap();
     let server = Server {
         child,
-        base: format!("http://127.0.0.1:{port}"),
+        base: String::new(),
         data_dir: data_dir.to_path_buf(),
     };
-    let http = reqwest::Client::new();
-    for _ in 0..200 {
-        let ready = http.get(format!("{}/readyz", server.base)).send().await;
-        if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the server at {} did not become ready", server.base);
+    let line = tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+                .map(|_| line)
+        }),
+    )
+    .await
+    .expect("the server says where it listens within a minute")
+    .unwrap()
+    .unwrap();
+    let addr = line
+        .strip_prefix("Portcullis is listening on ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("the server did not say where it listens: {line:?}"));
+    let mut server = server;
+    server.base = format!("http://{addr}");
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    server
 }
 
 /// Two servers on one fresh database, and an account whose administrator is `sam`.

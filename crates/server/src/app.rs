@@ -60,7 +60,23 @@ pub struct App {
 impl App {
     /// Opens the database (running migrations), loads the key, creates demo data when asked,
     /// and binds the listener. Port 0 binds a free port; [`App::addr`] tells which.
-    pub async fn build(config: Config, keys: Keyring, clock: Clock) -> Result<App, AppError> {
+    pub async fn build(mut config: Config, keys: Keyring, clock: Clock) -> Result<App, AppError> {
+        // Bound first: a public URL with port 0 (a test's, or a throwaway server's) means "this
+        // host at whatever port was bound", and everything after needs the real one.
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| AppError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| AppError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        if config.public_url.port() == Some(0) {
+            // Cannot fail: the URL has a host and an http(s) scheme (checked with the settings).
+            let _ = config.public_url.set_port(Some(addr.port()));
+        }
         std::fs::create_dir_all(&config.data_dir).map_err(|source| AppError::DataDir {
             path: config.data_dir.display().to_string(),
             source,
@@ -99,16 +115,6 @@ impl App {
                 .await
                 .map_err(|e| AppError::Demo(e.to_string()))?;
         }
-        let listener = TcpListener::bind(state.config.listen)
-            .await
-            .map_err(|source| AppError::Bind {
-                addr: state.config.listen,
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| AppError::Bind {
-            addr: state.config.listen,
-            source,
-        })?;
         tracing::info!(
             %addr,
             public_url = %state.config.public_url,

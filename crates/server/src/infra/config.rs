@@ -19,6 +19,8 @@ pub struct Settings {
     #[arg(long, env = "PORTCULLIS_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
     /// The URL people reach Portcullis at: used for cookies, links in mail and the WebAuthn origin.
+    /// Port 0 (e.g. `http://localhost:0`, with `--listen 127.0.0.1:0`) stands for the port the
+    /// server bound.
     #[arg(
         long,
         env = "PORTCULLIS_PUBLIC_URL",
