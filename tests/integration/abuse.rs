@@ -55,14 +55,7 @@ async fn parallel_logins(
 
 /// How many events of this kind the user's audit log holds.
 async fn events(app: &TestApp, user_id: &str, event: &str) -> usize {
-    app.state
-        .store
-        .audit_of_user(user_id, 100_000)
-        .await
-        .unwrap()
-        .iter()
-        .filter(|e| e.event == event)
-        .count()
+    app.audited(user_id, event).await.len()
 }
 
 async fn failures(app: &TestApp, account: &TestAccount, username: &str) -> u32 {
@@ -323,16 +316,7 @@ async fn a_flood_of_throttled_logins_is_one_audit_row_per_minute_that_counts_the
             .await;
         assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     }
-    let log = app
-        .state
-        .store
-        .audit_of_user(&account.admin_id, 100_000)
-        .await
-        .unwrap();
-    let throttled: Vec<_> = log
-        .iter()
-        .filter(|e| e.event == "login.throttled")
-        .collect();
+    let throttled = app.audited(&account.admin_id, "login.throttled").await;
     assert_eq!(throttled.len(), 1, "one row for the burst");
     assert_eq!(
         throttled[0].repeats, 4_999,

@@ -504,11 +504,7 @@ async fn deactivating_a_user_ends_their_sessions_and_reactivating_lets_them_back
         .post_from("/", &format!("/employees/{mila}/reactivate"), &[])
         .await;
     app.browser().login_ok(&account, "mila").await;
-    let events = app.state.store.audit_of_user(&mila, 50).await.unwrap();
-    let updates: Vec<_> = events
-        .iter()
-        .filter(|e| e.event == "user.updated")
-        .collect();
+    let updates = app.audited(&mila, "user.updated").await;
     assert_eq!(updates.len(), 2);
     assert!(updates.iter().all(|e| e.actor == "administrator:lars"));
 }

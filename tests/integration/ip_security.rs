@@ -154,17 +154,13 @@ async fn a_login_from_a_new_ip_waits_until_the_emailed_link_is_confirmed_from_an
     // The IP addresses page shows it as validated, with the browser.
     let list = later.get("/ip-addresses").await;
     assert!(list.body.contains("203.0.113.9") && list.body.contains("Validated"));
-    let events = app
-        .state
-        .store
-        .audit_of_user(&account.admin_id, 50)
-        .await
-        .unwrap();
-    assert!(
-        events
-            .iter()
-            .any(|e| e.event == "ip.validated" && e.detail == "ip=203.0.113.9 by=email")
-    );
+    app.assert_audited(
+        &account.admin_id,
+        "ip.validated",
+        "ip=203.0.113.9 by=email",
+        None,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -279,12 +275,8 @@ async fn this_wasnt_me_blocks_the_address_ends_the_login_and_tells_the_administr
         ),
         "{to_admin:?}"
     );
-    let events = app.state.store.audit_of_user(&kim, 50).await.unwrap();
-    assert!(
-        events
-            .iter()
-            .any(|e| e.event == "ip.blocked" && e.detail == "ip=203.0.113.13 by=not_me")
-    );
+    app.assert_audited(&kim, "ip.blocked", "ip=203.0.113.13 by=not_me", None)
+        .await;
     // Kim's usual address still works.
     app.browser().login_ok(&account, "kim").await;
 }
@@ -391,17 +383,13 @@ async fn auto_validation_is_the_users_choice_unless_the_account_blocks_new_addre
         .await;
     assert_eq!(page.location(), "/login/new-ip");
     assert_eq!(confirmations_to(&app, "max@example.com").await.len(), 1);
-    let events = app
-        .state
-        .store
-        .audit_of_user(&account.admin_id, 50)
-        .await
-        .unwrap();
-    assert!(
-        events
-            .iter()
-            .any(|e| e.event == "policy.changed" && e.detail.contains("block_new_ips=true"))
-    );
+    app.assert_audited(
+        &account.admin_id,
+        "policy.changed",
+        "block_new_ips=true",
+        None,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -512,17 +500,10 @@ async fn the_ip_addresses_page_filters_blocks_and_validates() {
         .login(&account.security_code, "otto", PASSWORD)
         .await;
     assert_eq!(page.location(), "/", "validated: straight in");
-    let events = app.state.store.audit_of_user(&otto, 50).await.unwrap();
-    assert!(
-        events
-            .iter()
-            .any(|e| e.event == "ip.blocked" && e.actor == "administrator:nel")
-    );
-    assert!(
-        events
-            .iter()
-            .any(|e| e.event == "ip.validated" && e.actor == "administrator:nel")
-    );
+    app.assert_audited(&otto, "ip.blocked", "", Some("administrator:nel"))
+        .await;
+    app.assert_audited(&otto, "ip.validated", "", Some("administrator:nel"))
+        .await;
 
     // A malformed address or a foreign user is not found.
     assert_eq!(

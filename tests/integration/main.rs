@@ -5,6 +5,7 @@
 
 mod abuse;
 mod account_page;
+mod architecture;
 mod cli;
 mod csrf_and_headers;
 mod employees;

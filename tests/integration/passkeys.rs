@@ -199,17 +199,8 @@ async fn a_passkey_is_created_and_logs_in_without_username_password_or_second_fa
         seen.status, "pending",
         "seen, but a passkey does not validate it"
     );
-    let events = app
-        .state
-        .store
-        .audit_of_user(&account.admin_id, 50)
-        .await
-        .unwrap();
-    assert!(
-        events
-            .iter()
-            .any(|e| e.event == "login.succeeded" && e.detail.starts_with("factor=passkey"))
-    );
+    app.assert_audited(&account.admin_id, "login.succeeded", "factor=passkey", None)
+        .await;
     let row = app
         .state
         .store
@@ -266,17 +257,8 @@ async fn a_counter_that_goes_backwards_is_refused_and_audited() {
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
     assert!(body(&refused)["error"].as_str().unwrap().contains("copied"));
     assert!(!early.cookies.contains_key("portcullis_session"));
-    let events = app
-        .state
-        .store
-        .audit_of_user(&account.admin_id, 50)
-        .await
-        .unwrap();
-    assert!(
-        events
-            .iter()
-            .any(|e| e.event == "passkey.counter_regression")
-    );
+    app.assert_audited(&account.admin_id, "passkey.counter_regression", "", None)
+        .await;
 }
 
 #[tokio::test]

@@ -124,13 +124,10 @@ async fn a_password_change_needs_the_current_password_and_ends_every_other_sessi
     );
     assert!(mails[0].text.contains("Browser: Unknown browser"));
     assert!(!mails[0].text.contains(NEW_PASSWORD));
-    let events = app.state.store.audit_of_user(&wim, 50).await.unwrap();
-    assert!(
-        events
-            .iter()
-            .any(|e| e.event == "password.changed" && e.detail == "other_sessions_ended=2")
-    );
-    assert!(events.iter().any(|e| e.event == "password.confirm_failed"));
+    app.assert_audited(&wim, "password.changed", "other_sessions_ended=2", None)
+        .await;
+    app.assert_audited(&wim, "password.confirm_failed", "", None)
+        .await;
 }
 
 #[tokio::test]

@@ -549,3 +549,43 @@ impl Browser<'_> {
         self.post(action, &all).await
     }
 }
+
+/// Audit assertions: what the audit log holds about a user, read the way the tests ask.
+impl TestApp {
+    /// The events about `user_id` named `event`, newest first.
+    pub async fn audited(&self, user_id: &str, event: &str) -> Vec<portcullis_store::AuditRow> {
+        self.state
+            .store
+            .audit_of_user(user_id, 100_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.event == event)
+            .collect()
+    }
+
+    /// Asserts that an event named `event` about `user_id` is in the audit log with `detail`
+    /// in its detail (empty: any) and, when given, acted by `actor`; returns the newest such.
+    pub async fn assert_audited(
+        &self,
+        user_id: &str,
+        event: &str,
+        detail: &str,
+        actor: Option<&str>,
+    ) -> portcullis_store::AuditRow {
+        let events = self.audited(user_id, event).await;
+        let found = events
+            .iter()
+            .find(|e| e.detail.contains(detail) && actor.is_none_or(|a| e.actor == a));
+        match found {
+            Some(event) => event.clone(),
+            None => panic!(
+                "no '{event}' with detail '{detail}' by {actor:?} about {user_id}; those there: {:?}",
+                events
+                    .iter()
+                    .map(|e| (&e.actor, &e.detail))
+                    .collect::<Vec<_>>()
+            ),
+        }
+    }
+}

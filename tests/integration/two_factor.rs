@@ -488,12 +488,8 @@ async fn an_administrator_resets_the_two_factor_of_a_user_who_lost_their_phone()
             .any(|m| m.subject == "Your two-factor authentication was reset"
                 && m.text.contains("gus"))
     );
-    let events = app.state.store.audit_of_user(&hal, 50).await.unwrap();
-    assert!(
-        events
-            .iter()
-            .any(|e| e.event == "two_factor.reset" && e.actor == "administrator:gus")
-    );
+    app.assert_audited(&hal, "two_factor.reset", "", Some("administrator:gus"))
+        .await;
 }
 
 #[tokio::test]

@@ -4,8 +4,6 @@
 
 use portcullis_store::StoreError;
 
-use crate::flows::people::accounts::CreateError;
-
 /// A flow failed.
 #[derive(Debug, thiserror::Error)]
 pub enum FlowError {
@@ -21,4 +19,35 @@ pub enum FlowError {
     /// Creating an account or user failed for a reason the caller cannot fix.
     #[error(transparent)]
     Create(#[from] CreateError),
+}
+
+/// Why an account or user was not created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// An input broke a rule; the message says which and how to fix it.
+    #[error("{0}")]
+    Invalid(String),
+    /// Another user of the same account already has this username.
+    #[error(
+        "the username '{0}' is already taken in this account (usernames are unique within an account, without regard to case)"
+    )]
+    UsernameTaken(String),
+    /// The chosen security code cannot be used (another account has it).
+    #[error("this security code cannot be used: choose another, or let Portcullis generate one")]
+    SecurityCodeUnavailable,
+    /// No account has this id.
+    #[error("no account has the id '{0}'")]
+    NoSuchAccount(String),
+    /// The database failed.
+    #[error(transparent)]
+    Store(StoreError),
+    /// Hashing could not run.
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+}
+
+impl From<StoreError> for CreateError {
+    fn from(e: StoreError) -> Self {
+        CreateError::Store(e)
+    }
 }

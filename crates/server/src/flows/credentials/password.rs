@@ -1,27 +1,112 @@
-//! The password as a credential a user manages: changing it on the security tab (with the
-//! current one), and the notice that it changed.
+//! The password as a credential a user manages: confirming it ("Confirm it's you", under the
+//! login's brute-force limits), changing it on the security tab (with the current one),
+//! choosing it through an emailed link, and the notice that it changed.
 //!
 //! What must always hold: a change is checked against the password rules and confirmed with
 //! the current password under the login's brute-force limits; the new hash, the end of every
 //! other session, the end of outstanding reset links, this session's new token and the audit
 //! event commit together; the user is told by email.
 
-use portcullis_core::password::{self, PasswordContext};
+use portcullis_core::lockout::Gate;
+use portcullis_core::password::{self, DUMMY_HASH, PasswordContext};
 use portcullis_core::user::User;
-use portcullis_core::{Timestamp, token};
-use std::time::Duration;
-
-use portcullis_core::lockout::{self, Gate};
-use portcullis_store::{AuditEvent, LoginCandidate, StoreError, TokenPurpose};
+use portcullis_core::{Timestamp, token, username};
+use portcullis_store::{AuditEvent, StoreError, TokenPurpose, UsernameCounter};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::flows::FlowError;
-use crate::flows::context::{Acting, Client};
-use crate::flows::login::reauth::{self, Unconfirmed};
+use crate::flows::attempts::{claim_attempt, record_refusal};
+use crate::flows::context::{Acting, Audit, Client};
 use crate::flows::notices::{self, Recipient};
-use crate::flows::people::accounts::account_by_security_code;
 use crate::flows::session::OwnSession;
 use crate::state::AppState;
+
+/// Why a logged-in user's password confirmation (re-authentication, password or username
+/// change) did not succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unconfirmed {
+    /// The password is wrong; the failure was counted.
+    Wrong,
+    /// Too many recent failures; try again at this time.
+    TryLater(Timestamp),
+    /// The username is locked.
+    Locked,
+    /// Hashing capacity is exhausted.
+    Busy,
+}
+
+/// Checks a logged-in user's password under the same brute-force rules as the login: a stolen
+/// session must not become a way to guess the password without limits. The attempt is claimed
+/// on the client's address and the user's own counter before the hash runs.
+#[tracing::instrument(skip_all, fields(ip = %client.ip))]
+pub async fn confirm_password(
+    state: &AppState,
+    account_id: &str,
+    user_id: &str,
+    account_name: &str,
+    password: SecretString,
+    client: &Client,
+) -> Result<Result<(), Unconfirmed>, StoreError> {
+    let now = state.clock.now();
+    let audit = Audit { state, client, now };
+    let Some(user) = state.store.user(account_id, user_id).await? else {
+        return Ok(Err(Unconfirmed::Wrong));
+    };
+    let Ok(hashing) = state.hashing.admit(client.ip) else {
+        return Ok(Err(Unconfirmed::Busy));
+    };
+    let key = username::key(&user.username);
+    let counter = UsernameCounter::InAccount(account_id, &key);
+    let claimed = match claim_attempt(state, client, counter, now).await? {
+        Ok(claimed) => claimed,
+        Err(refused) => {
+            record_refusal(
+                &audit,
+                &refused,
+                Some(account_id),
+                Some(user_id),
+                "password_confirmation",
+            )
+            .await?;
+            return Ok(match refused.gate {
+                Gate::Locked => Err(Unconfirmed::Locked),
+                Gate::WaitUntil(until) => Err(Unconfirmed::TryLater(until)),
+                Gate::Open => Err(Unconfirmed::TryLater(now)),
+            });
+        }
+    };
+    let stored_hash = user
+        .password_hash
+        .clone()
+        .unwrap_or_else(|| DUMMY_HASH.to_string());
+    let has_password = user.password_hash.is_some();
+    let matches = match hashing
+        .run(move || password::verify_password(password.expose_secret(), &stored_hash))
+        .await
+    {
+        Ok(matches) => matches && has_password,
+        Err(_busy) => {
+            claimed.give_back(state, true).await?;
+            return Ok(Err(Unconfirmed::Busy));
+        }
+    };
+    if matches {
+        claimed.give_back(state, false).await?;
+        return Ok(Ok(()));
+    }
+    let failures = claimed
+        .failed(state, &audit, Some((&user, account_name)))
+        .await?;
+    audit
+        .record(
+            Some(account_id),
+            Some(user_id),
+            "password.confirm_failed",
+            &format!("failures={failures}"),
+        )
+        .await?;
+    Ok(Err(Unconfirmed::Wrong))
+}
 
 /// How a password change ended.
 #[derive(Debug)]
@@ -60,7 +145,7 @@ pub async fn change(
     if let Err(problem) = password::check_new_password(new.expose_secret(), context) {
         return Ok(PasswordChange::Weak(problem.to_string()));
     }
-    let confirmation = reauth::confirm_password(
+    let confirmation = confirm_password(
         state,
         acting.account_id,
         &me.id,
@@ -199,116 +284,6 @@ pub async fn set_with_link(
         tell_password_changed(state, user, account_name, now, client).await;
     }
     Ok(LinkSet::Set)
-}
-
-/// How long a reset link works.
-pub const RESET_VALIDITY: Duration = Duration::from_secs(30 * 60);
-
-/// The shortest time between two reset mails to one user.
-pub const RESEND_AFTER: Duration = Duration::from_secs(60);
-
-/// "Forgot your password?": when the security code and username match a user who can log in,
-/// and the address is not being throttled for failed logins, a reset link goes to the user's
-/// email address (at most one a minute). The caller answers the same either way; the token and
-/// the mail are made in the background, so timing does not tell whether anything matched.
-pub async fn request_reset(
-    state: &AppState,
-    client: &Client,
-    typed_code: &str,
-    typed_username: &str,
-) -> Result<(), StoreError> {
-    let now = state.clock.now();
-    let ip_open = state
-        .store
-        .ip_failures(&lockout::address_key(client.ip).to_string())
-        .await?
-        .gate(now)
-        == Gate::Open;
-    // The same look-ups as the login: the account by its security code, the user in it.
-    let account = account_by_security_code(&state.store, &state.keys, typed_code).await?;
-    let candidate = state
-        .store
-        .login_candidate(
-            account.as_ref().map_or("", |a| a.account.id.as_str()),
-            typed_username,
-        )
-        .await?;
-    let matched = candidate.filter(|c| c.user.may_log_in(now));
-    if let (Some(candidate), true) = (matched, ip_open) {
-        let (task_state, client) = (state.clone(), client.clone());
-        state.in_background(async move {
-            if let Err(e) = send_reset_link(&task_state, &candidate, &client, now).await {
-                tracing::error!("could not issue a password reset link: {e}");
-            }
-        });
-    }
-    Ok(())
-}
-
-async fn send_reset_link(
-    state: &AppState,
-    candidate: &LoginCandidate,
-    client: &Client,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    let user = &candidate.user;
-    let link_token = token::new_token();
-    let mut tx = state.store.begin().await?;
-    let issued = tx
-        .issue_token_unless_recent(
-            &token::hash_token(&link_token),
-            TokenPurpose::ResetPassword,
-            &user.account_id,
-            &user.id,
-            now,
-            now.plus(RESET_VALIDITY),
-            RESEND_AFTER,
-        )
-        .await?;
-    if !issued {
-        return Ok(());
-    }
-    let ip = client.ip.to_string();
-    tx.append_audit(&AuditEvent {
-        account_id: Some(&user.account_id),
-        user_id: Some(&user.id),
-        actor: "user",
-        event: "password_reset.requested",
-        detail: "",
-        ip: &ip,
-        user_agent: &client.user_agent,
-        at: now,
-    })
-    .await?;
-    tx.commit().await?;
-    let mut notice = crate::flows::notices::security_change(
-        crate::flows::notices::Recipient {
-            email: &user.email,
-            name: user.display_name(),
-            account_name: &candidate.account_name,
-        },
-        "Choose a new password",
-        &format!(
-            "Someone asked to choose a new password for your username {}. The link below works once and for {} minutes. Your current password keeps working until you choose a new one.",
-            user.username,
-            RESET_VALIDITY.as_secs() / 60
-        ),
-        now,
-        client,
-    );
-    notice.action = Some((
-        "Choose a new password".into(),
-        format!(
-            "{}/reset-password?token={link_token}",
-            state.config.public_origin()
-        ),
-    ));
-    notice.advice = Some(
-        "If you did not ask for this, ignore this message: nothing changes unless the link is used. If it keeps happening, tell your administrator."
-            .into(),
-    );
-    crate::flows::notices::send(state, &notice).await;
-    Ok(())
 }
 
 /// Tells a user their password was changed (on the security tab, or through a link).

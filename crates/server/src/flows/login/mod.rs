@@ -6,4 +6,5 @@ pub mod new_ip;
 pub mod passkey;
 pub mod password;
 pub mod reauth;
+pub mod reset;
 pub mod second_factor;

@@ -17,39 +17,10 @@ use portcullis_store::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
+pub use crate::flows::error::CreateError;
+
 /// How long a set-password link for a new user stays valid.
 pub const INVITATION_VALIDITY: Duration = Duration::from_secs(72 * 3600);
-
-/// Why an account or user was not created.
-#[derive(Debug, thiserror::Error)]
-pub enum CreateError {
-    /// An input broke a rule; the message says which and how to fix it.
-    #[error("{0}")]
-    Invalid(String),
-    /// Another user of the same account already has this username.
-    #[error(
-        "the username '{0}' is already taken in this account (usernames are unique within an account, without regard to case)"
-    )]
-    UsernameTaken(String),
-    /// The chosen security code cannot be used (another account has it).
-    #[error("this security code cannot be used: choose another, or let Portcullis generate one")]
-    SecurityCodeUnavailable,
-    /// No account has this id.
-    #[error("no account has the id '{0}'")]
-    NoSuchAccount(String),
-    /// The database failed.
-    #[error(transparent)]
-    Store(StoreError),
-    /// Hashing could not run.
-    #[error("password hashing failed: {0}")]
-    Hashing(String),
-}
-
-impl From<StoreError> for CreateError {
-    fn from(e: StoreError) -> Self {
-        CreateError::Store(e)
-    }
-}
 
 /// The result of creating an account.
 #[derive(Debug)]

@@ -19,7 +19,7 @@ use secrecy::SecretString;
 
 use super::accounts::{Accounts, CreateError, INVITATION_VALIDITY, UserInput, read_security_code};
 use crate::flows::context::Acting;
-use crate::flows::login::reauth::{self, Unconfirmed};
+use crate::flows::credentials::password::{Unconfirmed, confirm_password};
 use crate::flows::notices::{self, Notice, Recipient};
 use crate::flows::session::OwnSession;
 use crate::state::AppState;
@@ -218,7 +218,7 @@ pub async fn change_own_username(
         Ok(name) => name,
         Err(e) => return Ok(UsernameChange::Invalid(e.to_string())),
     };
-    let confirmation = reauth::confirm_password(
+    let confirmation = confirm_password(
         acting.state,
         acting.account_id,
         &me.id,

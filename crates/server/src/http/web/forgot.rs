@@ -21,7 +21,7 @@ use crate::http::extract::CsrfForm;
 use crate::http::templates::render;
 use crate::http::{WebError, cookies};
 
-use crate::flows::credentials::password::{self, RESET_VALIDITY};
+use crate::flows::login::reset::{self, RESET_VALIDITY};
 use crate::http::routes::Routes;
 use crate::state::AppState;
 
@@ -59,7 +59,7 @@ pub async fn submit(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<ForgotForm>,
 ) -> Result<Response, WebError> {
-    password::request_reset(&state, &client, &form.security_code, &form.username).await?;
+    reset::request_reset(&state, &client, &form.security_code, &form.username).await?;
     let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = ForgotPage {
         csrf,

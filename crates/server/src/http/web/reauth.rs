@@ -14,7 +14,8 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::flows::context::Client;
-use crate::flows::login::reauth::{self, Reauth, Unconfirmed};
+use crate::flows::credentials::password::Unconfirmed;
+use crate::flows::login::reauth::{self, Reauth};
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::{Nav, render, safe_return_path};
