@@ -29,7 +29,7 @@ pub struct AuditEvent<'a> {
 }
 
 /// A recorded event.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct AuditRow {
     /// Random id.
     pub id: String,
@@ -49,10 +49,44 @@ pub struct AuditRow {
     pub ip: String,
     /// Client user agent.
     pub user_agent: String,
-    /// When, ms.
-    pub at: i64,
+    /// When.
+    pub at: Timestamp,
     /// How many more times the same refusal happened in the same minute after this one.
     pub repeats: i64,
+}
+
+/// A row of [`AuditRow`] as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct AuditRowRecord {
+    id: String,
+    account_id: Option<String>,
+    user_id: Option<String>,
+    username: Option<String>,
+    actor: String,
+    event: String,
+    detail: String,
+    ip: String,
+    user_agent: String,
+    at: i64,
+    repeats: i64,
+}
+
+impl From<AuditRowRecord> for AuditRow {
+    fn from(r: AuditRowRecord) -> AuditRow {
+        AuditRow {
+            id: r.id,
+            account_id: r.account_id,
+            user_id: r.user_id,
+            username: r.username,
+            actor: r.actor,
+            event: r.event,
+            detail: r.detail,
+            ip: r.ip,
+            user_agent: r.user_agent,
+            at: Timestamp(r.at),
+            repeats: r.repeats,
+        }
+    }
 }
 
 /// Appends an event on `executor` (the pool, or a transaction it belongs to).
@@ -120,7 +154,7 @@ impl Store {
         before: Option<Timestamp>,
         limit: i64,
     ) -> Result<Vec<AuditRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as::<_, AuditRowRecord>(
             "SELECT e.id, e.account_id, e.user_id, u.username, e.actor, e.event, e.detail, e.ip, e.user_agent, e.at, e.repeats \
              FROM audit_events e LEFT JOIN users u ON u.id = e.user_id \
              WHERE e.account_id = $1 AND e.at < $2 ORDER BY e.at DESC, e.id DESC LIMIT $3",
@@ -129,7 +163,7 @@ impl Store {
         .bind(before.map_or(i64::MAX, Timestamp::millis))
         .bind(limit)
         .fetch_all(self.pool())
-        .await?)
+        .await?.into_iter().map(AuditRow::from).collect())
     }
 
     /// Every event about one user or username, newest first (for tests and the command line).
@@ -138,7 +172,7 @@ impl Store {
         user_id: &str,
         limit: i64,
     ) -> Result<Vec<AuditRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as::<_, AuditRowRecord>(
             "SELECT e.id, e.account_id, e.user_id, u.username, e.actor, e.event, e.detail, e.ip, e.user_agent, e.at, e.repeats \
              FROM audit_events e LEFT JOIN users u ON u.id = e.user_id \
              WHERE e.user_id = $1 ORDER BY e.at DESC, e.id DESC LIMIT $2",
@@ -146,6 +180,6 @@ impl Store {
         .bind(user_id)
         .bind(limit)
         .fetch_all(self.pool())
-        .await?)
+        .await?.into_iter().map(AuditRow::from).collect())
     }
 }

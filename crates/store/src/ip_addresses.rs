@@ -2,11 +2,12 @@
 //! addresses, the switches that govern them, and the IP addresses page.
 
 use portcullis_core::Timestamp;
+use portcullis_core::login::IpStatus;
 
 use crate::{Store, StoreError, changed};
 
 /// An emailed confirmation of a new IP address, looked up by its token.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct IpConfirmationRow {
     /// The user's account.
     pub account_id: String,
@@ -18,12 +19,36 @@ pub struct IpConfirmationRow {
     pub pending_hash: String,
     /// The browser that logged in.
     pub user_agent: String,
-    /// ms.
-    pub created_at: i64,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+/// A row of [`IpConfirmationRow`] as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct IpConfirmationRowRecord {
+    account_id: String,
+    user_id: String,
+    ip: String,
+    pending_hash: String,
+    user_agent: String,
+    created_at: i64,
+}
+
+impl From<IpConfirmationRowRecord> for IpConfirmationRow {
+    fn from(r: IpConfirmationRowRecord) -> IpConfirmationRow {
+        IpConfirmationRow {
+            account_id: r.account_id,
+            user_id: r.user_id,
+            ip: r.ip,
+            pending_hash: r.pending_hash,
+            user_agent: r.user_agent,
+            created_at: Timestamp(r.created_at),
+        }
+    }
 }
 
 /// A line of the IP addresses page.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct IpAddressRow {
     /// The user.
     pub user_id: String,
@@ -34,15 +59,45 @@ pub struct IpAddressRow {
     /// The address.
     pub ip: String,
     /// `pending`, `validated` or `blocked`.
-    pub status: String,
-    /// ms.
-    pub first_seen_at: i64,
-    /// ms.
-    pub last_seen_at: i64,
+    pub status: IpStatus,
+    /// When.
+    pub first_seen_at: Timestamp,
+    /// When.
+    pub last_seen_at: Timestamp,
     /// The last browser's User-Agent.
     pub last_user_agent: String,
-    /// ms, or none.
-    pub last_two_factor_at: Option<i64>,
+    /// Or none.
+    pub last_two_factor_at: Option<Timestamp>,
+}
+
+/// A row of [`IpAddressRow`] as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct IpAddressRowRecord {
+    user_id: String,
+    username: String,
+    name: Option<String>,
+    ip: String,
+    status: String,
+    first_seen_at: i64,
+    last_seen_at: i64,
+    last_user_agent: String,
+    last_two_factor_at: Option<i64>,
+}
+
+impl From<IpAddressRowRecord> for IpAddressRow {
+    fn from(r: IpAddressRowRecord) -> IpAddressRow {
+        IpAddressRow {
+            user_id: r.user_id,
+            username: r.username,
+            name: r.name,
+            ip: r.ip,
+            status: IpStatus::parse(&r.status),
+            first_seen_at: Timestamp(r.first_seen_at),
+            last_seen_at: Timestamp(r.last_seen_at),
+            last_user_agent: r.last_user_agent,
+            last_two_factor_at: r.last_two_factor_at.map(Timestamp),
+        }
+    }
 }
 
 /// Which IP address records a page shows.
@@ -122,7 +177,7 @@ impl Store {
         user_id: &str,
         ip: &str,
     ) -> Result<Option<IpAddressRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as::<_, IpAddressRowRecord>(
             "SELECT i.user_id, u.username, u.name, i.ip, i.status, i.first_seen_at, i.last_seen_at, \
                     i.last_user_agent, i.last_two_factor_at \
              FROM ip_addresses i JOIN users u ON u.id = i.user_id \
@@ -132,7 +187,7 @@ impl Store {
         .bind(user_id)
         .bind(ip)
         .fetch_optional(self.pool())
-        .await?)
+        .await?.map(IpAddressRow::from))
     }
 
     /// A page of the account's IP address records, most recently seen first (ties: user id,
@@ -160,7 +215,7 @@ impl Store {
                AND (i.last_seen_at, i.user_id, i.ip) < ($2, $3, $4) \
              ORDER BY i.last_seen_at DESC, i.user_id DESC, i.ip DESC LIMIT $5"
         );
-        let mut query = sqlx::query_as(&sql)
+        let mut query = sqlx::query_as::<_, IpAddressRowRecord>(&sql)
             .bind(account_id)
             .bind(seen)
             .bind(user)
@@ -172,7 +227,12 @@ impl Store {
         if let Some(status) = q.status {
             query = query.bind(status);
         }
-        Ok(query.fetch_all(self.pool()).await?)
+        Ok(query
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(IpAddressRow::from)
+            .collect())
     }
 
     /// Stores an emailed confirmation link for a waiting login.
@@ -211,14 +271,14 @@ impl Store {
         token_hash: &str,
         now: Timestamp,
     ) -> Result<Option<IpConfirmationRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as::<_, IpConfirmationRowRecord>(
             "SELECT account_id, user_id, ip, pending_hash, user_agent, created_at FROM ip_confirmations \
              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
         )
         .bind(token_hash)
         .bind(now.millis())
         .fetch_optional(self.pool())
-        .await?)
+        .await?.map(IpConfirmationRow::from))
     }
 
     /// Uses a confirmation link, and every other link of the same waiting login with it; only
@@ -228,7 +288,7 @@ impl Store {
         token_hash: &str,
         now: Timestamp,
     ) -> Result<Option<IpConfirmationRow>, StoreError> {
-        let row: Option<IpConfirmationRow> = sqlx::query_as(
+        let row: Option<IpConfirmationRow> = sqlx::query_as::<_, IpConfirmationRowRecord>(
             "UPDATE ip_confirmations SET used_at = $2 \
              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
              RETURNING account_id, user_id, ip, pending_hash, user_agent, created_at",
@@ -236,7 +296,8 @@ impl Store {
         .bind(token_hash)
         .bind(now.millis())
         .fetch_optional(self.pool())
-        .await?;
+        .await?
+        .map(IpConfirmationRow::from);
         if let Some(row) = &row {
             sqlx::query(
                 "UPDATE ip_confirmations SET used_at = $2 WHERE pending_hash = $1 AND used_at IS NULL",
@@ -253,13 +314,13 @@ impl Store {
     pub async fn last_ip_confirmation_at(
         &self,
         pending_hash: &str,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<Option<Timestamp>, StoreError> {
         let row: Option<(Option<i64>,)> =
             sqlx::query_as("SELECT MAX(created_at) FROM ip_confirmations WHERE pending_hash = $1")
                 .bind(pending_hash)
                 .fetch_optional(self.pool())
                 .await?;
-        Ok(row.and_then(|(at,)| at))
+        Ok(row.and_then(|(at,)| at).map(Timestamp))
     }
 
     /// When a confirmation link for this user and address was last sent (any waiting login).
@@ -267,7 +328,7 @@ impl Store {
         &self,
         user_id: &str,
         ip: &str,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<Option<Timestamp>, StoreError> {
         let row: Option<(Option<i64>,)> = sqlx::query_as(
             "SELECT MAX(created_at) FROM ip_confirmations WHERE user_id = $1 AND ip = $2",
         )
@@ -275,7 +336,7 @@ impl Store {
         .bind(ip)
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.and_then(|(at,)| at))
+        Ok(row.and_then(|(at,)| at).map(Timestamp))
     }
 }
 

@@ -5,7 +5,7 @@ use portcullis_core::Timestamp;
 use crate::{Store, StoreError, changed, unique_violation};
 
 /// A stored passkey.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct PasskeyRow {
     /// Our id.
     pub id: String,
@@ -21,16 +21,52 @@ pub struct PasskeyRow {
     pub name: String,
     /// The authenticator model's AAGUID.
     pub aaguid: String,
-    /// 0 or 1: may be synced (backed up).
-    pub backup_eligible: i64,
-    /// 0 or 1: is synced now.
-    pub backup_state: i64,
+    /// may be synced (backed up).
+    pub backup_eligible: bool,
+    /// is synced now.
+    pub backup_state: bool,
     /// The last signature counter seen.
     pub sign_count: i64,
-    /// ms.
-    pub created_at: i64,
-    /// ms, or never.
-    pub last_used_at: Option<i64>,
+    /// When.
+    pub created_at: Timestamp,
+    /// When, or never.
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// A row of [`PasskeyRow`] as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct PasskeyRowRecord {
+    id: String,
+    account_id: String,
+    user_id: String,
+    credential_id: String,
+    passkey_json: String,
+    name: String,
+    aaguid: String,
+    backup_eligible: i64,
+    backup_state: i64,
+    sign_count: i64,
+    created_at: i64,
+    last_used_at: Option<i64>,
+}
+
+impl From<PasskeyRowRecord> for PasskeyRow {
+    fn from(r: PasskeyRowRecord) -> PasskeyRow {
+        PasskeyRow {
+            id: r.id,
+            account_id: r.account_id,
+            user_id: r.user_id,
+            credential_id: r.credential_id,
+            passkey_json: r.passkey_json,
+            name: r.name,
+            aaguid: r.aaguid,
+            backup_eligible: crate::flag(r.backup_eligible),
+            backup_state: crate::flag(r.backup_state),
+            sign_count: r.sign_count,
+            created_at: Timestamp(r.created_at),
+            last_used_at: r.last_used_at.map(Timestamp),
+        }
+    }
 }
 
 /// What a new passkey is stored with.
@@ -123,11 +159,14 @@ impl Store {
         let sql = format!(
             "SELECT {PASSKEY_COLUMNS} FROM passkeys WHERE account_id = $1 AND user_id = $2 ORDER BY created_at, id"
         );
-        Ok(sqlx::query_as(&sql)
+        Ok(sqlx::query_as::<_, PasskeyRowRecord>(&sql)
             .bind(account_id)
             .bind(user_id)
             .fetch_all(self.pool())
-            .await?)
+            .await?
+            .into_iter()
+            .map(PasskeyRow::from)
+            .collect())
     }
 
     /// The passkey with this credential id, whoever owns it.
@@ -136,10 +175,11 @@ impl Store {
         credential_id: &str,
     ) -> Result<Option<PasskeyRow>, StoreError> {
         let sql = format!("SELECT {PASSKEY_COLUMNS} FROM passkeys WHERE credential_id = $1");
-        Ok(sqlx::query_as(&sql)
+        Ok(sqlx::query_as::<_, PasskeyRowRecord>(&sql)
             .bind(credential_id)
             .fetch_optional(self.pool())
-            .await?)
+            .await?
+            .map(PasskeyRow::from))
     }
 
     /// Records a successful use: the new counter (only ever forward, so two processes racing

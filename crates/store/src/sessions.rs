@@ -108,18 +108,40 @@ impl From<SessionRecord> for ActiveSession {
 }
 
 /// A session as listed on the user's security tab (no token, not even hashed).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct SessionListRow {
     /// Public id.
     pub id: String,
-    /// Login time, ms.
-    pub created_at: i64,
-    /// Last request, ms.
-    pub last_seen_at: i64,
+    /// Login time.
+    pub created_at: Timestamp,
+    /// Last request.
+    pub last_seen_at: Timestamp,
     /// Where the login came from.
     pub ip: String,
     /// The browser at login.
     pub user_agent: String,
+}
+
+/// A row of [`SessionListRow`] as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct SessionListRowRecord {
+    id: String,
+    created_at: i64,
+    last_seen_at: i64,
+    ip: String,
+    user_agent: String,
+}
+
+impl From<SessionListRowRecord> for SessionListRow {
+    fn from(r: SessionListRowRecord) -> SessionListRow {
+        SessionListRow {
+            id: r.id,
+            created_at: Timestamp(r.created_at),
+            last_seen_at: Timestamp(r.last_seen_at),
+            ip: r.ip,
+            user_agent: r.user_agent,
+        }
+    }
 }
 
 /// A login's writes, made together by [`Store::start_session`].
@@ -292,14 +314,17 @@ impl Store {
         account_id: &str,
         user_id: &str,
     ) -> Result<Vec<SessionListRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as::<_, SessionListRowRecord>(
             "SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions \
              WHERE account_id = $1 AND user_id = $2 ORDER BY last_seen_at DESC, created_at DESC",
         )
         .bind(account_id)
         .bind(user_id)
         .fetch_all(self.pool())
-        .await?)
+        .await?
+        .into_iter()
+        .map(SessionListRow::from)
+        .collect())
     }
 
     /// How many sessions a user has (for tests and the security page).

@@ -6,12 +6,12 @@ use portcullis_core::Timestamp;
 use crate::{Store, StoreError, changed};
 
 /// A user's authenticator app as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct TotpRow {
     /// Encrypted secret.
     pub secret_enc: String,
     /// When a first valid code confirmed it; `None` while enrolling.
-    pub confirmed_at: Option<i64>,
+    pub confirmed_at: Option<Timestamp>,
     /// The last accepted time step.
     pub last_step: i64,
     /// The window of the latest wrong codes.
@@ -20,15 +20,37 @@ pub struct TotpRow {
     pub window_failures: i64,
 }
 
-/// A partial login waiting for a second factor.
+/// A row of [`TotpRow`] as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct TotpRowRecord {
+    secret_enc: String,
+    confirmed_at: Option<i64>,
+    last_step: i64,
+    window_step: i64,
+    window_failures: i64,
+}
+
+impl From<TotpRowRecord> for TotpRow {
+    fn from(r: TotpRowRecord) -> TotpRow {
+        TotpRow {
+            secret_enc: r.secret_enc,
+            confirmed_at: r.confirmed_at.map(Timestamp),
+            last_step: r.last_step,
+            window_step: r.window_step,
+            window_failures: r.window_failures,
+        }
+    }
+}
+
+/// A partial login waiting for a second factor.
+#[derive(Debug, Clone)]
 pub struct PendingLoginRow {
     /// The user's account.
     pub account_id: String,
     /// The user.
     pub user_id: String,
-    /// ms.
-    pub expires_at: i64,
+    /// When.
+    pub expires_at: Timestamp,
     /// Wrong codes so far.
     pub failures: i64,
     /// What it waits for: [`PendingStage`] spelled out.
@@ -37,6 +59,32 @@ pub struct PendingLoginRow {
     pub ip: String,
     /// The browser.
     pub user_agent: String,
+}
+
+/// A row of [`PendingLoginRow`] as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct PendingLoginRowRecord {
+    account_id: String,
+    user_id: String,
+    expires_at: i64,
+    failures: i64,
+    stage: String,
+    ip: String,
+    user_agent: String,
+}
+
+impl From<PendingLoginRowRecord> for PendingLoginRow {
+    fn from(r: PendingLoginRowRecord) -> PendingLoginRow {
+        PendingLoginRow {
+            account_id: r.account_id,
+            user_id: r.user_id,
+            expires_at: Timestamp(r.expires_at),
+            failures: r.failures,
+            stage: r.stage,
+            ip: r.ip,
+            user_agent: r.user_agent,
+        }
+    }
 }
 
 /// What a partial login waits for.
@@ -74,14 +122,15 @@ impl Store {
         account_id: &str,
         user_id: &str,
     ) -> Result<Option<TotpRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as::<_, TotpRowRecord>(
             "SELECT secret_enc, confirmed_at, last_step, window_step, window_failures \
              FROM totp_credentials WHERE account_id = $1 AND user_id = $2",
         )
         .bind(account_id)
         .bind(user_id)
         .fetch_optional(self.pool())
-        .await?)
+        .await?
+        .map(TotpRow::from))
     }
 
     /// Starts (or restarts) an enrollment with a new, unconfirmed secret. A confirmed app is
@@ -224,7 +273,7 @@ impl Store {
         stage: PendingStage,
         now: Timestamp,
     ) -> Result<Option<PendingLoginRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as::<_, PendingLoginRowRecord>(
             "SELECT account_id, user_id, expires_at, failures, stage, ip, user_agent FROM pending_logins \
              WHERE token_hash = $1 AND stage = $2 AND expires_at > $3",
         )
@@ -232,7 +281,7 @@ impl Store {
         .bind(stage.as_str())
         .bind(now.millis())
         .fetch_optional(self.pool())
-        .await?)
+        .await?.map(PendingLoginRow::from))
     }
 
     /// Claims a code attempt on a partial login before the code is checked: counts it when fewer

@@ -393,9 +393,9 @@ impl From<&PasskeyRow> for PasskeyView {
             id: row.id.clone(),
             name: row.name.clone(),
             authenticator: passkey::authenticator(&row.aaguid).unwrap_or("Unknown authenticator"),
-            created: Timestamp(row.created_at),
-            last_used: row.last_used_at.map(Timestamp),
-            synced: row.backup_state != 0,
+            created: row.created_at,
+            last_used: row.last_used_at,
+            synced: row.backup_state,
         }
     }
 }

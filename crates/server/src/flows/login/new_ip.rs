@@ -93,7 +93,7 @@ pub async fn begin_waiting(
         .store
         .last_ip_confirmation_for(&user.id, &ip)
         .await?
-        .is_some_and(|at| now < Timestamp(at).plus(RESEND_INTERVAL));
+        .is_some_and(|at| now < at.plus(RESEND_INTERVAL));
     if !recently {
         send_confirmation(state, &pending_hash, user, account_name, client, now).await?;
     }
@@ -184,7 +184,7 @@ pub async fn resend(
         return Ok(Resend::Expired);
     };
     if let Some(last) = state.store.last_ip_confirmation_at(&pending_hash).await? {
-        let next = Timestamp(last).plus(RESEND_INTERVAL);
+        let next = last.plus(RESEND_INTERVAL);
         if now < next {
             return Ok(Resend::TooSoon(next));
         }
@@ -350,7 +350,7 @@ pub async fn peek_link(state: &AppState, link: &str) -> Result<Option<LinkFacts>
     Ok(Some(LinkFacts {
         ip: row.ip,
         browser: portcullis_core::user_agent::describe(&row.user_agent),
-        at: Timestamp(row.created_at),
+        at: row.created_at,
         username: user.username,
     }))
 }

@@ -58,12 +58,12 @@ pub async fn show(
         .audit_of_account(&user.account_id, before, PAGE_SIZE)
         .await?;
     let older = (rows.len() as i64 == PAGE_SIZE)
-        .then(|| rows.last().map(|r| r.at))
+        .then(|| rows.last().map(|r| r.at.millis()))
         .flatten();
     let events = rows
         .into_iter()
         .map(|r| EventLine {
-            at: format_time(Timestamp(r.at)),
+            at: format_time(r.at),
             event: r.event,
             username: r.username.unwrap_or_default(),
             actor: match r.actor.as_str() {

@@ -23,7 +23,6 @@ use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::{DoneQuery, Nav, format_time, format_time_or, render};
-use portcullis_core::Timestamp;
 
 use crate::flows::people::ip_addresses::{self, StatusChange};
 use crate::state::AppState;
@@ -54,7 +53,7 @@ fn status_label(status: IpStatus) -> (&'static str, &'static str) {
 }
 
 fn line(row: IpAddressRow) -> IpLine {
-    let (status, status_class) = status_label(IpStatus::parse(&row.status));
+    let (status, status_class) = status_label(row.status);
     let user = match row.name.as_deref().map(str::trim) {
         Some(name) if !name.is_empty() => format!("{name} ({})", row.username),
         _ => row.username.clone(),
@@ -68,14 +67,14 @@ fn line(row: IpAddressRow) -> IpLine {
         ip: row.ip,
         status,
         status_class,
-        first_seen: format_time(Timestamp(row.first_seen_at)),
-        last_seen: format_time(Timestamp(row.last_seen_at)),
+        first_seen: format_time(row.first_seen_at),
+        last_seen: format_time(row.last_seen_at),
         browser: if row.last_user_agent.is_empty() {
             "—".to_string()
         } else {
             user_agent::describe(&row.last_user_agent)
         },
-        last_two_factor: format_time_or(row.last_two_factor_at.map(Timestamp), "Never"),
+        last_two_factor: format_time_or(row.last_two_factor_at, "Never"),
     }
 }
 
@@ -182,7 +181,7 @@ pub async fn list(
         .flatten()
         .map(|last| {
             list_query(&username, &status)
-                .append_pair("seen", &last.last_seen_at.to_string())
+                .append_pair("seen", &last.last_seen_at.millis().to_string())
                 .append_pair("uid", &last.user_id)
                 .append_pair("ip", &last.ip)
                 .finish()
@@ -246,7 +245,7 @@ pub async fn show(
     Query(query): Query<DetailQuery>,
 ) -> Result<Response, WebError> {
     let row = visible_record(&state, &user, &user_id, &query.ip).await?;
-    let blocked = IpStatus::parse(&row.status) == IpStatus::Blocked;
+    let blocked = row.status == IpStatus::Blocked;
     render(&DetailPage {
         nav: Nav::new(&state, &user, "ip-addresses")
             .with_flash(DoneQuery { done: query.done }.done.as_deref()),
@@ -275,7 +274,7 @@ pub async fn save(
 ) -> Result<Response, WebError> {
     let row = visible_record(&state, &user, &user_id, &form.ip).await?;
     let now = state.clock.now();
-    let before = IpStatus::parse(&row.status);
+    let before = row.status;
     let after = if form.blocked.is_some() {
         IpStatus::Blocked
     } else {

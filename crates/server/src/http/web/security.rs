@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use portcullis_core::user::User;
-use portcullis_core::{Timestamp, ids, user_agent};
+use portcullis_core::{ids, user_agent};
 use secrecy::SecretString;
 use serde::Deserialize;
 
@@ -113,8 +113,8 @@ async fn page(
             current: s.id == user.session_id,
             browser: user_agent::describe(&s.user_agent),
             ip: s.ip,
-            started: format_time(Timestamp(s.created_at)),
-            last_active: format_time(Timestamp(s.last_seen_at)),
+            started: format_time(s.created_at),
+            last_active: format_time(s.last_seen_at),
             id: s.id,
         })
         .collect();
