@@ -9,10 +9,10 @@ use portcullis_core::login::Refusal;
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use super::shared::{IP_BLOCKED, NO_LONGER, into_session, wait_words};
 use crate::flows::context::Client;
 use crate::flows::login::password::LoginOutcome;
 use crate::flows::login::password::PasswordLogin;
-use crate::flows::session::NewSessionToken;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::render;
@@ -138,39 +138,6 @@ pub async fn submit(
         response.headers_mut().insert(header::RETRY_AFTER, secs);
     }
     Ok(response)
-}
-
-/// What a deactivated user, or one whose employment has ended, is told once every factor passed.
-pub const NO_LONGER: &str =
-    "This user can no longer log in. Contact your administrator if you think this is a mistake.";
-
-/// What a login from a blocked IP address is told.
-pub const IP_BLOCKED: &str = "Logins from this IP address are blocked for your user. If it is yours, ask your administrator to unblock it on the IP addresses page.";
-
-/// Hands a browser its new session: any session it had before is ended (a fresh token on every
-/// login), the partial login's cookie is removed, and it goes to the dashboard.
-pub async fn into_session(
-    state: &AppState,
-    jar: CookieJar,
-    session: NewSessionToken,
-) -> Result<Response, WebError> {
-    let jar = session_cookies(state, jar, session);
-    Ok((jar, Redirect::to("/")).into_response())
-}
-
-/// The cookies of a new session (any session this browser had was ended with the login): the
-/// partial login's cookie removed, the new session's cookie set.
-pub fn session_cookies(state: &AppState, jar: CookieJar, session: NewSessionToken) -> CookieJar {
-    cookies::clear_pending(&state.config, jar).add(cookies::session(&state.config, session.token))
-}
-
-pub fn wait_words(secs: u64) -> String {
-    match secs {
-        0..=1 => "a second".to_string(),
-        2..=59 => format!("{secs} seconds"),
-        60..=119 => "a minute".to_string(),
-        _ => format!("{} minutes", secs.div_ceil(60)),
-    }
 }
 
 #[derive(Deserialize)]

@@ -9,7 +9,7 @@ use portcullis_core::login::Refusal;
 use portcullis_core::token;
 use serde::Deserialize;
 
-use super::login;
+use super::shared;
 use crate::flows::context::Client;
 use crate::flows::login::second_factor::CodeKind;
 use crate::flows::login::second_factor::CodeOutcome;
@@ -90,7 +90,7 @@ pub async fn submit(
         crate::flows::login::second_factor::complete(&state, &pending, typed, kind, &client)
             .await?;
     let error = match outcome {
-        CodeOutcome::Session(session) => return login::into_session(&state, jar, session).await,
+        CodeOutcome::Session(session) => return shared::into_session(&state, jar, session).await,
         CodeOutcome::ConfirmIp(pending) => {
             let jar = jar.add(cookies::pending(&state.config, pending));
             return Ok((jar, Redirect::to("/login/new-ip")).into_response());

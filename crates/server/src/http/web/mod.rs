@@ -18,4 +18,5 @@ pub(super) mod reauth;
 pub(super) mod security;
 pub(super) mod security_center;
 pub(super) mod set_password;
+pub(super) mod shared;
 pub(super) mod two_factor;

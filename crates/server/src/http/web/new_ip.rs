@@ -10,7 +10,7 @@ use axum_extra::extract::CookieJar;
 use portcullis_core::clock;
 use serde::Deserialize;
 
-use super::login::{self, wait_words};
+use super::shared::{into_session, wait_words};
 use crate::flows::context::Client;
 use crate::flows::login::new_ip::Answer;
 use crate::flows::login::new_ip::Resend;
@@ -51,7 +51,7 @@ pub async fn waiting(
 ) -> Result<Response, WebError> {
     let pending = cookies::pending_token(&state.config, &jar).unwrap_or_default();
     match crate::flows::login::new_ip::check_waiting(&state, &pending, &client).await? {
-        Waiting::Session(session) => login::into_session(&state, jar, session).await,
+        Waiting::Session(session) => into_session(&state, jar, session).await,
         Waiting::Refused => {
             let jar = cookies::clear_pending(&state.config, jar);
             Ok((jar, Redirect::to("/login?notice=ip-blocked")).into_response())
@@ -190,7 +190,7 @@ pub async fn answer(
         }
     };
     let (title, message) = match outcome {
-        Answer::Confirmed(Some(session)) => return login::into_session(&state, jar, session).await,
+        Answer::Confirmed(Some(session)) => return into_session(&state, jar, session).await,
         Answer::Confirmed(None) => (
             "IP address confirmed",
             "The address is validated. The login that was waiting continues by itself on the device where it started; future logins from this address go straight in.",

@@ -203,16 +203,16 @@ pub async fn login(
     .await?;
     match outcome {
         PasskeyLogin::Session(session) => {
-            let jar = super::login::session_cookies(&state, jar, session);
+            let jar = super::shared::session_cookies(&state, jar, session);
             Ok((jar, redirect_json("/")).into_response())
         }
         PasskeyLogin::Refused(Refusal::IpBlocked) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            super::login::IP_BLOCKED,
+            super::shared::IP_BLOCKED,
         )),
         PasskeyLogin::Refused(_) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            super::login::NO_LONGER,
+            super::shared::NO_LONGER,
         )),
     }
 }

@@ -13,8 +13,8 @@ use axum_extra::extract::CookieJar;
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use super::shared::confirmation_problem;
 use crate::flows::context::Client;
-use crate::flows::credentials::password::Unconfirmed;
 use crate::flows::login::reauth::{self, Reauth};
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
@@ -99,22 +99,6 @@ pub async fn submit(
         has_passkey: has_passkey(&state, &user).await?,
     };
     Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response())
-}
-
-/// What to tell a user whose password confirmation did not succeed.
-pub fn confirmation_problem(state: &AppState, why: Unconfirmed) -> Result<String, WebError> {
-    Ok(match why {
-        Unconfirmed::Wrong => "The password is not correct.".into(),
-        Unconfirmed::TryLater(until) => format!(
-            "Too many wrong passwords. Wait {} and try again.",
-            super::login::wait_words(until.since(state.clock.now()).as_secs().max(1))
-        ),
-        Unconfirmed::Locked => {
-            "Your username is locked after too many wrong passwords. Ask your administrator to unlock it."
-                .into()
-        }
-        Unconfirmed::Busy => return Err(WebError::Busy),
-    })
 }
 
 /// The routes of this area.

@@ -18,7 +18,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::employee::{Person, person};
-use super::reauth::confirmation_problem;
+use super::shared::confirmation_problem;
 use crate::flows::context::Client;
 use crate::flows::credentials::password::{self, PasswordChange};
 use crate::flows::people::users::{self, AutoValidate, UsernameChange};
