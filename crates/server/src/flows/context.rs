@@ -71,11 +71,6 @@ impl Acting<'_> {
         })
         .await
     }
-
-    /// Whether the actor may act on `user` of this account.
-    pub fn may_act_on(&self, user: &UserId) -> bool {
-        self.actor.may_act_on(self.account_id, user)
-    }
 }
 
 /// Writes audit events for one request.
@@ -99,21 +94,6 @@ impl Audit<'_> {
     ) -> Result<(), StoreError> {
         self.append("user", account_id, user_id, event, detail)
             .await
-    }
-
-    /// Appends one event about `user_id`, acted by `actor` (named as [`Actor::audit_name`]
-    /// says: `user` on themselves, `administrator:<username>` on someone else, `cli`).
-    pub async fn record_by(
-        &self,
-        actor: &Actor,
-        account_id: Option<&str>,
-        user_id: Option<&str>,
-        event: &str,
-        detail: &str,
-    ) -> Result<(), StoreError> {
-        let subject = user_id.map(UserId::from_stored);
-        let name = actor.audit_name(subject.as_ref());
-        self.append(&name, account_id, user_id, event, detail).await
     }
 
     async fn append(
@@ -143,4 +123,30 @@ impl Audit<'_> {
 /// Whether a user kind may see the account's audit log.
 pub fn may_read_audit(kind: UserKind) -> bool {
     kind.is_administrator()
+}
+
+impl Client {
+    /// Appends an event about `user`'s own doing from this client to `tx`, so it commits with
+    /// the change it reports (flows where the user acts without a session: a link from an email,
+    /// "Forgot your password?", a passkey being added).
+    pub async fn audit_own(
+        &self,
+        tx: &mut Tx,
+        user: &portcullis_core::user::User,
+        event: &str,
+        detail: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        tx.append_audit(&AuditEvent {
+            account_id: Some(&user.account_id),
+            user_id: Some(&user.id),
+            actor: "user",
+            event,
+            detail,
+            ip: &self.ip.to_string(),
+            user_agent: &self.user_agent,
+            at,
+        })
+        .await
+    }
 }

@@ -20,7 +20,7 @@ use portcullis_core::login;
 use portcullis_core::passkey::{self, NameProblem};
 use portcullis_core::user::{Factors, User};
 use portcullis_core::{Timestamp, ids, token};
-use portcullis_store::{AuditEvent, CeremonyPurpose, NewPasskey, PasskeyRow, StoreError};
+use portcullis_store::{CeremonyPurpose, NewPasskey, PasskeyRow, StoreError};
 use webauthn_rs::prelude::{
     Passkey, PasskeyRegistration, RegisterPublicKeyCredential, Uuid, Webauthn,
 };
@@ -255,18 +255,15 @@ pub async fn finish_registration(
         StoreError::AlreadyRegistered => PasskeyError::AlreadyRegistered,
         other => PasskeyError::Store(other),
     })?;
-    let ip = client.ip.to_string();
-    tx.append_audit(&AuditEvent {
-        account_id: Some(&user.account_id),
-        user_id: Some(&user.id),
-        actor: "user",
-        event: "passkey.added",
-        detail: &format!("passkey={id} aaguid={}", facts.aaguid),
-        ip: &ip,
-        user_agent: &client.user_agent,
-        at: now,
-    })
-    .await?;
+    client
+        .audit_own(
+            &mut tx,
+            user,
+            "passkey.added",
+            &format!("passkey={id} aaguid={}", facts.aaguid),
+            now,
+        )
+        .await?;
     tx.commit().await?;
     let created = state
         .store

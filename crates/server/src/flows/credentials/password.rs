@@ -11,7 +11,7 @@ use portcullis_core::lockout::Gate;
 use portcullis_core::password::{self, DUMMY_HASH, PasswordContext};
 use portcullis_core::user::User;
 use portcullis_core::{Timestamp, token, username};
-use portcullis_store::{AuditEvent, StoreError, TokenPurpose, UsernameCounter};
+use portcullis_store::{StoreError, TokenPurpose, UsernameCounter};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::flows::FlowError;
@@ -254,22 +254,13 @@ pub async fn set_with_link(
         TokenPurpose::SetPassword => "via=set_password_link",
         TokenPurpose::ResetPassword => "via=reset_link",
     };
-    let ip = client.ip.to_string();
-    tx.append_audit(&AuditEvent {
-        account_id: Some(&user.account_id),
-        user_id: Some(&user.id),
-        actor: "user",
-        event: "password.set",
-        detail: via,
-        ip: &ip,
-        user_agent: &client.user_agent,
-        at: now,
-    })
-    .await?;
+    client
+        .audit_own(&mut tx, user, "password.set", via, now)
+        .await?;
     tx.record_ip_seen(
         &user.account_id,
         &user.id,
-        &ip,
+        &client.ip.to_string(),
         &client.user_agent,
         now,
         true,

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use portcullis_core::lockout::{self, Gate};
 use portcullis_core::{Timestamp, token};
-use portcullis_store::{AuditEvent, LoginCandidate, StoreError, TokenPurpose};
+use portcullis_store::{LoginCandidate, StoreError, TokenPurpose};
 
 use crate::flows::context::Client;
 use crate::flows::notices;
@@ -86,18 +86,9 @@ async fn send_reset_link(
     if !issued {
         return Ok(());
     }
-    let ip = client.ip.to_string();
-    tx.append_audit(&AuditEvent {
-        account_id: Some(&user.account_id),
-        user_id: Some(&user.id),
-        actor: "user",
-        event: "password_reset.requested",
-        detail: "",
-        ip: &ip,
-        user_agent: &client.user_agent,
-        at: now,
-    })
-    .await?;
+    client
+        .audit_own(&mut tx, user, "password_reset.requested", "", now)
+        .await?;
     tx.commit().await?;
     let mut notice = notices::security_change(
         notices::Recipient {
