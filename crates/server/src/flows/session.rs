@@ -2,6 +2,7 @@
 //! session), a session's renewal when its user proves themselves again, and the user ending
 //! their own sessions.
 
+use portcullis_core::ids::UserId;
 use portcullis_core::login::IpOnStart;
 use portcullis_core::session::Liveness;
 use portcullis_core::user;
@@ -137,7 +138,7 @@ pub struct OwnSession<'a> {
 pub async fn renew(
     acting: &Acting<'_>,
     session: &OwnSession<'_>,
-    user_id: &str,
+    user_id: &UserId,
     factor: &str,
 ) -> Result<String, StoreError> {
     let fresh = token::new_token();
@@ -159,7 +160,7 @@ pub async fn renew(
 /// Ends one of the user's own sessions by its public id (`NotFound` when it is not theirs).
 pub async fn end_one(
     acting: &Acting<'_>,
-    user_id: &str,
+    user_id: &UserId,
     session_id: &str,
 ) -> Result<(), StoreError> {
     let mut tx = acting.state.store.begin().await?;
@@ -179,7 +180,7 @@ pub async fn end_one(
 /// Ends every session of the user but `keep`; returns how many ended.
 pub async fn end_others(
     acting: &Acting<'_>,
-    user_id: &str,
+    user_id: &UserId,
     keep: &OwnSession<'_>,
 ) -> Result<u64, StoreError> {
     let mut tx = acting.state.store.begin().await?;
@@ -201,7 +202,7 @@ pub async fn end_others(
 /// Logs out: ends the session the request came with.
 pub async fn logout(
     acting: &Acting<'_>,
-    user_id: &str,
+    user_id: &UserId,
     session: &OwnSession<'_>,
 ) -> Result<(), StoreError> {
     let mut tx = acting.state.store.begin().await?;

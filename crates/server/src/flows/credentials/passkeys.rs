@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use portcullis_core::ids::UserId;
 use portcullis_core::lockout;
 use portcullis_core::login;
 use portcullis_core::passkey::{self, NameProblem};
@@ -292,7 +293,7 @@ pub async fn finish_registration(
 /// Renames one of the user's own passkeys (`NotFound` when it is not theirs).
 pub async fn rename(
     acting: &Acting<'_>,
-    user_id: &str,
+    user_id: &UserId,
     passkey_id: &str,
     name: &str,
 ) -> Result<(), StoreError> {

@@ -3,6 +3,7 @@
 //! checked; a right code is used up once per user, across server processes).
 
 use portcullis_core::access::Actor;
+use portcullis_core::ids::UserId;
 use portcullis_core::login;
 use portcullis_core::totp::{self, TotpSecret};
 use portcullis_core::user::{Account, Factors, User};
@@ -186,7 +187,7 @@ fn new_recovery_codes() -> (Vec<String>, Vec<String>) {
 
 /// Starts setting up an authenticator app: a new, unconfirmed secret. `false` when an app is on
 /// already (turn it off first).
-pub async fn start_enrollment(acting: &Acting<'_>, user_id: &str) -> Result<bool, StoreError> {
+pub async fn start_enrollment(acting: &Acting<'_>, user_id: &UserId) -> Result<bool, StoreError> {
     let secret = TotpSecret::generate();
     let sealed = acting
         .state
@@ -272,7 +273,7 @@ pub async fn confirm_enrollment(
 /// A new set of recovery codes (the old set stops working), or `None` when two-factor is off.
 pub async fn replace_recovery_codes(
     acting: &Acting<'_>,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<Option<Vec<String>>, StoreError> {
     let (codes, hashes) = new_recovery_codes();
     let mut tx = acting.state.store.begin().await?;
@@ -298,7 +299,7 @@ pub async fn replace_recovery_codes(
 /// address".
 pub async fn set_remember(
     acting: &Acting<'_>,
-    user_id: &str,
+    user_id: &UserId,
     remember: bool,
 ) -> Result<(), StoreError> {
     let mut tx = acting.state.store.begin().await?;

@@ -9,6 +9,7 @@
 //!   ended employment or a blocked IP address is refused; it skips the second factor and new-IP
 //!   confirmation (a passkey is multi-factor and phishing-resistant).
 
+use portcullis_core::ids::UserId;
 use portcullis_core::lockout;
 use portcullis_core::login::{self, Refusal, UserFacts};
 use portcullis_core::user::User;
@@ -207,7 +208,13 @@ pub async fn finish_reauth(
         Err(e) => return Err(refuse(&audit, &row, &e).await?),
     };
     record_use(state, &audit, &row, &mut stored, &result).await?;
-    Ok(session::renew(acting, session, &user.id, "passkey").await?)
+    Ok(session::renew(
+        acting,
+        session,
+        &UserId::from_stored(user.id.as_str()),
+        "passkey",
+    )
+    .await?)
 }
 
 /// Stores what a successful assertion changed: counter (forward only), backup flags, time.

@@ -1,6 +1,7 @@
 //! "Confirm it's you": a logged-in user proves themselves again (with the password, or with a
 //! passkey, see `login::passkey`) and the session is renewed.
 
+use portcullis_core::ids::UserId;
 use portcullis_store::StoreError;
 use secrecy::SecretString;
 
@@ -22,7 +23,7 @@ pub enum Reauth {
 pub async fn with_password(
     acting: &Acting<'_>,
     session: &OwnSession<'_>,
-    user_id: &str,
+    user_id: &UserId,
     password: SecretString,
 ) -> Result<Reauth, StoreError> {
     let confirmation = password::confirm_password(

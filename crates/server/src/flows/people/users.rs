@@ -280,7 +280,7 @@ pub enum AutoValidate {
 /// refused while the account blocks new IP addresses).
 pub async fn set_own_auto_validate(
     acting: &Acting<'_>,
-    user_id: &str,
+    user_id: &UserId,
     on: bool,
 ) -> Result<AutoValidate, StoreError> {
     let mut tx = acting.state.store.begin().await?;
