@@ -40,6 +40,9 @@ pub async fn set_status(
         return Ok(StatusChange::ReauthRequired);
     }
     let mut tx = acting.state.store.begin().await?;
+    // Written first (the account's row), so the transaction holds the write lock before it
+    // reads the address's status (see `portcullis_store::Tx`).
+    tx.lock_account(acting.account_id).await?;
     tx.set_ip_status(acting.account_id, owner, ip, after.as_str(), acting.now)
         .await?;
     if after == IpStatus::Blocked {
