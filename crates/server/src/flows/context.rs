@@ -6,7 +6,6 @@ use std::net::IpAddr;
 use portcullis_core::Timestamp;
 use portcullis_core::access::Actor;
 use portcullis_core::ids::{AccountId, UserId};
-use portcullis_core::user::UserKind;
 use portcullis_store::{AuditEvent, StoreError, Tx};
 
 use crate::state::AppState;
@@ -118,11 +117,6 @@ impl Audit<'_> {
             })
             .await
     }
-}
-
-/// Whether a user kind may see the account's audit log.
-pub fn may_read_audit(kind: UserKind) -> bool {
-    kind.is_administrator()
 }
 
 impl Client {

@@ -111,7 +111,7 @@ async fn show_page(
     done: Option<&str>,
     error: Option<String>,
 ) -> Result<Response, WebError> {
-    let is_admin = user.kind.is_administrator();
+    let is_admin = user.actor.administers(&user.account_id);
     let employees = if is_admin {
         state
             .store

@@ -6,7 +6,6 @@ use axum::response::Response;
 use portcullis_core::Timestamp;
 use serde::Deserialize;
 
-use crate::flows::context::may_read_audit;
 use crate::http::WebError;
 use crate::http::extract::CurrentUser;
 use crate::http::routes::Routes;
@@ -44,7 +43,7 @@ pub async fn show(
     user: CurrentUser,
     Query(query): Query<AuditQuery>,
 ) -> Result<Response, WebError> {
-    if !may_read_audit(user.kind) {
+    if !user.actor.administers(&user.account_id) {
         return Err(WebError::NotFound);
     }
     let before = match query.before.as_deref() {

@@ -123,7 +123,7 @@ pub async fn show(
         tab: "details",
         administrations,
         sessions: usize::try_from(sessions).unwrap_or(0),
-        is_admin: user.kind.is_administrator(),
+        is_admin: user.actor.administers(&user.account_id),
     })
 }
 

@@ -127,7 +127,7 @@ pub async fn list(
     user: CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    let is_admin = user.kind.is_administrator();
+    let is_admin = user.actor.administers(&user.account_id);
     let status = match query.status.as_str() {
         "pending" | "validated" | "blocked" => query.status.clone(),
         _ => String::new(),
@@ -250,7 +250,7 @@ pub async fn show(
         nav: Nav::new(&state, &user, "ip-addresses")
             .with_flash(DoneQuery { done: query.done }.done.as_deref()),
         blocked,
-        may_unblock: user.kind.is_administrator(),
+        may_unblock: user.actor.administers(&user.account_id),
         own: row.user_id == user.user_id,
         line: line(row),
     })
