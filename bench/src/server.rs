@@ -87,28 +87,52 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+/// The address a starting server reports on its first line of output
+/// (`Portcullis is listening on ADDR (ORIGIN)`).
+async fn reported_address(stdout: std::process::ChildStdout) -> anyhow::Result<SocketAddr> {
+    let line = tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio::task::spawn_blocking(move || {
+            let mut reader = std::io::BufReader::new(stdout);
+            let mut line = String::new();
+            let read = std::io::BufRead::read_line(&mut reader, &mut line);
+            // Whatever else it prints is drained, so a write never finds the pipe closed.
+            std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+            read.map(|_| line)
+        }),
+    )
+    .await
+    .context("portcullis serve did not say where it listens within a minute")???;
+    line.strip_prefix("Portcullis is listening on ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .with_context(|| format!("unexpected first line from portcullis serve: {line:?}"))?
+        .parse()
+        .context("the reported address is not an address")
 }
 
 impl Server {
     /// Starts the server with the bench-only endpoints and waits until `/readyz` answers 200.
     pub async fn start(place: &Place, log: &Path) -> anyhow::Result<Server> {
-        let port = free_port()?;
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
         let log = std::fs::File::create(log)?;
         let launched = Instant::now();
-        let child = place
+        // Port 0: the server picks a free port and reports it.
+        let mut child = place
             .command()
-            .args(["serve", "--listen", &addr.to_string()])
-            .args(["--public-url", &format!("http://localhost:{port}")])
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["--public-url", "http://localhost:0"])
             .env("PORTCULLIS_BENCH_ENDPOINTS", "true")
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
             .context("cannot start portcullis serve")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let addr = match reported_address(stdout).await {
+            Ok(addr) => addr,
+            Err(e) => {
+                let _ = child.kill();
+                return Err(e);
+            }
+        };
         let mut server = Server {
             child,
             addr,

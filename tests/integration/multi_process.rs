@@ -57,9 +57,12 @@ async fn start(db: &TestDb, key: &SecretKey, data_dir: &Path) -> Server {
     let line = tokio::time::timeout(
         Duration::from_secs(60),
         tokio::task::spawn_blocking(move || {
+            let mut reader = std::io::BufReader::new(stdout);
             let mut line = String::new();
-            std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
-                .map(|_| line)
+            let read = std::io::BufRead::read_line(&mut reader, &mut line);
+            // Whatever else it prints is drained, so a write never finds the pipe closed.
+            std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+            read.map(|_| line)
         }),
     )
     .await
