@@ -90,7 +90,8 @@ async fn an_administrator_creates_an_employee_who_is_invited_by_email_and_sees_o
             ],
         )
         .await;
-    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(done.status, StatusCode::OK, "the login form, filled in");
+    assert!(done.body.contains("value=\"bas.visser\""));
     bas.login_ok(&account, "bas.visser").await;
     let dashboard = bas.get("/").await;
     assert!(dashboard.body.contains("North Books"));

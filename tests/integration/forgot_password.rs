@@ -23,6 +23,21 @@ pub(crate) async fn ask(
         .await
 }
 
+/// The `value` of the input named `name` in a page.
+fn hidden_or_value(body: &str, name: &str) -> String {
+    let field = body
+        .split(&format!("name=\"{name}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no field {name}"));
+    let tag_end = field.find('>').unwrap_or(field.len());
+    field[..tag_end]
+        .split("value=\"")
+        .nth(1)
+        .and_then(|v| v.split('"').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
 async fn reset(browser: &mut Browser<'_>, path: &str, password: &str) -> crate::support::Page {
     let form = browser.get(path).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
@@ -72,7 +87,16 @@ async fn forgot_password_answers_the_same_way_and_mails_a_link_only_when_code_an
     let link = mails[0].link_path("http://localhost:8080/reset-password");
     let mut fresh = app.browser();
     let done = reset(&mut fresh, &link, NEW_PASSWORD).await;
-    assert_eq!(done.location(), "/login?notice=password-set");
+    // Straight to the login form with the username filled in; not the security code: the reset
+    // link did not carry it, and a leaked link must not reveal it.
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.body
+            .contains("Your password is set. You can log in now.")
+    );
+    assert_eq!(hidden_or_value(&done.body, "username"), "emma");
+    assert_eq!(hidden_or_value(&done.body, "security_code"), "");
+    assert!(!done.body.contains(&account.security_code));
     assert!(!fresh.cookies.contains_key("portcullis_session"));
     assert_eq!(emmas.get("/").await.location(), "/login");
     assert_eq!(

@@ -145,8 +145,19 @@ async fn a_set_password_link_works_once_and_checks_the_policy() {
             ],
         )
         .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert_eq!(page.location(), "/login?notice=password-set");
+    // The login form follows at once, filled in from the invitation (whose email carried the
+    // security code and username): only the password is left to type.
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("Your password is set. You can log in now.")
+    );
+    assert!(
+        page.body
+            .contains(&format!("value=\"{}\"", account.security_code))
+    );
+    assert!(page.body.contains("value=\"koen\""));
+    assert!(page.body.contains("action=\"/login\""));
     browser.login_ok(&account, "koen").await;
 
     // The link is used up.

@@ -53,6 +53,26 @@ fn notice_text(code: &str) -> Option<&'static str> {
     }
 }
 
+/// The login page, pre-filled: shown at once after a person chose their password through an
+/// emailed link, so they log in without going back to the email. The form is answered in the
+/// page itself (not through a URL, which would carry the values into logs and history).
+pub fn prefilled(
+    state: &AppState,
+    jar: CookieJar,
+    security_code: String,
+    username: String,
+) -> Result<Response, WebError> {
+    let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
+    let page = LoginPage {
+        csrf,
+        security_code,
+        username,
+        error: None,
+        notice: notice_text("password-set"),
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
 /// `GET /login`.
 pub async fn form(
     State(state): State<AppState>,

@@ -12,7 +12,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use portcullis_core::token;
 use portcullis_core::user::User;
@@ -22,6 +22,7 @@ use serde::Deserialize;
 
 use crate::flows::context::Client;
 use crate::flows::credentials::password::{self, LinkSet};
+use crate::flows::people::accounts::read_security_code;
 use crate::http::extract::CsrfForm;
 use crate::http::routes::Routes;
 use crate::http::templates::{MessagePage, render};
@@ -100,6 +101,10 @@ pub struct LinkQuery {
 struct LinkTarget {
     account_name: String,
     user: User,
+    /// The account's security code, for an invitation only: its email carried the code
+    /// already, so the login page after it may show it. A reset link did not, and a reset link
+    /// that leaked must not reveal the code too.
+    security_code: Option<String>,
 }
 
 async fn target_of(
@@ -118,15 +123,22 @@ async fn target_of(
     else {
         return Ok(None);
     };
-    let (Some(user), Some(account)) = (
+    let (Some(user), Some(sealed)) = (
         state.store.user(&account_id, &user_id).await?,
-        state.store.account(&account_id).await?,
+        state.store.sealed_account(&account_id).await?,
     ) else {
         return Ok(None);
     };
+    let security_code = match kind {
+        LinkKind::Invitation => {
+            Some(read_security_code(&state.keys, &sealed).map_err(WebError::Internal)?)
+        }
+        LinkKind::Reset => None,
+    };
     Ok(Some(LinkTarget {
-        account_name: account.name,
+        account_name: sealed.account.name,
         user,
+        security_code,
     }))
 }
 
@@ -226,7 +238,13 @@ async fn submit(
             .await?;
             match set {
                 LinkSet::Set => {
-                    return Ok(Redirect::to("/login?notice=password-set").into_response());
+                    // Straight on to the login page, filled in as far as the link allows.
+                    return super::login::prefilled(
+                        &state,
+                        jar,
+                        target.security_code.unwrap_or_default(),
+                        target.user.username,
+                    );
                 }
                 LinkSet::Unusable => return link_unusable(kind),
                 LinkSet::Weak(problem) => problem,
