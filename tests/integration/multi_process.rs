@@ -425,6 +425,22 @@ async fn a_policy_switched_on_one_process_applies_on_the_other_at_the_next_reque
         .send()
         .await
         .unwrap();
+    // Sam has no second factor himself: he is asked first, and nothing is saved yet.
+    assert_eq!(saved.url().path(), "/security-center");
+    let confirm = saved.text().await.unwrap();
+    assert!(confirm.contains("Require it now anyway"), "{confirm}");
+    let (path, _) = get(&employee, &cluster.b, "/employees").await;
+    assert_eq!(path, "/employees", "not required yet");
+    let saved = admin
+        .post(format!("{}/security-center", cluster.a.base))
+        .form(&[
+            ("csrf", hidden_field(&confirm, "csrf").as_str()),
+            ("enforce_two_factor", "on"),
+            ("restricting_myself", "on"),
+        ])
+        .send()
+        .await
+        .unwrap();
     // Saved: Sam, who has no second factor yet, is held in his own settings at once.
     assert_eq!(
         saved.url().path(),

@@ -371,6 +371,16 @@ async fn enforcement_keeps_a_user_without_a_second_factor_in_their_settings_unti
             .iter()
             .any(|e| e.event == "policy.changed" && e.detail.contains("enforce_two_factor=true"))
     );
+    // Everyone without a second factor is told by email; the administrator, who has one, not.
+    let required = |mails: Vec<crate::support::Mail>| {
+        mails
+            .iter()
+            .filter(|m| m.subject == "Two-factor authentication is now required")
+            .count()
+    };
+    assert_eq!(required(app.mails_to("eva@example.com").await), 1);
+    assert_eq!(required(app.mails_to("finn@example.com").await), 1);
+    assert_eq!(required(app.mails_to("dex@example.com").await), 0);
     assert_eq!(
         admin.get("/").await.status,
         StatusCode::OK,

@@ -415,6 +415,29 @@ impl Store {
         Ok(done)
     }
 
+    /// The account's users who can still log in at `now` and have no second factor (neither a
+    /// confirmed authenticator app nor a passkey): who to tell when two-factor becomes required.
+    pub async fn active_users_without_second_factor(
+        &self,
+        account_id: &str,
+        now: Timestamp,
+    ) -> Result<Vec<User>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.account_id = $1 AND u.disabled = 0 \
+             AND (u.employment_ends_at IS NULL OR u.employment_ends_at > $2) \
+             AND NOT EXISTS (SELECT 1 FROM totp_credentials t \
+                             WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) \
+             AND NOT EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) \
+             ORDER BY u.username_key"
+        );
+        let found: Vec<UserRecord> = sqlx::query_as(&sql)
+            .bind(account_id)
+            .bind(now.millis())
+            .fetch_all(self.pool())
+            .await?;
+        Ok(found.into_iter().map(User::from).collect())
+    }
+
     /// The account's users who can still log in at `now`: not deactivated, employment not
     /// ended. For mail that concerns everyone (a new security code).
     pub async fn active_users(

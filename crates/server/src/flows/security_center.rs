@@ -3,15 +3,36 @@
 //! server process.
 //!
 //! What must always hold: the switches and their audit event commit together, and only a change
-//! is audited.
+//! is audited; an administrator without a second factor who would require one is told what that
+//! means for them before it applies (every page would lead them to set one up); when two-factor
+//! becomes required, every user who has none yet is told by email.
 
-use portcullis_core::login::AccountPolicy;
+use portcullis_core::Timestamp;
+use portcullis_core::access::Actor;
+use portcullis_core::login::{self, AccountPolicy};
 use portcullis_store::StoreError;
 
-use crate::flows::context::Acting;
+use crate::flows::context::{Acting, Client};
+use crate::flows::notices::{self, Recipient};
+use crate::state::AppState;
 
-/// Sets the account's switches to `policy`.
-pub async fn set_policy(acting: &Acting<'_>, policy: AccountPolicy) -> Result<(), StoreError> {
+/// How saving the switches ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyChange {
+    /// Saved (or nothing changed).
+    Saved,
+    /// Not saved: it would require two-factor authentication of the acting administrator, who
+    /// has none yet. Ask them; save with `restricting_myself` once they agree.
+    WouldRestrictYou,
+}
+
+/// Sets the account's switches to `policy`. `restricting_myself` says the acting administrator
+/// agreed to be restricted to setting up a second factor, which they lack.
+pub async fn set_policy(
+    acting: &Acting<'_>,
+    policy: AccountPolicy,
+    restricting_myself: bool,
+) -> Result<PolicyChange, StoreError> {
     let mut tx = acting.state.store.begin().await?;
     // Locked first, so the switches read below are the ones this change replaces.
     tx.lock_account(acting.account_id).await?;
@@ -21,7 +42,15 @@ pub async fn set_policy(acting: &Acting<'_>, policy: AccountPolicy) -> Result<()
         .ok_or(StoreError::NotFound)?
         .policy;
     if before == policy {
-        return Ok(());
+        return Ok(PolicyChange::Saved);
+    }
+    let now_required = policy.enforce_two_factor && !before.enforce_two_factor;
+    if now_required
+        && !restricting_myself
+        && let Actor::Member(me) = acting.actor
+        && login::restricted(tx.factors(acting.account_id, &me.user_id).await?, policy)
+    {
+        return Ok(PolicyChange::WouldRestrictYou);
     }
     tx.set_two_factor_policy(
         acting.account_id,
@@ -42,5 +71,58 @@ pub async fn set_policy(acting: &Acting<'_>, policy: AccountPolicy) -> Result<()
             ),
         )
         .await?;
-    tx.commit().await
+    tx.commit().await?;
+    if now_required {
+        let (state, account_id) = (acting.state.clone(), acting.account_id.to_string());
+        let (account_name, client, now) = (
+            acting.account_name.to_string(),
+            acting.client.clone(),
+            acting.now,
+        );
+        acting.state.in_background(async move {
+            tell_users_it_is_required(&state, &account_id, &account_name, &client, now).await;
+        });
+    }
+    Ok(PolicyChange::Saved)
+}
+
+/// Tells every user who can log in and has no second factor that the account now requires one.
+async fn tell_users_it_is_required(
+    state: &AppState,
+    account_id: &str,
+    account_name: &str,
+    client: &Client,
+    now: Timestamp,
+) {
+    let users = match state
+        .store
+        .active_users_without_second_factor(account_id, now)
+        .await
+    {
+        Ok(users) => users,
+        Err(e) => {
+            tracing::error!(cause = ?e, "could not list the users to tell that two-factor is required");
+            return;
+        }
+    };
+    for user in users {
+        let mut notice = notices::security_change(
+            Recipient::of(&user, account_name),
+            "Two-factor authentication is now required",
+            &format!(
+                "{account_name} now requires two-factor authentication for every user. At your next login, Portcullis asks you to set it up before anything else: with an authenticator app on your phone, or with a passkey."
+            ),
+            now,
+            client,
+        );
+        notice.action = Some((
+            "Log in and set it up".into(),
+            format!("{}/login", state.config.public_origin()),
+        ));
+        notice.advice = Some(
+            "If you did not expect this, ask your administrator: they switched it on in the Security center."
+                .into(),
+        );
+        notices::send(state, &notice).await;
+    }
 }

@@ -10,7 +10,7 @@ use portcullis_store::UserQuery;
 use serde::Deserialize;
 
 use crate::flows::context::Client;
-use crate::flows::security_center;
+use crate::flows::security_center::{self, PolicyChange};
 use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
@@ -98,6 +98,18 @@ pub struct PolicyForm {
     limit_two_factor_validity: Option<String>,
     #[serde(default)]
     block_new_ips: Option<String>,
+    /// The administrator agreed to be restricted to setting up a second factor they lack.
+    #[serde(default)]
+    restricting_myself: Option<String>,
+}
+
+/// Asks an administrator without a second factor before requiring one.
+#[derive(Template)]
+#[template(path = "security_center_confirm.html")]
+struct ConfirmPage {
+    nav: Nav,
+    limit: bool,
+    block_new_ips: bool,
 }
 
 /// `POST /security-center`: saves the switches.
@@ -115,8 +127,17 @@ pub async fn save(
         limit_two_factor_validity: form.limit_two_factor_validity.is_some(),
         block_new_ips: form.block_new_ips.is_some(),
     };
-    security_center::set_policy(&user.acting(&state, &client), policy).await?;
-    Ok(Redirect::to("/security-center?done=saved").into_response())
+    let restricting_myself = form.restricting_myself.is_some();
+    match security_center::set_policy(&user.acting(&state, &client), policy, restricting_myself)
+        .await?
+    {
+        PolicyChange::Saved => Ok(Redirect::to("/security-center?done=saved").into_response()),
+        PolicyChange::WouldRestrictYou => render(&ConfirmPage {
+            nav: Nav::new(&state, &user, "security-center"),
+            limit: policy.limit_two_factor_validity,
+            block_new_ips: policy.block_new_ips,
+        }),
+    }
 }
 
 /// The routes of this area.
