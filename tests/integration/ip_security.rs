@@ -177,6 +177,47 @@ async fn confirming_in_the_waiting_browser_completes_the_login_directly() {
 }
 
 #[tokio::test]
+async fn the_first_email_completes_a_second_login_typed_in_the_same_browser_within_the_minute() {
+    let app = TestApp::new().await;
+    let account = app.account("gwen").await;
+    let mut laptop = app.browser_from("203.0.113.14:1");
+    let page = laptop.login(&account.security_code, "gwen", PASSWORD).await;
+    assert_eq!(page.location(), "/login/new-ip");
+    let first_cookie = laptop.cookies["portcullis_pending"].clone();
+    // Typed again within the minute: a new waiting login, and no second email.
+    app.clock.advance(Duration::from_secs(20));
+    let page = laptop.login(&account.security_code, "gwen", PASSWORD).await;
+    assert_eq!(page.location(), "/login/new-ip");
+    assert_ne!(laptop.cookies["portcullis_pending"], first_cookie);
+    assert_eq!(confirmations_to(&app, "gwen@example.com").await.len(), 1);
+
+    // The one email, confirmed in this browser, completes the login that waits here.
+    let done = laptop.confirm_new_ip().await;
+    assert_eq!(done.location(), "/");
+    assert!(!laptop.cookies.contains_key("portcullis_pending"));
+    assert_eq!(laptop.get("/").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn confirming_in_another_browser_does_not_log_that_browser_in() {
+    let app = TestApp::new().await;
+    let account = app.account("hedy").await;
+    let mut laptop = app.browser_from("203.0.113.15:1");
+    laptop.login(&account.security_code, "hedy", PASSWORD).await;
+    // The link opened on a phone (no waiting login there): confirmed, nobody logged in there.
+    let mut phone = app.browser_from("198.51.100.40:1");
+    let done = phone.confirm_new_ip().await;
+    assert!(
+        !phone.cookies.contains_key("portcullis_session"),
+        "{}",
+        done.body
+    );
+    assert_eq!(phone.get("/").await.location(), "/login");
+    // The laptop continues by itself.
+    assert_eq!(laptop.get("/login/new-ip").await.location(), "/");
+}
+
+#[tokio::test]
 async fn an_expired_link_is_refused_and_the_waiting_login_ends() {
     let app = TestApp::new().await;
     let account = app.account("hal").await;

@@ -402,15 +402,21 @@ pub async fn confirm(
             &format!("ip={} by=email", row.ip),
         )
         .await?;
-    let same_browser = pending_cookie
-        .filter(|t| token::looks_like_token(t))
-        .is_some_and(|t| {
-            token::constant_time_eq(token::hash_token(t).as_bytes(), row.pending_hash.as_bytes())
-        });
-    if !same_browser {
+    // In the browser that waits, the login completes at once: the one this email was sent
+    // for, or a newer one of the same user from the same address (typing the password again
+    // within a minute sends no second email, so this email stands for both). Nothing here goes
+    // beyond what the waiting page itself does on its next refresh, now that the address is
+    // validated.
+    let Some(cookie) = pending_cookie else {
+        return Ok(Answer::Confirmed(None));
+    };
+    let waits_here = waiting_login(state, cookie, now)
+        .await?
+        .is_some_and(|w| w.user.id == row.user_id && w.pending.ip == row.ip);
+    if !waits_here {
         return Ok(Answer::Confirmed(None));
     }
-    match check_waiting(state, pending_cookie.unwrap_or_default(), client).await? {
+    match check_waiting(state, cookie, client).await? {
         Waiting::Session(session) => Ok(Answer::Confirmed(Some(session))),
         _ => Ok(Answer::Confirmed(None)),
     }
