@@ -438,7 +438,11 @@ async fn the_last_active_administrator_cannot_be_demoted_deactivated_or_given_an
         );
     }
     let deactivate = admin
-        .post_from("/", &format!("/employees/{me}/deactivate"), &[])
+        .post_from(
+            "/",
+            &format!("/employees/{me}/deactivate"),
+            &[("confirmed", "yes")],
+        )
         .await;
     assert_eq!(deactivate.status, StatusCode::CONFLICT);
     assert!(deactivate.body.contains("last active administrator"));
@@ -484,8 +488,29 @@ async fn deactivating_a_user_ends_their_sessions_and_reactivating_lets_them_back
     let mut admin = app.browser();
     admin.login_ok(&account, "lars").await;
 
-    let page = admin
+    // Asked first: the first post only shows what will happen.
+    let asked = admin
         .post_from("/", &format!("/employees/{mila}/deactivate"), &[])
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(asked.body.contains("Are you sure?"), "{}", asked.body);
+    assert!(asked.body.contains("name=\"confirmed\""));
+    assert!(
+        !app.state
+            .store
+            .user(&account.account_id, &mila)
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled,
+        "nothing happens without the confirming post"
+    );
+    let page = admin
+        .post_from(
+            "/",
+            &format!("/employees/{mila}/deactivate"),
+            &[("confirmed", "yes")],
+        )
         .await;
     assert_eq!(
         page.location(),

@@ -358,11 +358,30 @@ async fn several_passkeys_are_listed_renamed_and_deleted_but_not_the_last_factor
         .await
         .unwrap();
     assert_eq!(desk.get("/").await.status, StatusCode::OK);
-    let deleted = desk
+    // Asked first; the passkey stays until the confirming post.
+    let asked = desk
         .post_from(
             &tab,
             &format!("/security/passkeys/{}/delete", rows[0].id),
             &[],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(asked.body.contains("Delete the passkey"), "{}", asked.body);
+    assert_eq!(
+        app.state
+            .store
+            .passkeys_of_user(&account.account_id, &account.admin_id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let deleted = desk
+        .post_from(
+            &tab,
+            &format!("/security/passkeys/{}/delete", rows[0].id),
+            &[("confirmed", "yes")],
         )
         .await;
     assert_eq!(deleted.location(), format!("{tab}?done=passkey-deleted"));
@@ -370,7 +389,7 @@ async fn several_passkeys_are_listed_renamed_and_deleted_but_not_the_last_factor
         .post_from(
             &tab,
             &format!("/security/passkeys/{}/delete", rows[1].id),
-            &[],
+            &[("confirmed", "yes")],
         )
         .await;
     assert_eq!(last.status, StatusCode::CONFLICT, "{}", last.body);

@@ -483,8 +483,27 @@ async fn an_administrator_resets_the_two_factor_of_a_user_who_lost_their_phone()
     admin.login_ok(&account, "gus").await;
     let tab = admin.get(&format!("/employees/{hal}/security")).await;
     assert!(tab.body.contains("Reset two-factor authentication"));
-    let done = admin
+    // Asked first: nothing is reset without the confirming post.
+    let asked = admin
         .post_from("/", &format!("/employees/{hal}/reset-two-factor"), &[])
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(asked.body.contains("Are you sure?"), "{}", asked.body);
+    assert!(
+        app.state
+            .store
+            .factors(&account.account_id, &hal)
+            .await
+            .unwrap()
+            .totp,
+        "still on"
+    );
+    let done = admin
+        .post_from(
+            "/",
+            &format!("/employees/{hal}/reset-two-factor"),
+            &[("confirmed", "yes")],
+        )
         .await;
     assert_eq!(
         done.location(),
@@ -523,4 +542,72 @@ async fn turning_two_factor_off_needs_a_current_code() {
         .await;
     assert!(off.location().ends_with("?done=two-factor-off"));
     app.browser().login_ok(&account, "ivy").await;
+}
+
+#[tokio::test]
+async fn new_recovery_codes_are_made_only_after_confirming_and_the_old_ones_stop_working() {
+    let app = TestApp::new().await;
+    let account = app.account("ilse").await;
+    let mut browser = app.browser();
+    browser.login_ok(&account, "ilse").await;
+    let (_, old) = enroll(&app, &mut browser, &account.admin_id).await;
+    let tab = format!("/employees/{}/security", account.admin_id);
+    let unused = || async {
+        app.state
+            .store
+            .unused_recovery_codes(&account.account_id, &account.admin_id)
+            .await
+            .unwrap()
+    };
+    assert_eq!(unused().await, 10);
+
+    let asked = browser
+        .post_from(&tab, "/security/two-factor/recovery-codes", &[])
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(
+        asked.body.contains("Make new recovery codes?"),
+        "{}",
+        asked.body
+    );
+    assert!(!asked.body.contains("aria-label=\"Recovery codes\""));
+
+    let made = browser
+        .post_from(
+            &tab,
+            "/security/two-factor/recovery-codes",
+            &[("confirmed", "yes")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let new = recovery_codes(&made.body);
+    assert_eq!(new.len(), 10);
+    assert!(new.iter().all(|code| !old.contains(code)));
+    assert_eq!(unused().await, 10);
+    for (code, works) in [(&old[0], false), (&new[0], true)] {
+        let hash =
+            portcullis_core::recovery::hash(&portcullis_core::recovery::normalize(code).unwrap());
+        let used = app
+            .state
+            .store
+            .use_recovery_code(
+                &account.account_id,
+                &account.admin_id,
+                &hash,
+                app.clock.now(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            used, works,
+            "{code}: an old code no longer works, a new one does"
+        );
+    }
+    app.assert_audited(
+        &account.admin_id,
+        "two_factor.recovery_codes_replaced",
+        "",
+        None,
+    )
+    .await;
 }

@@ -22,6 +22,7 @@ use serde::Deserialize;
 use super::employees::{
     AdministrationChoice, KindChoice, checked_administrations, choices, kind_choices, status_of,
 };
+use super::shared::{Confirm, ConfirmForm, confirm_first};
 use crate::flows::FlowError;
 use crate::flows::context::Client;
 use crate::flows::people::users::{self, Change, ChangeOutcome, Invited};
@@ -304,8 +305,28 @@ pub async fn deactivate(
     user: CurrentUser,
     client: Client,
     Path(id): Path<String>,
-    CsrfForm(_form): CsrfForm<ActionForm>,
+    CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Result<Response, WebError> {
+    if !form.confirmed() {
+        user.require_administrator()?;
+        let row = user.user_named(&state, &id).await?;
+        user.require_recent_auth(state.clock.now(), &format!("/employees/{}", row.id))?;
+        return confirm_first(
+            &state,
+            &user,
+            "employees",
+            Confirm {
+                title: format!("Deactivate {}?", row.display_name()),
+                what: format!(
+                    "{} can no longer log in, and every session of theirs ends at once. You can reactivate them later.",
+                    row.username
+                ),
+                action: format!("/employees/{}/deactivate", row.id),
+                button: "Deactivate",
+                back: format!("/employees/{}", row.id),
+            },
+        );
+    }
     set_disabled(state, user, client, id, true).await
 }
 

@@ -18,6 +18,7 @@ use portcullis_core::user::User;
 use serde::Deserialize;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
+use super::shared::{Confirm, ConfirmForm, confirm_first};
 use crate::flows::context::Client;
 use crate::flows::credentials::passkeys::{self, Deleted};
 use crate::flows::login::passkey::PasskeyLogin;
@@ -132,9 +133,6 @@ pub async fn rename(
     Ok(Redirect::to(&format!("{}?done=saved", security_tab(&user))).into_response())
 }
 
-#[derive(Deserialize)]
-pub struct DeleteForm {}
-
 /// `POST /security/passkeys/{id}/delete`: needs re-authentication; refused for the last factor
 /// while the account enforces two-factor authentication.
 pub async fn delete(
@@ -142,7 +140,7 @@ pub async fn delete(
     user: CurrentUser,
     client: Client,
     Path(id): Path<String>,
-    CsrfForm(_form): CsrfForm<DeleteForm>,
+    CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Result<Response, WebError> {
     if !ids::looks_like_id(&id) {
         return Err(WebError::NotFound);
@@ -155,6 +153,20 @@ pub async fn delete(
         .find(|p| p.id == id)
         .ok_or(WebError::NotFound)?;
     user.require_recent_auth(state.clock.now(), &security_tab(&user))?;
+    if !form.confirmed() {
+        return confirm_first(
+            &state,
+            &user,
+            "security",
+            Confirm {
+                title: format!("Delete the passkey \"{}\"?", owned.name),
+                what: "It can no longer log in, on any device. This cannot be undone; you can create a new passkey later.".into(),
+                action: format!("/security/passkeys/{}/delete", owned.id),
+                button: "Delete passkey",
+                back: security_tab(&user),
+            },
+        );
+    }
     let row = me(&state, &user).await?;
     match passkeys::delete(&user.acting(&state, &client), &row, &owned).await? {
         Deleted::Deleted => Ok(Redirect::to(&format!(

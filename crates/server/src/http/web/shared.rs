@@ -1,11 +1,15 @@
 //! What pages of several areas share: handing a browser its new session, the words for a
-//! login's refusals and waits, and what to say when a password confirmation did not succeed.
+//! login's refusals and waits, what to say when a password confirmation did not succeed, and
+//! the confirmation step of destructive actions.
 
+use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 
 use crate::flows::credentials::password::Unconfirmed;
 use crate::flows::session::NewSessionToken;
+use crate::http::extract::CurrentUser;
+use crate::http::templates::{Nav, render};
 use crate::http::{WebError, cookies};
 use crate::state::AppState;
 
@@ -55,5 +59,63 @@ pub fn confirmation_problem(state: &AppState, why: Unconfirmed) -> Result<String
                 .into()
         }
         Unconfirmed::Busy => return Err(WebError::Busy),
+    })
+}
+
+/// The form of a destructive action: it acts only when `confirmed` came with it, which only the
+/// confirmation page sends.
+#[derive(Debug, serde::Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    confirmed: Option<String>,
+}
+
+impl ConfirmForm {
+    /// Whether the person confirmed on the confirmation page.
+    pub fn confirmed(&self) -> bool {
+        self.confirmed.is_some()
+    }
+}
+
+/// What a confirmation page asks.
+pub struct Confirm<'a> {
+    /// The page's title: the action, as a question ("Delete the passkey "Laptop"?").
+    pub title: String,
+    /// What happens, in sentences.
+    pub what: String,
+    /// Where the confirming form posts (the action's own URL).
+    pub action: String,
+    /// The confirming button.
+    pub button: &'a str,
+    /// Where "Cancel" goes.
+    pub back: String,
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage<'a> {
+    nav: Nav,
+    title: &'a str,
+    what: &'a str,
+    action: &'a str,
+    button: &'a str,
+    back: &'a str,
+}
+
+/// The page that asks before a destructive action; its button posts the action again, confirmed.
+/// A page form, not a script dialog, so the content security policy stays as strict as it is.
+pub fn confirm_first(
+    state: &AppState,
+    user: &CurrentUser,
+    active: &'static str,
+    confirm: Confirm<'_>,
+) -> Result<Response, WebError> {
+    render(&ConfirmPage {
+        nav: Nav::new(state, user, active),
+        title: &confirm.title,
+        what: &confirm.what,
+        action: &confirm.action,
+        button: confirm.button,
+        back: &confirm.back,
     })
 }

@@ -17,6 +17,7 @@ use portcullis_core::totp::{self};
 use portcullis_core::user::User;
 use serde::Deserialize;
 
+use super::shared::{Confirm, ConfirmForm, confirm_first};
 use crate::flows::context::Client;
 use crate::flows::credentials::totp::{self as app, Enrollment, OwnCode, TurnOff, secret_of};
 use crate::http::WebError;
@@ -187,9 +188,23 @@ pub async fn regenerate(
     State(state): State<AppState>,
     user: CurrentUser,
     client: Client,
-    CsrfForm(_form): CsrfForm<EmptyForm>,
+    CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Result<Response, WebError> {
     user.require_recent_auth(state.clock.now(), &tab(&user))?;
+    if !form.confirmed() {
+        return confirm_first(
+            &state,
+            &user,
+            "security",
+            Confirm {
+                title: "Make new recovery codes?".into(),
+                what: "Your current recovery codes stop working at once, including any you printed or saved. You get ten new ones to keep instead.".into(),
+                action: "/security/two-factor/recovery-codes".into(),
+                button: "Make new recovery codes",
+                back: tab(&user),
+            },
+        );
+    }
     match app::replace_recovery_codes(&user.acting(&state, &client), &user.user_id).await? {
         Some(codes) => recovery_codes_page(&state, &user, codes, false),
         None => Err(WebError::Conflict(
@@ -259,12 +274,32 @@ pub async fn reset(
     admin: CurrentUser,
     client: Client,
     Path(id): Path<String>,
-    CsrfForm(_form): CsrfForm<EmptyForm>,
+    CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Result<Response, WebError> {
     admin.require_administrator()?;
     let row = admin.user_named(&state, &id).await?;
     let now = state.clock.now();
     admin.require_recent_auth(now, &format!("/employees/{}/security", row.id))?;
+    if !form.confirmed() {
+        return confirm_first(
+            &state,
+            &admin,
+            "employees",
+            Confirm {
+                title: format!(
+                    "Reset the two-factor authentication of {}?",
+                    row.display_name()
+                ),
+                what: format!(
+                    "The authenticator app and recovery codes of {} stop working at once. Do this when they lost their phone: they set it up again after their next login, and they are told by email.",
+                    row.username
+                ),
+                action: format!("/employees/{}/reset-two-factor", row.id),
+                button: "Reset two-factor authentication",
+                back: format!("/employees/{}/security", row.id),
+            },
+        );
+    }
     app::reset(&admin.acting(&state, &client), &row).await?;
     Ok(Redirect::to(&format!(
         "/employees/{}/security?done=two-factor-reset",
