@@ -258,3 +258,35 @@ async fn health_and_readiness_answer() {
     let ready = browser.get("/readyz").await;
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn every_table_scrolls_in_its_own_labelled_region_that_the_keyboard_reaches() {
+    let app = TestApp::new().await;
+    let account = app.account("tara").await;
+    let mut admin = app.browser();
+    admin.login_ok(&account, "tara").await;
+    let pages = [
+        "/employees".to_string(),
+        "/audit".to_string(),
+        "/ip-addresses".to_string(),
+        "/security-center".to_string(),
+        format!("/employees/{}/security", account.admin_id),
+    ];
+    for path in pages {
+        let page = admin.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let tables = page.body.matches("<table").count();
+        assert!(tables > 0, "{path} has a table");
+        for before_table in page.body.split("<table").take(tables) {
+            let wrapper = before_table
+                .rfind("<div")
+                .map(|i| &before_table[i..])
+                .unwrap_or_default();
+            assert!(
+                wrapper.starts_with("<div class=\"table-wrap\" role=\"region\" aria-label=\"")
+                    && wrapper.contains("tabindex=\"0\""),
+                "{path}: a table outside a focusable, labelled scroll region: {wrapper}"
+            );
+        }
+    }
+}
