@@ -236,3 +236,39 @@ async fn api_session_describes_the_logged_in_user_and_answers_401_json_otherwise
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_session_this_browser_included() {
+    let app = TestApp::new().await;
+    let account = app.account("ugo").await;
+    let mut laptop = app.browser();
+    laptop.login_ok(&account, "ugo").await;
+    let mut phone = app.browser();
+    phone.login_ok(&account, "ugo").await;
+    let tab = format!("/employees/{}/security", account.admin_id);
+    assert!(laptop.get(&tab).await.body.contains("Sign out everywhere"));
+
+    let done = laptop
+        .post_from(&tab, "/security/sessions/end-all", &[])
+        .await;
+    assert_eq!(done.location(), "/login?notice=logged-out-everywhere");
+    assert_eq!(laptop.get("/").await.location(), "/login");
+    assert_eq!(phone.get("/").await.location(), "/login");
+    assert_eq!(
+        app.state
+            .store
+            .count_sessions_of_user(&account.account_id, &account.admin_id)
+            .await
+            .unwrap(),
+        0
+    );
+    app.assert_audited(
+        &account.admin_id,
+        "sessions.ended",
+        "count=2 reason=user_everywhere",
+        None,
+    )
+    .await;
+    let login = laptop.get("/login?notice=logged-out-everywhere").await;
+    assert!(login.body.contains("You have logged out everywhere"));
+}

@@ -199,6 +199,25 @@ pub async fn end_others(
     Ok(n)
 }
 
+/// Signs the user out everywhere: every session of theirs ends, this one included; returns how
+/// many ended.
+pub async fn end_all(acting: &Acting<'_>, user_id: &UserId) -> Result<u64, StoreError> {
+    let mut tx = acting.state.store.begin().await?;
+    let n = tx
+        .delete_sessions_of_user(acting.account_id, user_id)
+        .await?;
+    acting
+        .audit(
+            &mut tx,
+            Some(user_id),
+            "sessions.ended",
+            &format!("count={n} reason=user_everywhere"),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Logs out: ends the session the request came with.
 pub async fn logout(
     acting: &Acting<'_>,

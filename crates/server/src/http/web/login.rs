@@ -41,6 +41,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
     match code {
         "password-set" => Some("Your password is set. You can log in now."),
         "logged-out" => Some("You have logged out."),
+        "logged-out-everywhere" => {
+            Some("You have logged out everywhere: every session of yours has ended.")
+        }
         "login-expired" => {
             Some("That login took too long or had too many wrong codes. Log in again.")
         }

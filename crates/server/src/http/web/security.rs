@@ -333,6 +333,19 @@ pub async fn end_other_sessions(
     Ok(my_security(&user, "sessions-ended").into_response())
 }
 
+/// `POST /security/sessions/end-all`: signs the user out everywhere, this browser included.
+pub async fn end_all_sessions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    jar: CookieJar,
+    CsrfForm(_form): CsrfForm<EndForm>,
+) -> Result<Response, WebError> {
+    session::end_all(&user.acting(&state, &client), &user.user_id).await?;
+    let jar = cookies::clear_session(&state.config, jar);
+    Ok((jar, Redirect::to("/login?notice=logged-out-everywhere")).into_response())
+}
+
 #[derive(Deserialize)]
 pub struct AutoValidateForm {
     #[serde(default)]
@@ -373,4 +386,5 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/security/ip-addresses/auto-validate", auto_validate)
         .post("/security/sessions/{id}/end", end_session)
         .post("/security/sessions/end-others", end_other_sessions)
+        .post("/security/sessions/end-all", end_all_sessions)
 }
