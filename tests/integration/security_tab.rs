@@ -207,7 +207,11 @@ async fn a_user_sees_their_sessions_and_ends_one_or_all_others() {
     assert!(page.body.contains("This browser"));
     assert!(page.body.contains("203.0.113.30") && page.body.contains("203.0.113.31"));
     assert_eq!(
-        page.body.matches("/security/sessions/").count() - 1,
+        page.body
+            .split("action=\"/security/sessions/")
+            .skip(1)
+            .filter(|rest| !rest.starts_with("end-"))
+            .count(),
         2,
         "an End button for each other session"
     );
