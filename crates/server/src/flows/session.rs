@@ -177,41 +177,32 @@ pub async fn end_one(
     tx.commit().await
 }
 
-/// Ends every session of the user but `keep`; returns how many ended.
-pub async fn end_others(
+/// Ends the user's sessions, all of them or all but `keep` (the one the request came with);
+/// returns how many ended.
+pub async fn end_sessions(
     acting: &Acting<'_>,
     user_id: &UserId,
-    keep: &OwnSession<'_>,
+    keep: Option<&OwnSession<'_>>,
 ) -> Result<u64, StoreError> {
     let mut tx = acting.state.store.begin().await?;
-    let n = tx
-        .delete_other_sessions(acting.account_id, user_id, keep.id)
-        .await?;
+    let (n, reason) = match keep {
+        Some(keep) => (
+            tx.delete_other_sessions(acting.account_id, user_id, keep.id)
+                .await?,
+            "user_ended_others",
+        ),
+        None => (
+            tx.delete_sessions_of_user(acting.account_id, user_id)
+                .await?,
+            "user_everywhere",
+        ),
+    };
     acting
         .audit(
             &mut tx,
             Some(user_id),
             "sessions.ended",
-            &format!("count={n} reason=user_ended_others"),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(n)
-}
-
-/// Signs the user out everywhere: every session of theirs ends, this one included; returns how
-/// many ended.
-pub async fn end_all(acting: &Acting<'_>, user_id: &UserId) -> Result<u64, StoreError> {
-    let mut tx = acting.state.store.begin().await?;
-    let n = tx
-        .delete_sessions_of_user(acting.account_id, user_id)
-        .await?;
-    acting
-        .audit(
-            &mut tx,
-            Some(user_id),
-            "sessions.ended",
-            &format!("count={n} reason=user_everywhere"),
+            &format!("count={n} reason={reason}"),
         )
         .await?;
     tx.commit().await?;

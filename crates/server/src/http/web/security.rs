@@ -324,10 +324,10 @@ pub async fn end_other_sessions(
     client: Client,
     CsrfForm(_form): CsrfForm<EndForm>,
 ) -> Result<Response, WebError> {
-    session::end_others(
+    session::end_sessions(
         &user.acting(&state, &client),
         &user.user_id,
-        &user.own_session(),
+        Some(&user.own_session()),
     )
     .await?;
     Ok(my_security(&user, "sessions-ended").into_response())
@@ -341,7 +341,7 @@ pub async fn end_all_sessions(
     jar: CookieJar,
     CsrfForm(_form): CsrfForm<EndForm>,
 ) -> Result<Response, WebError> {
-    session::end_all(&user.acting(&state, &client), &user.user_id).await?;
+    session::end_sessions(&user.acting(&state, &client), &user.user_id, None).await?;
     let jar = cookies::clear_session(&state.config, jar);
     Ok((jar, Redirect::to("/login?notice=logged-out-everywhere")).into_response())
 }
