@@ -9,7 +9,7 @@ use portcullis_core::user;
 use portcullis_core::user::User;
 use portcullis_core::{Timestamp, ids, token};
 use portcullis_store::{
-    ActiveSession, AuditEvent, NewSession, SessionStart, StoreError, UsernameCounter,
+    ActiveSession, AuditEvent, NewSession, SessionStart, StoreError, Tx, UsernameCounter,
 };
 
 use super::context::{Acting, Client};
@@ -141,10 +141,8 @@ pub async fn renew(
     user_id: &UserId,
     factor: &str,
 ) -> Result<String, StoreError> {
-    let fresh = token::new_token();
     let mut tx = acting.state.store.begin().await?;
-    tx.reauthenticate_session(session.token_hash, &token::hash_token(&fresh), acting.now)
-        .await?;
+    let fresh = renew_in(&mut tx, session, acting.now).await?;
     acting
         .audit(
             &mut tx,
@@ -154,6 +152,19 @@ pub async fn renew(
         )
         .await?;
     tx.commit().await?;
+    Ok(fresh)
+}
+
+/// Renews `session` in `tx` (the user proved themselves again: a password change, a username
+/// change, "Confirm it's you"): a new token and re-authentication time; returns the new token.
+pub async fn renew_in(
+    tx: &mut Tx,
+    session: &OwnSession<'_>,
+    now: Timestamp,
+) -> Result<String, StoreError> {
+    let fresh = token::new_token();
+    tx.reauthenticate_session(session.token_hash, &token::hash_token(&fresh), now)
+        .await?;
     Ok(fresh)
 }
 

@@ -172,6 +172,15 @@ impl CurrentUser {
         }
     }
 
+    /// This user as stored now; gone (deleted since the session began) means logged out.
+    pub async fn me(&self, state: &AppState) -> Result<User, WebError> {
+        state
+            .store
+            .user(&self.account_id, &self.user_id)
+            .await?
+            .ok_or(WebError::LoginRequired)
+    }
+
     /// The user a URL names, if this user may act on them (administrators: everyone in their
     /// account; others: themselves). Anything else is "not found".
     pub async fn user_named(&self, state: &AppState, id: &str) -> Result<User, WebError> {

@@ -18,7 +18,7 @@ use crate::flows::FlowError;
 use crate::flows::attempts::{claim_attempt, record_refusal};
 use crate::flows::context::{Acting, Audit, Client};
 use crate::flows::notices::{self, Recipient};
-use crate::flows::session::OwnSession;
+use crate::flows::session::{self, OwnSession};
 use crate::state::AppState;
 
 /// Why a logged-in user's password confirmation (re-authentication, password or username
@@ -37,21 +37,17 @@ pub enum Unconfirmed {
 
 /// Checks a logged-in user's password under the same brute-force rules as the login: a stolen
 /// session must not become a way to guess the password without limits. The attempt is claimed
-/// on the client's address and the user's own counter before the hash runs.
-#[tracing::instrument(skip_all, fields(ip = %client.ip))]
+/// on the client's address and the user's own counter before the hash runs. `user` is the acting
+/// user, as the caller read them for this request.
+#[tracing::instrument(skip_all, fields(ip = %acting.client.ip))]
 pub async fn confirm_password(
-    state: &AppState,
-    account_id: &str,
-    user_id: &str,
-    account_name: &str,
+    acting: &Acting<'_>,
+    user: &User,
     password: SecretString,
-    client: &Client,
 ) -> Result<Result<(), Unconfirmed>, StoreError> {
-    let now = state.clock.now();
+    let (state, client, now) = (acting.state, acting.client, acting.now);
+    let (account_id, user_id) = (user.account_id.as_str(), user.id.as_str());
     let audit = Audit { state, client, now };
-    let Some(user) = state.store.user(account_id, user_id).await? else {
-        return Ok(Err(Unconfirmed::Wrong));
-    };
     let Ok(hashing) = state.hashing.admit(client.ip) else {
         return Ok(Err(Unconfirmed::Busy));
     };
@@ -95,7 +91,7 @@ pub async fn confirm_password(
         return Ok(Ok(()));
     }
     let failures = claimed
-        .failed(state, &audit, Some((&user, account_name)))
+        .failed(state, &audit, Some((user, acting.account_name)))
         .await?;
     audit
         .record(
@@ -145,15 +141,7 @@ pub async fn change(
     if let Err(problem) = password::check_new_password(new.expose_secret(), context) {
         return Ok(PasswordChange::Weak(problem.to_string()));
     }
-    let confirmation = confirm_password(
-        state,
-        acting.account_id,
-        &me.id,
-        acting.account_name,
-        current,
-        acting.client,
-    )
-    .await?;
+    let confirmation = confirm_password(acting, me, current).await?;
     if let Err(why) = confirmation {
         return Ok(PasswordChange::NotConfirmed(why));
     }
@@ -165,7 +153,6 @@ pub async fn change(
         .await
         .map_err(|_| FlowError::Busy)?
         .map_err(|e| FlowError::Hashing(e.to_string()))?;
-    let fresh = token::new_token();
     let mut tx = state.store.begin().await?;
     tx.set_password_hash(acting.account_id, &me.id, &hash)
         .await?;
@@ -179,8 +166,7 @@ pub async fn change(
         acting.now,
     )
     .await?;
-    tx.reauthenticate_session(session.token_hash, &token::hash_token(&fresh), acting.now)
-        .await?;
+    let fresh = session::renew_in(&mut tx, session, acting.now).await?;
     acting
         .audit(
             &mut tx,

@@ -26,15 +26,10 @@ pub async fn with_password(
     user_id: &UserId,
     password: SecretString,
 ) -> Result<Reauth, StoreError> {
-    let confirmation = password::confirm_password(
-        acting.state,
-        acting.account_id,
-        user_id,
-        acting.account_name,
-        password,
-        acting.client,
-    )
-    .await?;
+    let Some(user) = acting.state.store.user(acting.account_id, user_id).await? else {
+        return Ok(Reauth::NotConfirmed(password::Unconfirmed::Wrong));
+    };
+    let confirmation = password::confirm_password(acting, &user, password).await?;
     if let Err(why) = confirmation {
         return Ok(Reauth::NotConfirmed(why));
     }

@@ -13,7 +13,7 @@ use portcullis_core::access::Actor;
 use portcullis_core::clock::format_date;
 use portcullis_core::ids::{AccountId, UserId};
 use portcullis_core::user::{User, UserKind, keeps_an_administrator};
-use portcullis_core::{token, username};
+use portcullis_core::username;
 use portcullis_store::{Guarded, StoreError, UserUpdate, UsernameCounter};
 use secrecy::SecretString;
 
@@ -21,7 +21,7 @@ use super::accounts::{Accounts, CreateError, INVITATION_VALIDITY, UserInput, rea
 use crate::flows::context::Acting;
 use crate::flows::credentials::password::{Unconfirmed, confirm_password};
 use crate::flows::notices::{self, Notice, Recipient};
-use crate::flows::session::OwnSession;
+use crate::flows::session::{self, OwnSession};
 use crate::state::AppState;
 
 /// The user `id` names in `account_id`, if `actor` may act on them; anything else is not found.
@@ -218,19 +218,10 @@ pub async fn change_own_username(
         Ok(name) => name,
         Err(e) => return Ok(UsernameChange::Invalid(e.to_string())),
     };
-    let confirmation = confirm_password(
-        acting.state,
-        acting.account_id,
-        &me.id,
-        acting.account_name,
-        password,
-        acting.client,
-    )
-    .await?;
+    let confirmation = confirm_password(acting, me, password).await?;
     if let Err(why) = confirmation {
         return Ok(UsernameChange::NotConfirmed(why));
     }
-    let fresh = token::new_token();
     let mut tx = acting.state.store.begin().await?;
     match tx
         .set_username(acting.account_id, &me.id, &new_username)
@@ -240,8 +231,7 @@ pub async fn change_own_username(
         Err(StoreError::UsernameTaken) => return Ok(UsernameChange::Taken(new_username)),
         Err(e) => return Err(e),
     }
-    tx.reauthenticate_session(session.token_hash, &token::hash_token(&fresh), acting.now)
-        .await?;
+    let fresh = session::renew_in(&mut tx, session, acting.now).await?;
     acting
         .audit(
             &mut tx,

@@ -14,7 +14,6 @@ use axum_extra::extract::CookieJar;
 use portcullis_core::ids;
 use portcullis_core::login::Refusal;
 use portcullis_core::passkey;
-use portcullis_core::user::User;
 use serde::Deserialize;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
@@ -32,14 +31,6 @@ use crate::state::AppState;
 
 fn redirect_json(to: &str) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "redirect": to }))
-}
-
-async fn me(state: &AppState, user: &CurrentUser) -> Result<User, WebError> {
-    state
-        .store
-        .user(&user.account_id, &user.user_id)
-        .await?
-        .ok_or(WebError::LoginRequired)
 }
 
 fn security_tab(user: &CurrentUser) -> String {
@@ -77,7 +68,7 @@ pub async fn registration_options(
     CsrfJson(_): CsrfJson<Empty>,
 ) -> Result<Response, ApiError> {
     user.require_recent_auth(state.clock.now(), "")?;
-    let row = me(&state, &user).await?;
+    let row = user.me(&state).await?;
     let ceremony = passkeys::begin_registration(&state, &row).await?;
     Ok(Json(ceremony).into_response())
 }
@@ -97,7 +88,7 @@ pub async fn register(
     client: Client,
     CsrfJson(body): CsrfJson<Registration>,
 ) -> Result<Response, ApiError> {
-    let row = me(&state, &user).await?;
+    let row = user.me(&state).await?;
     passkeys::finish_registration(
         &state,
         &row,
@@ -167,7 +158,7 @@ pub async fn delete(
             },
         );
     }
-    let row = me(&state, &user).await?;
+    let row = user.me(&state).await?;
     match passkeys::delete(&user.acting(&state, &client), &row, &owned).await? {
         Deleted::Deleted => Ok(Redirect::to(&format!(
             "{}?done=passkey-deleted",
@@ -235,7 +226,7 @@ pub async fn reauth_options(
     ApiUser(user): ApiUser,
     CsrfJson(_): CsrfJson<Empty>,
 ) -> Result<Response, ApiError> {
-    let row = me(&state, &user).await?;
+    let row = user.me(&state).await?;
     let ceremony = crate::flows::login::passkey::begin_reauth(&state, &row).await?;
     Ok(Json(ceremony).into_response())
 }
@@ -248,7 +239,7 @@ pub async fn reauth(
     jar: CookieJar,
     CsrfJson(body): CsrfJson<Assertion>,
 ) -> Result<Response, ApiError> {
-    let row = me(&state, &user).await?;
+    let row = user.me(&state).await?;
     let renewed = crate::flows::login::passkey::finish_reauth(
         &user.acting(&state, &client),
         &user.own_session(),

@@ -175,14 +175,6 @@ async fn page(
     Ok((status, render(&page)?).into_response())
 }
 
-async fn me(state: &AppState, user: &CurrentUser) -> Result<User, WebError> {
-    state
-        .store
-        .user(&user.account_id, &user.user_id)
-        .await?
-        .ok_or(WebError::LoginRequired)
-}
-
 /// `GET /employees/{id}/security`.
 pub async fn show(
     State(state): State<AppState>,
@@ -222,7 +214,7 @@ pub async fn change_username(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<UsernameForm>,
 ) -> Result<Response, WebError> {
-    let row = me(&state, &user).await?;
+    let row = user.me(&state).await?;
     let refuse = |problem: String| Problems {
         username: Some(problem),
         ..Problems::default()
@@ -269,7 +261,7 @@ pub async fn change_password(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, WebError> {
-    let row = me(&state, &user).await?;
+    let row = user.me(&state).await?;
     let refuse = |problem: String| Problems {
         password: Some(problem),
         ..Problems::default()

@@ -14,7 +14,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::totp::{self};
-use portcullis_core::user::User;
 use serde::Deserialize;
 
 use super::shared::{Confirm, ConfirmForm, confirm_first};
@@ -33,14 +32,6 @@ fn tab(user: &CurrentUser) -> String {
 
 fn back(user: &CurrentUser, done: &str) -> Response {
     Redirect::to(&format!("{}?done={done}", tab(user))).into_response()
-}
-
-async fn me(state: &AppState, user: &CurrentUser) -> Result<User, WebError> {
-    state
-        .store
-        .user(&user.account_id, &user.user_id)
-        .await?
-        .ok_or(WebError::LoginRequired)
 }
 
 #[derive(Deserialize)]
@@ -168,7 +159,7 @@ pub async fn verify(
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, WebError> {
     user.require_recent_auth(state.clock.now(), &tab(&user))?;
-    let row = me(&state, &user).await?;
+    let row = user.me(&state).await?;
     match app::confirm_enrollment(&user.acting(&state, &client), &row, &form.code).await? {
         Enrollment::On(codes) => recovery_codes_page(&state, &user, codes, true),
         Enrollment::NotStarted => Ok(Redirect::to(&tab(&user)).into_response()),
@@ -240,7 +231,7 @@ pub async fn turn_off(
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, WebError> {
     user.require_recent_auth(state.clock.now(), &tab(&user))?;
-    let row = me(&state, &user).await?;
+    let row = user.me(&state).await?;
     let code = match app::turn_off(&user.acting(&state, &client), &row, &form.code).await? {
         TurnOff::Off => return Ok(back(&user, "two-factor-off")),
         TurnOff::Enforced => {
