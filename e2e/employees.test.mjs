@@ -49,7 +49,7 @@ test('an invited employee sets a password, sees only their administration, and i
   await admin.getByLabel('Name', { exact: true }).fill('Daan de Boer');
   await admin.getByLabel('Username', { exact: true }).fill('daan');
   await admin.getByLabel('Email', { exact: true }).fill('daan@browser.example');
-  await admin.getByLabel('Kind').selectOption('employee');
+  await admin.getByLabel('Role').selectOption('employee');
   await admin.getByLabel('North Books').check();
   await admin.getByRole('button', { name: 'Create user' }).click();
   await admin.getByText('An email with their login details is on its way.').waitFor();
@@ -74,7 +74,7 @@ test('an invited employee sets a password, sees only their administration, and i
   assert.equal(await employee.getByLabel('Username', { exact: true }).inputValue(), 'daan');
   await employee.getByLabel('Password').fill(EMPLOYEE_PASSWORD);
   await employee.getByRole('button', { name: 'Log in', exact: true }).click();
-  await employee.getByRole('heading', { name: 'Welcome, daan' }).waitFor();
+  await employee.getByRole('heading', { name: 'Welcome, Daan de Boer' }).waitFor();
   await employee.getByRole('link', { name: 'North Books' }).waitFor();
   assert.equal(await employee.getByText('South Books').count(), 0);
   assert.equal(await employee.getByRole('link', { name: 'Employees' }).count(), 0);
@@ -101,12 +101,18 @@ test('a user changes their own password on Security and login details', async ()
   await logIn(page, 'browser-admin', PASSWORD);
   await page.getByRole('link', { name: 'Security and login details' }).click();
   await page.getByRole('heading', { name: 'Active sessions' }).waitFor();
+  await page.getByText(/^\d+ active sessions?\.$/).waitFor();
+  await page.getByRole('link', { name: 'See sessions' }).click();
   await page.getByText('This browser').waitFor();
+  await page.getByRole('link', { name: '← Security and login details' }).click();
+  await page.getByRole('link', { name: 'Change password' }).click();
   await page.getByLabel('Current password', { exact: true }).fill('not my password');
   await page.getByLabel('New password', { exact: true }).fill('a completely fresh passphrase');
   await page.getByLabel('Repeat the new password', { exact: true }).fill('a completely fresh passphrase');
   await page.getByRole('button', { name: 'Change password' }).click();
   await page.getByText('The password is not correct.').waitFor();
+  // The problem sits beside its field, which says so to assistive technology.
+  assert.equal(await page.getByLabel('Current password', { exact: true }).getAttribute('aria-invalid'), 'true');
   await page.getByLabel('Current password', { exact: true }).fill(PASSWORD);
   await page.getByLabel('New password', { exact: true }).fill('a completely fresh passphrase');
   await page.getByLabel('Repeat the new password', { exact: true }).fill('a completely fresh passphrase');

@@ -40,6 +40,7 @@ test('create two passkeys, log in with one and no typing, rename and delete', as
   await confirmNewIpIfAsked(page, server, 'admin@browser.example');
 
   await page.getByRole('link', { name: 'Security and login details' }).click();
+  await page.getByRole('link', { name: 'Manage passkeys' }).click();
   await page.getByRole('link', { name: 'Create a new passkey' }).click();
   await page.getByLabel('Name (optional)').fill('Work laptop');
   await page.getByRole('button', { name: 'Create passkey' }).click();
@@ -74,6 +75,7 @@ test('create two passkeys, log in with one and no typing, rename and delete', as
   await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: first });
   await addAuthenticator(cdp);
   await page.getByRole('link', { name: 'Security and login details' }).click();
+  await page.getByRole('link', { name: 'Manage passkeys' }).click();
   await page.getByRole('link', { name: 'Create a new passkey' }).click();
   await page.getByRole('button', { name: 'Create passkey' }).click();
   await page.getByText('The passkey is added.').waitFor();

@@ -37,7 +37,7 @@ test('a user turns on two-factor authentication, logs out, and logs in with a co
   const codes = (await page.getByLabel('Recovery codes').textContent()).trim().split('\n');
   assert.equal(codes.length, 10);
   await page.getByRole('link', { name: 'I have saved them' }).click();
-  await page.getByText('Recovery codes left:').waitFor();
+  await page.getByText('10 recovery codes left.').waitFor();
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByText('You have logged out.').waitFor();
 

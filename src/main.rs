@@ -93,6 +93,13 @@ enum AccountCommand {
         /// A security code to use instead of a generated one.
         #[arg(long)]
         security_code: Option<String>,
+        /// The account's default language: `en` or `nl`.
+        #[arg(long, default_value = "en")]
+        language: String,
+        /// The account's time zone, an IANA name (default: Europe/Amsterdam for Dutch accounts,
+        /// else UTC).
+        #[arg(long)]
+        time_zone: Option<String>,
         /// Read the administrator's password from standard input (else print a set-password link).
         #[arg(long)]
         admin_password_stdin: bool,
@@ -260,6 +267,8 @@ async fn run(command: Command) -> Result<String, CommandError> {
             admin_email,
             admin_name,
             security_code,
+            language,
+            time_zone,
             admin_password_stdin,
             json,
             public_url,
@@ -275,6 +284,8 @@ async fn run(command: Command) -> Result<String, CommandError> {
                     admin_email: &admin_email,
                     admin_name: admin_name.as_deref(),
                     security_code: security_code.as_deref(),
+                    language: &language,
+                    time_zone: time_zone.as_deref(),
                     admin_password,
                     json,
                     public_url: &public_url,

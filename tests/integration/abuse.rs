@@ -336,7 +336,7 @@ async fn a_flood_of_throttled_logins_is_one_audit_row_per_minute_that_counts_the
     admin.login_ok(&account, "kees").await;
     let page = admin.get("/audit").await;
     assert!(
-        page.body.contains("and 4999 more times within the minute"),
+        page.body.contains("And 4999 more times within the minute."),
         "{}",
         page.body
     );

@@ -311,7 +311,7 @@ async fn ending_employment_logs_the_user_out_everywhere_and_refuses_the_next_log
             .get(&format!("/employees/{hanna}"))
             .await
             .body
-            .contains("Active until 2026-01-10")
+            .contains("Active until 10 Jan 2026")
     );
 
     // Today (the test clock is 2026-01-05 09:00 UTC): every session ends at once.

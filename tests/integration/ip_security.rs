@@ -359,7 +359,7 @@ async fn auto_validation_is_the_users_choice_unless_the_account_blocks_new_addre
     let account = app.account("max").await;
     let mut admin = app.browser();
     admin.login_ok(&account, "max").await;
-    let tab = format!("/employees/{}/security", account.admin_id);
+    let tab = format!("/employees/{}/security/ip-addresses", account.admin_id);
     assert!(
         admin
             .get(&tab)

@@ -22,6 +22,7 @@ const ID_ROUTES: &[(&str, &str)] = &[
     ("POST", "/employees/{id}/invite"),
     ("POST", "/employees/{id}/reset-two-factor"),
     ("GET", "/employees/{id}/security"),
+    ("GET", "/employees/{id}/security/{part}"),
     ("POST", "/security/sessions/{id}/end"),
     ("GET", "/administrations/{id}"),
     ("POST", "/administrations/{id}/rename"),
@@ -133,7 +134,8 @@ async fn ids_from_another_account_are_not_found_on_every_route() {
             their_user.as_str()
         };
         for id in [id, "not-an-id", &new_id()] {
-            let path = template.replace("{id}", id);
+            // Every part of a user's tab is read the same way: sessions stand for them all.
+            let path = template.replace("{id}", id).replace("{part}", "sessions");
             let page = if *method == "GET" {
                 admin.get(&path).await
             } else {

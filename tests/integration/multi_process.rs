@@ -116,6 +116,7 @@ impl Cluster {
                 password: Some(&SecretString::from(PASSWORD)),
             },
             None,
+            Default::default(),
             Timestamp::now(),
         )
         .await

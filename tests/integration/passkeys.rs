@@ -168,7 +168,7 @@ async fn a_passkey_is_created_and_logs_in_without_username_password_or_second_fa
 
     let created = create_passkey(&mut desk, &mut authenticator, "").await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
-    let tab = format!("/employees/{}/security", account.admin_id);
+    let tab = format!("/employees/{}/security/passkeys", account.admin_id);
     assert_eq!(
         body(&created)["redirect"],
         format!("{tab}?done=passkey-added")
@@ -322,7 +322,7 @@ async fn several_passkeys_are_listed_renamed_and_deleted_but_not_the_last_factor
     let account = app.account("dina").await;
     let mut desk = app.browser();
     desk.login_ok(&account, "dina").await;
-    let tab = format!("/employees/{}/security", account.admin_id);
+    let tab = format!("/employees/{}/security/passkeys", account.admin_id);
     let mut laptop = SoftPasskey::new(true);
     let mut key = SoftPasskey::new(true);
     create_passkey(&mut desk, &mut laptop, "Laptop").await;

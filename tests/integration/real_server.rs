@@ -73,6 +73,7 @@ async fn a_real_server_on_port_zero_logs_in_and_out_with_a_cookie_jar() {
             password: Some(&SecretString::from(PASSWORD)),
         },
         None,
+        Default::default(),
         state.clock.now(),
     )
     .await

@@ -118,7 +118,7 @@ async fn a_password_change_needs_the_current_password_and_ends_every_other_sessi
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].subject, "Your password was changed");
     assert!(
-        mails[0].text.contains("Time: 2026-01-05 09:00:00 UTC"),
+        mails[0].text.contains("Time: 5 Jan 2026, 09:00 UTC"),
         "{}",
         mails[0].text
     );
@@ -174,7 +174,13 @@ async fn a_user_changes_their_username_with_their_password() {
         )
         .await;
     assert_eq!(done.location(), format!("{tab}?done=username-changed"));
-    assert!(browser.get("/").await.body.contains("Yara.B"));
+    assert!(
+        browser
+            .get(&tab)
+            .await
+            .body
+            .contains("You log in as Yara.B.")
+    );
     assert_eq!(
         app.browser()
             .login(&account.security_code, "yara", PASSWORD)
@@ -203,8 +209,19 @@ async fn a_user_sees_their_sessions_and_ends_one_or_all_others() {
     let mut third = app.browser_from("203.0.113.31:1");
     third.login_ok(&account, "anna").await;
 
+    let summary = here.get(&tab).await;
+    assert!(
+        summary.body.contains("3 active sessions."),
+        "{}",
+        summary.body
+    );
+    let tab = format!("{tab}/sessions");
     let page = here.get(&tab).await;
     assert!(page.body.contains("This browser"));
+    assert!(
+        page.body.contains("<td>Password</td>"),
+        "the login method of each session"
+    );
     assert!(page.body.contains("203.0.113.30") && page.body.contains("203.0.113.31"));
     assert_eq!(
         page.body
@@ -270,12 +287,22 @@ async fn nobody_ends_someone_elses_session_through_their_own_tab() {
     assert_eq!(cors.get("/").await.status, StatusCode::OK);
 
     // An administrator sees another user's sessions on their tab and can end them all.
-    let tab = bart.get(&format!("/employees/{cor}/security")).await;
-    assert!(tab.body.contains("End all sessions"));
+    let summary = bart.get(&format!("/employees/{cor}/security")).await;
     assert!(
-        !tab.body.contains("Change password"),
+        !summary.body.contains("Change password"),
         "only the user changes their own password"
     );
+    assert_eq!(
+        bart.get(&format!("/employees/{cor}/security/password"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "nor sees the page for it"
+    );
+    let tab = bart
+        .get(&format!("/employees/{cor}/security/sessions"))
+        .await;
+    assert!(tab.body.contains("End all sessions"));
     bart.post_from("/", &format!("/employees/{cor}/end-sessions"), &[])
         .await;
     assert_eq!(cors.get("/").await.location(), "/login");

@@ -245,7 +245,7 @@ async fn signing_out_everywhere_ends_every_session_this_browser_included() {
     laptop.login_ok(&account, "ugo").await;
     let mut phone = app.browser();
     phone.login_ok(&account, "ugo").await;
-    let tab = format!("/employees/{}/security", account.admin_id);
+    let tab = format!("/employees/{}/security/sessions", account.admin_id);
     assert!(laptop.get(&tab).await.body.contains("Sign out everywhere"));
 
     let done = laptop

@@ -193,6 +193,7 @@ impl TestApp {
                     password: Some(&SecretString::from(PASSWORD)),
                 },
                 None,
+                Default::default(),
                 self.clock.now(),
             )
             .await

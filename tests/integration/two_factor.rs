@@ -481,7 +481,9 @@ async fn an_administrator_resets_the_two_factor_of_a_user_who_lost_their_phone()
 
     let mut admin = app.browser();
     admin.login_ok(&account, "gus").await;
-    let tab = admin.get(&format!("/employees/{hal}/security")).await;
+    let tab = admin
+        .get(&format!("/employees/{hal}/security/two-factor"))
+        .await;
     assert!(tab.body.contains("Reset two-factor authentication"));
     // Asked first: nothing is reset without the confirming post.
     let asked = admin
@@ -507,7 +509,7 @@ async fn an_administrator_resets_the_two_factor_of_a_user_who_lost_their_phone()
         .await;
     assert_eq!(
         done.location(),
-        format!("/employees/{hal}/security?done=two-factor-reset")
+        format!("/employees/{hal}/security/two-factor?done=two-factor-reset")
     );
     app.browser().login_ok(&account, "hal").await;
     let mails = app.mails_to("hal@example.com").await;

@@ -9,6 +9,7 @@ pub mod access;
 pub mod clock;
 pub mod email;
 pub mod ids;
+pub mod language;
 pub mod lockout;
 pub mod login;
 pub mod passkey;

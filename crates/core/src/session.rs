@@ -121,3 +121,38 @@ mod tests {
         }
     }
 }
+
+/// How a session's login proved who it was, as its user's list of sessions shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginMethod {
+    /// A password only (no second factor asked, or two-factor remembered on a known address).
+    Password,
+    /// A password and the authenticator app's code.
+    PasswordAndApp,
+    /// A password and a recovery code.
+    PasswordAndRecoveryCode,
+    /// A passkey.
+    Passkey,
+}
+
+impl LoginMethod {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginMethod::Password => "password",
+            LoginMethod::PasswordAndApp => "password+totp",
+            LoginMethod::PasswordAndRecoveryCode => "password+recovery_code",
+            LoginMethod::Passkey => "passkey",
+        }
+    }
+
+    /// As stored; an unknown value reads as a password login, the weakest claim.
+    pub fn parse(stored: &str) -> LoginMethod {
+        match stored {
+            "password+totp" => LoginMethod::PasswordAndApp,
+            "password+recovery_code" => LoginMethod::PasswordAndRecoveryCode,
+            "passkey" => LoginMethod::Passkey,
+            _ => LoginMethod::Password,
+        }
+    }
+}

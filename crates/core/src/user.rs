@@ -5,6 +5,7 @@
 //! own security settings by demoting, deactivating or ending the last one.
 
 use crate::Timestamp;
+use crate::language::Language;
 use crate::login::AccountPolicy;
 
 /// What a user may do in their account.
@@ -70,6 +71,11 @@ pub struct Account {
     pub created_at: Timestamp,
     /// The Security center's switches.
     pub policy: AccountPolicy,
+    /// The language of its people who chose none and whose browser asks for none we speak,
+    /// and of its emails to them.
+    pub language: Language,
+    /// Where its times are shown (an IANA time zone name such as `Europe/Amsterdam`).
+    pub time_zone: String,
 }
 
 /// A person who logs in to one account.
@@ -102,6 +108,10 @@ pub struct User {
     pub remember_two_factor: bool,
     /// The user's option "automatically validate new IP addresses".
     pub auto_validate_ips: bool,
+    /// The language the user chose; `None`: their browser's, else the account's.
+    pub language: Option<Language>,
+    /// When the password was last set (`None`: never, or before this was recorded).
+    pub password_changed_at: Option<Timestamp>,
 }
 
 /// Why a user may not log in (nor keep a session), whatever their credentials.

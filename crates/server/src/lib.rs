@@ -10,6 +10,7 @@ pub mod app;
 pub mod cli;
 pub mod flows;
 pub mod http;
+pub mod i18n;
 pub mod infra;
 pub mod state;
 

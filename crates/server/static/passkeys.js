@@ -20,6 +20,10 @@
 
   const csrf = () => document.querySelector('input[name="csrf"]')?.value ?? '';
 
+  // The page's words, in the reader's language (data-msg-* on the error box).
+  const words = (name, fallback) =>
+    document.querySelector('[data-passkey-error]')?.getAttribute(`data-msg-${name}`) || fallback;
+
   async function post(path, body) {
     const response = await fetch(path, {
       method: 'POST',
@@ -30,7 +34,7 @@
     let data = {};
     try { data = await response.json(); } catch { /* not JSON */ }
     if (!response.ok) {
-      throw new Error(data.error || `Something went wrong (${response.status}). Reload the page and try again.`);
+      throw new Error(data.error || `${words('failed', 'Something went wrong. Reload the page and try again.')} (${response.status})`);
     }
     return data;
   }
@@ -97,7 +101,7 @@
   function setUpRegistration(form) {
     const button = form.querySelector('[data-passkey-button]');
     if (!supported) {
-      showError(form, 'This browser does not support passkeys.');
+      showError(form, words('unsupported', 'This browser does not support passkeys.'));
       button.disabled = true;
       return;
     }
@@ -116,8 +120,8 @@
         window.location.assign(done.redirect);
       } catch (e) {
         showError(form, cancelled(e)
-          ? 'No passkey was created. Try again when you are ready.'
-          : (e.name === 'InvalidStateError' ? 'This device already has a passkey for you.' : e.message));
+          ? words('not-created', 'No passkey was created. Try again when you are ready.')
+          : (e.name === 'InvalidStateError' ? words('exists', 'This device already has a passkey for you.') : e.message));
         button.disabled = false;
       }
     });

@@ -1,6 +1,7 @@
 //! Accounts (tenants).
 
 use portcullis_core::Timestamp;
+use portcullis_core::language::Language;
 use portcullis_core::login::AccountPolicy;
 use portcullis_core::user::Account;
 
@@ -18,6 +19,8 @@ struct AccountRecord {
     enforce_two_factor: i64,
     limit_two_factor_validity: i64,
     block_new_ips: i64,
+    language: String,
+    time_zone: String,
 }
 
 /// An account with its security code, still encrypted with the server key.
@@ -41,6 +44,8 @@ impl From<AccountRecord> for SealedAccount {
                     limit_two_factor_validity: flag(r.limit_two_factor_validity),
                     block_new_ips: flag(r.block_new_ips),
                 },
+                language: Language::parse(&r.language).unwrap_or(Language::English),
+                time_zone: r.time_zone,
             },
             security_code_enc: r.security_code_enc,
         }
@@ -48,7 +53,7 @@ impl From<AccountRecord> for SealedAccount {
 }
 
 const ACCOUNT_COLUMNS: &str = "id, name, security_code_enc, created_at, enforce_two_factor, \
-    limit_two_factor_validity, block_new_ips";
+    limit_two_factor_validity, block_new_ips, language, time_zone";
 
 /// What is needed to create an account.
 #[derive(Debug, Clone)]
@@ -63,6 +68,10 @@ pub struct NewAccount {
     pub security_code_index: String,
     /// Creation time.
     pub created_at: Timestamp,
+    /// Its default language.
+    pub language: Language,
+    /// Its time zone (an IANA name the caller has checked).
+    pub time_zone: String,
 }
 
 impl Store {
@@ -175,12 +184,14 @@ impl crate::Tx {
         account: &NewAccount,
         admin: &NewUser,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO accounts (id, name, security_code_enc, security_code_index, created_at) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query("INSERT INTO accounts (id, name, security_code_enc, security_code_index, created_at, language, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(&account.id)
             .bind(&account.name)
             .bind(&account.security_code_enc)
             .bind(&account.security_code_index)
             .bind(account.created_at.millis())
+            .bind(account.language.code())
+            .bind(&account.time_zone)
             .execute(&mut *self.inner)
             .await
             .map_err(|e| unique_violation(e, StoreError::SecurityCodeTaken))?;
@@ -206,5 +217,24 @@ impl crate::Tx {
     /// One account by id, read in this unit of work.
     pub async fn account(&mut self, id: &str) -> Result<Option<Account>, StoreError> {
         Ok(self.sealed_account(id).await?.map(|sealed| sealed.account))
+    }
+}
+
+crate::tx::both! {
+    /// Sets the account's default language and time zone (an IANA name the caller checked).
+    pub async fn set_account_locale(
+        &self,
+        account_id: &str,
+        language: Language,
+        time_zone: &str,
+    ) -> Result<(), StoreError> [e] {
+        changed(
+            sqlx::query("UPDATE accounts SET language = $1, time_zone = $2 WHERE id = $3")
+                .bind(language.code())
+                .bind(time_zone)
+                .bind(account_id)
+                .execute(e)
+                .await,
+        )
     }
 }

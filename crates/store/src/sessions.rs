@@ -2,6 +2,8 @@
 
 use portcullis_core::Timestamp;
 
+use portcullis_core::language::Language;
+use portcullis_core::session::LoginMethod;
 use portcullis_core::user::{Factors, UserKind};
 
 use crate::{Store, StoreError, changed, flag, sqlite_reads};
@@ -25,6 +27,8 @@ pub struct ActiveSession {
     pub reauth_at: Timestamp,
     /// The user's username.
     pub username: String,
+    /// The user's name (empty when not known).
+    pub name: String,
     /// The user's kind.
     pub kind: UserKind,
     /// Deactivated users' sessions are refused at once.
@@ -37,6 +41,12 @@ pub struct ActiveSession {
     pub enforce_two_factor: bool,
     /// The user's second factors.
     pub factors: Factors,
+    /// The language the user chose, if any.
+    pub language: Option<Language>,
+    /// The account's default language.
+    pub account_language: Language,
+    /// The account's time zone (an IANA name).
+    pub time_zone: String,
 }
 
 /// The session lookup's row as stored. Both ways of reading it — sqlx's pool and the SQLite
@@ -59,6 +69,10 @@ pub(crate) struct SessionRecord {
     enforce_two_factor: i64,
     totp_confirmed: i64,
     passkeys: i64,
+    user_language: Option<String>,
+    account_language: String,
+    time_zone: String,
+    user_name: String,
 }
 
 impl SessionRecord {
@@ -82,6 +96,10 @@ impl SessionRecord {
             enforce_two_factor: row.get(12)?,
             totp_confirmed: row.get(13)?,
             passkeys: row.get(14)?,
+            user_language: row.get(15)?,
+            account_language: row.get(16)?,
+            time_zone: row.get(17)?,
+            user_name: row.get(18)?,
         })
     }
 }
@@ -97,12 +115,16 @@ impl From<SessionRecord> for ActiveSession {
             last_seen_at: Timestamp(r.last_seen_at),
             reauth_at: Timestamp(r.reauth_at),
             username: r.username,
+            name: r.user_name,
             kind: UserKind::parse(&r.kind).unwrap_or(UserKind::Employee),
             disabled: flag(r.disabled),
             employment_ends_at: r.employment_ends_at.map(Timestamp),
             account_name: r.account_name,
             enforce_two_factor: flag(r.enforce_two_factor),
             factors: crate::users::factors(r.totp_confirmed, r.passkeys),
+            language: r.user_language.as_deref().and_then(Language::parse),
+            account_language: Language::parse(&r.account_language).unwrap_or(Language::English),
+            time_zone: r.time_zone,
         }
     }
 }
@@ -120,6 +142,8 @@ pub struct SessionListRow {
     pub ip: String,
     /// The browser at login.
     pub user_agent: String,
+    /// How it logged in.
+    pub login_method: LoginMethod,
 }
 
 /// A row of [`SessionListRow`] as stored.
@@ -130,6 +154,7 @@ pub(crate) struct SessionListRowRecord {
     last_seen_at: i64,
     ip: String,
     user_agent: String,
+    login_method: String,
 }
 
 impl From<SessionListRowRecord> for SessionListRow {
@@ -140,6 +165,7 @@ impl From<SessionListRowRecord> for SessionListRow {
             last_seen_at: Timestamp(r.last_seen_at),
             ip: r.ip,
             user_agent: r.user_agent,
+            login_method: LoginMethod::parse(&r.login_method),
         }
     }
 }
@@ -180,13 +206,16 @@ pub struct NewSession<'a> {
     pub ip: &'a str,
     /// Client user agent (truncated by the caller).
     pub user_agent: &'a str,
+    /// How the login proved who it was.
+    pub login_method: LoginMethod,
 }
 
 /// Every authenticated request's query: the session with its user and account.
 pub(crate) const SESSION_BY_TOKEN_HASH: &str = "SELECT s.id, s.account_id, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.reauth_at, \
         u.username, u.kind, u.disabled, u.employment_ends_at, a.name AS account_name, a.enforce_two_factor, \
         (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) AS totp_confirmed, \
-        (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = s.user_id) AS passkeys \
+        (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = s.user_id) AS passkeys, \
+        u.language AS user_language, a.language AS account_language, a.time_zone, u.name AS user_name \
     FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = s.account_id \
     WHERE s.token_hash = $1";
 
@@ -196,8 +225,8 @@ where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, id, account_id, user_id, csrf_token, created_at, last_seen_at, reauth_at, ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $7, $8)",
+        "INSERT INTO sessions (token_hash, id, account_id, user_id, csrf_token, created_at, last_seen_at, reauth_at, ip, user_agent, login_method) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $7, $8, $9)",
     )
     .bind(s.token_hash)
     .bind(s.id)
@@ -207,6 +236,7 @@ where
     .bind(s.now.millis())
     .bind(s.ip)
     .bind(s.user_agent)
+    .bind(s.login_method.as_str())
     .execute(executor)
     .await?;
     Ok(())
@@ -315,7 +345,7 @@ impl Store {
         user_id: &str,
     ) -> Result<Vec<SessionListRow>, StoreError> {
         Ok(sqlx::query_as::<_, SessionListRowRecord>(
-            "SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions \
+            "SELECT id, created_at, last_seen_at, ip, user_agent, login_method FROM sessions \
              WHERE account_id = $1 AND user_id = $2 ORDER BY last_seen_at DESC, created_at DESC",
         )
         .bind(account_id)
@@ -372,6 +402,7 @@ mod tests {
                 now: Timestamp(9_000),
                 ip: "198.51.100.4",
                 user_agent: "Safari",
+                login_method: LoginMethod::PasswordAndApp,
             },
             clear_failures_of: Some(crate::UsernameCounter::InAccount("acct", "mdupont")),
             validate_ip: true,

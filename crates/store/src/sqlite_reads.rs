@@ -145,6 +145,14 @@ mod tests {
         assert_eq!(here.username, "MDupont");
         assert_eq!(here.account_name, "Dupont & Fils");
         assert_eq!(here.factors, portcullis_core::user::Factors::NONE);
+        // The columns added for languages and local time read the same way on both paths.
+        assert_eq!(here.name, "Marie Dupont");
+        assert_eq!(here.language, None);
+        assert_eq!(
+            here.account_language,
+            portcullis_core::language::Language::Dutch
+        );
+        assert_eq!(here.time_zone, "Europe/Amsterdam");
         assert!(read("hash-2").is_none());
 
         // A logout through the pool (another connection, as another process would be) is

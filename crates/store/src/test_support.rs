@@ -17,6 +17,8 @@ pub(crate) async fn store_with_a_session(dir: &tempfile::TempDir) -> Store {
         security_code_enc: "enc".into(),
         security_code_index: "index-1".into(),
         created_at: Timestamp(1_000),
+        language: portcullis_core::language::Language::Dutch,
+        time_zone: "Europe/Amsterdam".into(),
     };
     let user = NewUser {
         id: "usr-1".into(),
@@ -43,6 +45,7 @@ pub(crate) async fn store_with_a_session(dir: &tempfile::TempDir) -> Store {
                 now: Timestamp(2_000),
                 ip: "192.0.2.7",
                 user_agent: "Firefox",
+                login_method: portcullis_core::session::LoginMethod::Passkey,
             },
             clear_failures_of: None,
             validate_ip: false,

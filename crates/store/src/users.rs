@@ -1,6 +1,7 @@
 //! Users.
 
 use portcullis_core::Timestamp;
+use portcullis_core::language::Language;
 use portcullis_core::login::AccountPolicy;
 use portcullis_core::user::{Factors, Standing, User, UserKind};
 
@@ -23,6 +24,8 @@ pub(crate) struct UserRecord {
     last_login_at: Option<i64>,
     remember_two_factor: i64,
     auto_validate_ips: i64,
+    language: Option<String>,
+    password_changed_at: Option<i64>,
 }
 
 impl From<UserRecord> for User {
@@ -43,6 +46,8 @@ impl From<UserRecord> for User {
             last_login_at: r.last_login_at.map(Timestamp),
             remember_two_factor: flag(r.remember_two_factor),
             auto_validate_ips: flag(r.auto_validate_ips),
+            language: r.language.as_deref().and_then(Language::parse),
+            password_changed_at: r.password_changed_at.map(Timestamp),
         }
     }
 }
@@ -214,12 +219,12 @@ pub(crate) fn scoped_key(account_id: &str, username_key: &str) -> String {
 
 const USER_COLUMNS: &str = "u.id, u.account_id, u.username, u.name, u.email, u.kind, u.disabled, \
     u.employment_ends_at, u.password_hash, u.created_at, u.last_login_at, u.remember_two_factor, \
-    u.auto_validate_ips";
+    u.auto_validate_ips, u.language, u.password_changed_at";
 
 /// The login candidate's SELECT, up to its WHERE clause.
 const CANDIDATE_SELECT: &str = "SELECT u.id, u.account_id, u.username, u.name, u.email, u.kind, \
     u.disabled, u.employment_ends_at, u.password_hash, u.created_at, u.last_login_at, \
-    u.remember_two_factor, u.auto_validate_ips, a.name AS account_name, a.enforce_two_factor, \
+    u.remember_two_factor, u.auto_validate_ips, u.language, u.password_changed_at, a.name AS account_name, a.enforce_two_factor, \
     a.limit_two_factor_validity, a.block_new_ips, \
     (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS totp_confirmed, \
     (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS passkeys \
@@ -230,8 +235,8 @@ where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     sqlx::query(
-        "INSERT INTO users (id, account_id, username, username_key, name, email, kind, disabled, password_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)",
+        "INSERT INTO users (id, account_id, username, username_key, name, email, kind, disabled, password_hash, created_at, password_changed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10)",
     )
     .bind(&user.id)
     .bind(&user.account_id)
@@ -245,6 +250,7 @@ where
     .bind(user.kind.as_str())
     .bind(user.password_hash.clone())
     .bind(user.created_at.millis())
+    .bind(user.password_hash.as_ref().map(|_| user.created_at.millis()))
     .execute(executor)
     .await
     .map_err(|e| match &e {
@@ -529,12 +535,14 @@ crate::tx::both! {
         account_id: &str,
         user_id: &str,
         hash: &str,
+        now: Timestamp,
     ) -> Result<(), StoreError> [e] {
         changed(
-            sqlx::query("UPDATE users SET password_hash = $1 WHERE account_id = $2 AND id = $3")
+            sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $4 WHERE account_id = $2 AND id = $3")
                 .bind(hash)
                 .bind(account_id)
                 .bind(user_id)
+                .bind(now.millis())
                 .execute(e)
                 .await,
         )
@@ -624,5 +632,24 @@ crate::tx::both! {
         .fetch_one(e)
         .await?;
         Ok(factors(totp_confirmed, passkeys))
+    }
+}
+
+crate::tx::both! {
+    /// Sets the language the user chose (`None`: their browser's, else the account's).
+    pub async fn set_user_language(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        language: Option<Language>,
+    ) -> Result<(), StoreError> [e] {
+        crate::changed(
+            sqlx::query("UPDATE users SET language = $1 WHERE account_id = $2 AND id = $3")
+                .bind(language.map(Language::code))
+                .bind(account_id)
+                .bind(user_id)
+                .execute(e)
+                .await,
+        )
     }
 }

@@ -3,6 +3,7 @@
 
 use portcullis_core::Timestamp;
 use portcullis_core::access::Actor;
+use portcullis_core::language::Language;
 use portcullis_core::secret_box::{Keyring, SecretKey};
 use portcullis_core::user::{User, UserKind};
 use portcullis_core::username;
@@ -10,11 +11,11 @@ use portcullis_store::{AuditEvent, Store, StoreError, UsernameCounter};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
-use crate::flows::people::accounts::Accounts;
 use crate::flows::people::accounts::INVITATION_VALIDITY;
 use crate::flows::people::accounts::UserInput;
 use crate::flows::people::accounts::security_code_context;
 use crate::flows::people::accounts::security_code_index;
+use crate::flows::people::accounts::{AccountLocale, Accounts};
 use crate::infra::config::ConfigError;
 use crate::infra::config::StorageSettings;
 use crate::infra::keys::load_keyring;
@@ -86,6 +87,9 @@ pub struct AccountCreate<'a> {
     pub admin_email: &'a str,
     pub admin_name: Option<&'a str>,
     pub security_code: Option<&'a str>,
+    /// `en` or `nl`.
+    pub language: &'a str,
+    pub time_zone: Option<&'a str>,
     pub admin_password: Option<SecretString>,
     pub json: bool,
     pub public_url: &'a str,
@@ -96,6 +100,12 @@ pub async fn account_create(
     storage: &StorageSettings,
     args: AccountCreate<'_>,
 ) -> Result<String, CommandError> {
+    let language = Language::parse(args.language).ok_or_else(|| {
+        CommandError(format!(
+            "'{}' is not a language Portcullis speaks: use en (English) or nl (Dutch).",
+            args.language
+        ))
+    })?;
     let (store, keys, origin) = open_for_accounts(storage, args.public_url).await?;
     let accounts = Accounts {
         store: &store,
@@ -114,6 +124,10 @@ pub async fn account_create(
                 password: args.admin_password.as_ref(),
             },
             args.security_code,
+            AccountLocale {
+                language,
+                time_zone: args.time_zone,
+            },
             Timestamp::now(),
         )
         .await

@@ -9,13 +9,14 @@ use std::io::Write;
 
 use portcullis_core::access::Actor;
 use portcullis_core::ids::new_id;
+use portcullis_core::language::Language;
 use portcullis_core::user::UserKind;
 use rand::Rng;
 use secrecy::SecretString;
 
-use crate::flows::people::accounts::Accounts;
 use crate::flows::people::accounts::CreateError;
 use crate::flows::people::accounts::UserInput;
+use crate::flows::people::accounts::{AccountLocale, Accounts};
 use crate::state::AppState;
 
 const WORDS: &[&str] = &[
@@ -64,6 +65,12 @@ pub async fn ensure_demo_data(state: &AppState) -> Result<(), CreateError> {
                 password: Some(&SecretString::from(admin_password.clone())),
             },
             None,
+            // A Dutch company: its times are Amsterdam's. Its default language stays English
+            // (pages follow each browser's language; emails to people who chose none are English).
+            AccountLocale {
+                language: Language::English,
+                time_zone: Some("Europe/Amsterdam"),
+            },
             now,
         )
         .await?;

@@ -173,6 +173,8 @@ pub async fn seed(
                     id: account_id.clone(),
                     name: format!("Seed company {accounts_made}"),
                     created_at: now,
+                    language: portcullis_core::language::Language::English,
+                    time_zone: crate::i18n::DEFAULT_TIME_ZONE.to_string(),
                 });
                 first_account_id.get_or_insert_with(|| account_id.clone());
             }

@@ -8,6 +8,7 @@ use portcullis_store::{AuditEvent, StoreError, UsernameCounter};
 
 use crate::flows::context::{Audit, Client};
 use crate::flows::notices::{self, Recipient};
+use crate::i18n::Msg;
 use crate::state::AppState;
 use portcullis_core::Timestamp;
 
@@ -139,26 +140,19 @@ async fn locked(
         return Ok(());
     };
     let mut notice = notices::security_change(
-        Recipient {
-            email: &user.email,
-            name: user.display_name(),
-            account_name,
-        },
-        "Your username is locked",
-        &format!(
-            "Someone typed a wrong password or code for your username {} {failures} times in a row, with your account's security code, so Portcullis locked it. Nobody can log in with it until an administrator of {account_name} unlocks it.",
-            user.username
-        ),
+        Recipient::of(user, account_name),
+        Msg::new("mail-locked-subject"),
+        Msg::new("mail-locked")
+            .with("username", &user.username)
+            .with("failures", failures)
+            .with("account", account_name),
         audit.now,
         audit.client,
     );
     if let Some(time) = notice.facts.first_mut() {
-        time.0 = "Time of the last attempt".into();
+        time.0 = Msg::new("mail-locked-last-attempt");
     }
-    notice.advice = Some(
-        "If these attempts were not yours, someone who knows the security code is guessing your password. Ask your administrator to unlock your username, and choose a new password that you use nowhere else."
-            .into(),
-    );
+    notice.advice = Some(Msg::new("mail-locked-advice"));
     notices::send(state, &notice).await;
     Ok(())
 }

@@ -14,6 +14,7 @@ use portcullis_store::StoreError;
 
 use crate::flows::context::{Acting, Client};
 use crate::flows::notices::{self, Recipient};
+use crate::i18n::Msg;
 use crate::state::AppState;
 
 /// How saving the switches ended.
@@ -108,21 +109,16 @@ async fn tell_users_it_is_required(
     for user in users {
         let mut notice = notices::security_change(
             Recipient::of(&user, account_name),
-            "Two-factor authentication is now required",
-            &format!(
-                "{account_name} now requires two-factor authentication for every user. At your next login, Portcullis asks you to set it up before anything else: with an authenticator app on your phone, or with a passkey."
-            ),
+            Msg::new("mail-two-factor-required-subject"),
+            Msg::new("mail-two-factor-required").with("account", account_name),
             now,
             client,
         );
         notice.action = Some((
-            "Log in and set it up".into(),
+            Msg::new("mail-two-factor-required-action"),
             format!("{}/login", state.config.public_origin()),
         ));
-        notice.advice = Some(
-            "If you did not expect this, ask your administrator: they switched it on in the Security center."
-                .into(),
-        );
+        notice.advice = Some(Msg::new("mail-two-factor-required-advice"));
         notices::send(state, &notice).await;
     }
 }

@@ -4,7 +4,7 @@
 
 use portcullis_core::ids::UserId;
 use portcullis_core::login::IpOnStart;
-use portcullis_core::session::Liveness;
+use portcullis_core::session::{Liveness, LoginMethod};
 use portcullis_core::user;
 use portcullis_core::user::User;
 use portcullis_core::{Timestamp, ids, token};
@@ -14,6 +14,7 @@ use portcullis_store::{
 
 use super::context::{Acting, Client};
 use super::notices::{self, Recipient};
+use crate::i18n::Msg;
 use crate::state::AppState;
 
 /// A new session, to be put in the cookie.
@@ -35,6 +36,8 @@ pub struct Login<'a> {
     pub ip: IpOnStart,
     /// The `login.succeeded` audit detail: which factors passed.
     pub factors: &'a str,
+    /// How the login proved who it was, as the user's list of sessions shows it.
+    pub method: LoginMethod,
     /// The username counter whose failures a password login clears.
     pub clear_failures_of: Option<UsernameCounter<'a>>,
 }
@@ -81,6 +84,7 @@ pub async fn start_session(
                 now,
                 ip: &ip,
                 user_agent: &client.user_agent,
+                login_method: login.method,
             },
             clear_failures_of: login.clear_failures_of,
             validate_ip,
@@ -108,18 +112,12 @@ async fn tell_validated_automatically(
 ) {
     let mut notice = notices::security_change(
         Recipient::of(user, account_name),
-        "New login from a new IP address",
-        &format!(
-            "Your username {} logged in from an IP address it had not used before. You chose to validate new IP addresses automatically, so the address is now validated for you.",
-            user.username
-        ),
+        Msg::new("mail-auto-validated-subject"),
+        Msg::new("mail-auto-validated").with("username", &user.username),
         now,
         client,
     );
-    notice.advice = Some(
-        "If this was not you, change your password at once and block the address on the IP addresses page, or ask your administrator to."
-            .into(),
-    );
+    notice.advice = Some(Msg::new("mail-auto-validated-advice"));
     notices::send(state, &notice).await;
 }
 

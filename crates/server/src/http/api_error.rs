@@ -13,6 +13,7 @@ use super::WebError;
 use super::extract::CurrentUser;
 use super::middleware::current_request_id;
 use crate::flows::credentials::passkeys::PasskeyError;
+use crate::i18n::{Words, t};
 use crate::state::AppState;
 
 /// A JSON route's failure.
@@ -41,38 +42,30 @@ impl ApiError {
     }
 
     fn internal() -> ApiError {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong on our side. Try again; if it keeps happening, tell support the request id.",
-        )
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, t("api-internal"))
     }
 }
 
 impl From<WebError> for ApiError {
     fn from(e: WebError) -> ApiError {
         match e.settled() {
-            WebError::LoginRequired => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "Not logged in, or the session has ended.",
-            ),
-            WebError::SetUpTwoFactor(_) => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "Your account requires two-factor authentication: set it up on your Security and login details first.",
-            ),
-            WebError::ReauthRequired(_) => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "More than 10 minutes passed since you confirmed it's you. Reload the page to confirm again.",
-            ),
-            WebError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "Not found."),
+            WebError::LoginRequired => {
+                ApiError::new(StatusCode::UNAUTHORIZED, t("api-login-required"))
+            }
+            WebError::SetUpTwoFactor(_) => {
+                ApiError::new(StatusCode::FORBIDDEN, t("api-set-up-two-factor"))
+            }
+            WebError::ReauthRequired(_) => {
+                ApiError::new(StatusCode::FORBIDDEN, t("api-reauth-required"))
+            }
+            WebError::NotFound => ApiError::new(StatusCode::NOT_FOUND, t("api-not-found")),
             WebError::BadRequest(why) => ApiError::new(StatusCode::BAD_REQUEST, why),
             WebError::Forbidden(why) => ApiError::new(StatusCode::FORBIDDEN, why),
             WebError::Conflict(why) => ApiError::new(StatusCode::CONFLICT, why),
             WebError::TooManyRequests(why) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, why),
-            WebError::Busy => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Too many logins are being handled at this moment. Try again in a few seconds.",
-            )
-            .retry_after(2),
+            WebError::Busy => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, t("error-busy")).retry_after(2)
+            }
             cause @ (WebError::Internal(_) | WebError::Store(_) | WebError::Flow(_)) => {
                 tracing::error!(cause = ?cause, "request failed");
                 ApiError::internal()
@@ -89,7 +82,7 @@ impl From<PasskeyError> for ApiError {
                 return ApiError::internal();
             }
             PasskeyError::TooMany(seconds) => {
-                return ApiError::new(StatusCode::TOO_MANY_REQUESTS, e.to_string())
+                return ApiError::new(StatusCode::TOO_MANY_REQUESTS, t("passkey-error-too-many"))
                     .retry_after(*seconds);
             }
             PasskeyError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -100,7 +93,17 @@ impl From<PasskeyError> for ApiError {
                 StatusCode::UNAUTHORIZED
             }
         };
-        ApiError::new(status, e.to_string())
+        let words = match &e {
+            PasskeyError::Unavailable => t("passkeys-unavailable-long"),
+            PasskeyError::Expired => t("passkey-error-expired"),
+            PasskeyError::Rejected => t("passkey-error-rejected"),
+            PasskeyError::CounterRegression => t("passkey-error-counter"),
+            PasskeyError::AlreadyRegistered => t("passkey-error-registered"),
+            PasskeyError::BadName(problem) => problem.words(),
+            PasskeyError::NoPasskeys => t("passkey-error-none"),
+            PasskeyError::TooMany(_) | PasskeyError::Store(_) => t("passkey-error-too-many"),
+        };
+        ApiError::new(status, words)
     }
 }
 

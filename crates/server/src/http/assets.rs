@@ -9,12 +9,16 @@ use crate::http::routes::Routes;
 
 const APP_CSS: &str = include_str!("../../static/app.css");
 const PASSKEYS_JS: &str = include_str!("../../static/passkeys.js");
+const MENU_JS: &str = include_str!("../../static/menu.js");
+const COPY_JS: &str = include_str!("../../static/copy.js");
 
 /// `GET /static/{file}`.
 pub async fn serve(Path(file): Path<String>) -> Result<Response, WebError> {
     let (body, content_type) = match file.as_str() {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
         "passkeys.js" => (PASSKEYS_JS, "text/javascript; charset=utf-8"),
+        "menu.js" => (MENU_JS, "text/javascript; charset=utf-8"),
+        "copy.js" => (COPY_JS, "text/javascript; charset=utf-8"),
         _ => return Err(WebError::NotFound),
     };
     let mut response = body.into_response();

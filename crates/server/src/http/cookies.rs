@@ -6,6 +6,7 @@
 //! cookie has no expiry: it ends with the browser as well as on the server.
 
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use portcullis_core::language::Language;
 use portcullis_core::token;
 
 use crate::infra::config::Config;
@@ -13,6 +14,7 @@ use crate::infra::config::Config;
 const SESSION: &str = "portcullis_session";
 const CSRF: &str = "portcullis_csrf";
 const PENDING: &str = "portcullis_pending";
+const LANGUAGE: &str = "portcullis_language";
 
 fn name(config: &Config, base: &str) -> String {
     if config.is_https() {
@@ -83,4 +85,18 @@ pub fn pre_login_csrf(config: &Config, jar: CookieJar) -> (CookieJar, String) {
             (jar.add(csrf(config, fresh.clone())), fresh)
         }
     }
+}
+
+/// The language chosen with the login page's switch, for a year. Not a secret, but HttpOnly
+/// like every other cookie: only the server reads it.
+pub fn language(config: &Config, language: Language) -> Cookie<'static> {
+    let mut cookie = build(config, LANGUAGE, language.code().to_string());
+    cookie.set_max_age(time::Duration::days(365));
+    cookie
+}
+
+/// The language chosen with the login page's switch, if any.
+pub fn chosen_language(config: &Config, jar: &CookieJar) -> Option<Language> {
+    jar.get(&name(config, LANGUAGE))
+        .and_then(|c| Language::parse(c.value()))
 }

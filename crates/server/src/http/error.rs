@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_store::StoreError;
 
 use crate::flows::FlowError;
+use crate::i18n::t;
 
 use super::middleware::current_request_id;
 
@@ -70,6 +71,7 @@ impl WebError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    t: crate::i18n::Tr,
     title: &'a str,
     message: &'a str,
     request_id: String,
@@ -81,8 +83,10 @@ impl IntoResponse for WebError {
         let (status, title, message) = match &this {
             WebError::LoginRequired => return Redirect::to("/login").into_response(),
             WebError::SetUpTwoFactor(user_id) => {
-                return Redirect::to(&format!("/employees/{user_id}/security?why=two-factor-required"))
-                    .into_response();
+                return Redirect::to(&format!(
+                    "/employees/{user_id}/security?why=two-factor-required"
+                ))
+                .into_response();
             }
             WebError::ReauthRequired(return_to) => {
                 let query = url::form_urlencoded::Serializer::new(String::new())
@@ -92,31 +96,45 @@ impl IntoResponse for WebError {
             }
             WebError::NotFound => (
                 StatusCode::NOT_FOUND,
-                "Page not found",
-                "There is nothing here. Check the address, or go back to the dashboard.".to_string(),
+                t("error-not-found-title"),
+                t("error-not-found"),
             ),
-            WebError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Something is wrong with the request", why.clone()),
-            WebError::Forbidden(why) => (StatusCode::FORBIDDEN, "Request refused", why.clone()),
-            WebError::Conflict(why) => (StatusCode::CONFLICT, "This change cannot be made", why.clone()),
-            WebError::TooManyRequests(why) => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts", why.clone()),
+            WebError::BadRequest(why) => (
+                StatusCode::BAD_REQUEST,
+                t("error-bad-request-title"),
+                why.clone(),
+            ),
+            WebError::Forbidden(why) => (
+                StatusCode::FORBIDDEN,
+                t("error-forbidden-title"),
+                why.clone(),
+            ),
+            WebError::Conflict(why) => {
+                (StatusCode::CONFLICT, t("error-conflict-title"), why.clone())
+            }
+            WebError::TooManyRequests(why) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                t("error-too-many-title"),
+                why.clone(),
+            ),
             WebError::Busy => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Very busy right now",
-                "Too many logins are being handled at this moment. Please try again in a few seconds.".to_string(),
+                t("error-busy-title"),
+                t("error-busy"),
             ),
             WebError::Internal(_) | WebError::Store(_) | WebError::Flow(_) => {
                 // The whole chain, for whoever reads the log; the page shows the request id.
                 tracing::error!(cause = ?this, "request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    "This is our fault, not yours. Try again; if it keeps happening, tell support the request id below."
-                        .to_string(),
+                    t("error-internal-title"),
+                    t("error-internal"),
                 )
             }
         };
         let page = ErrorPage {
-            title,
+            t: crate::i18n::reader(),
+            title: &title,
             message: &message,
             request_id: current_request_id(),
         };

@@ -22,6 +22,7 @@ use crate::flows::context::Acting;
 use crate::flows::context::Client;
 use crate::flows::people::users;
 use crate::flows::session::OwnSession;
+use crate::i18n::{Tr, t, ta};
 use crate::infra::client_ip::client_ip;
 use crate::state::AppState;
 
@@ -84,6 +85,8 @@ pub struct CurrentUser {
     pub user_id: UserId,
     /// The user's username.
     pub username: String,
+    /// How to greet the user: their name, else their username.
+    pub display_name: String,
     /// What the user may do.
     pub kind: UserKind,
     /// Who acts in this request: the user, in their account.
@@ -103,7 +106,11 @@ struct SessionCsrf(String);
 /// Whether a restricted session may open `path`: the user's own security settings, the steps
 /// that set up a factor, re-authentication, logout, and the session's own description.
 fn open_while_restricted(path: &str, user_id: &str) -> bool {
-    path == format!("/employees/{user_id}/security")
+    let own_security = format!("/employees/{user_id}/security");
+    path == own_security
+        || path
+            .strip_prefix(own_security.as_str())
+            .is_some_and(|part| part.starts_with('/'))
         || path == "/api/session"
         || path.starts_with("/security/")
         || path == "/reauth"
@@ -127,8 +134,20 @@ impl FromRequestParts<AppState> for CurrentUser {
         let session = flows::session::resume(state, &token_hash)
             .await?
             .ok_or(WebError::LoginRequired)?;
+        crate::i18n::set_reader(Tr::for_person(
+            session.language,
+            crate::i18n::browser_language().0,
+            session.account_language,
+            &session.time_zone,
+        ));
+        let display_name = if session.name.is_empty() {
+            session.username.clone()
+        } else {
+            session.name.clone()
+        };
         let user = CurrentUser {
             token_hash,
+            display_name,
             session_id: session.id,
             reauth_at: session.reauth_at,
             actor: Actor::Member(Member {
@@ -245,26 +264,29 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if !is_form {
-            return Err(WebError::BadRequest("Expected a form submission.".into()));
+            return Err(WebError::BadRequest(t("problem-form-expected")));
         }
-        let body = Bytes::from_request(request, state).await.map_err(|_| {
-            WebError::BadRequest("The form is too large or was not fully received.".into())
-        })?;
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| WebError::BadRequest(t("problem-form-too-large")))?;
         let sent: CsrfField = serde_urlencoded::from_bytes(&body)
-            .map_err(|_| WebError::BadRequest("The form could not be read.".into()))?;
+            .map_err(|_| WebError::BadRequest(t("problem-form-unreadable")))?;
         let valid = expected.is_some_and(|expected| {
             !expected.is_empty()
                 && token::constant_time_eq(expected.as_bytes(), sent.csrf.as_bytes())
         });
         if !valid {
-            return Err(WebError::Forbidden(
-                "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
-            ));
+            return Err(WebError::Forbidden(t("problem-form-csrf")));
         }
         // serde_html_form reads repeated fields (checkbox lists) into Vecs.
         serde_html_form::from_bytes(&body)
             .map(CsrfForm)
-            .map_err(|e| WebError::BadRequest(format!("The form is incomplete: {e}.")))
+            .map_err(|e| {
+                WebError::BadRequest(ta(
+                    "problem-form-incomplete",
+                    &[("why", crate::i18n::Arg::from(e.to_string()))],
+                ))
+            })
     }
 }
 
@@ -292,10 +314,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfJson<T> {
             !expected.is_empty() && token::constant_time_eq(expected.as_bytes(), sent.as_bytes())
         });
         if !valid {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "This page has expired or the request did not come from this site. Reload the page and try again.",
-            ));
+            return Err(ApiError::new(StatusCode::FORBIDDEN, t("problem-json-csrf")));
         }
         let is_json = request
             .headers()
@@ -303,16 +322,16 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfJson<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "Expected JSON."));
-        }
-        let body = Bytes::from_request(request, state).await.map_err(|_| {
-            ApiError::new(
+            return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "The request is too large or was not fully received.",
-            )
-        })?;
+                t("problem-json-expected"),
+            ));
+        }
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, t("problem-json-too-large")))?;
         serde_json::from_slice(&body)
             .map(CsrfJson)
-            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "The request could not be read."))
+            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, t("problem-json-unreadable")))
     }
 }

@@ -6,9 +6,12 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use portcullis_core::language::Language;
 use tracing::Instrument;
 
-use super::WebError;
+use super::{WebError, cookies};
+use crate::i18n::{self, BrowserLanguage};
 use crate::state::AppState;
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -50,6 +53,37 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
     });
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID.clone(), value);
+    }
+    response
+}
+
+/// Decides what the browser asks for — a language picked with a page's switch (`?lang=nl`,
+/// remembered in a cookie), else the first language of `Accept-Language` that Portcullis
+/// speaks — and handles the request in it until the person is known (see `i18n`).
+pub async fn language(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let jar = CookieJar::from_headers(request.headers());
+    let switched = if request.method() == Method::GET {
+        request.uri().query().and_then(|query| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(name, _)| name == "lang")
+                .and_then(|(_, value)| Language::parse(&value))
+        })
+    } else {
+        None
+    };
+    let chosen = switched.or_else(|| cookies::chosen_language(&state.config, &jar));
+    let asked = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Language::from_accept_language);
+    let browser = BrowserLanguage(chosen.or(asked));
+    let mut response = i18n::with_browser_language(browser, next.run(request)).await;
+    if let Some(language) = switched
+        && let Ok(value) =
+            HeaderValue::from_str(&cookies::language(&state.config, language).to_string())
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
 }
@@ -115,16 +149,15 @@ pub async fn origin_check(State(state): State<AppState>, request: Request, next:
         (None, None) => true,
     };
     if !same_site {
-        return WebError::Forbidden(
-            "This form was sent from another site. Open Portcullis at its own address and try again.".into(),
-        )
-        .into_response();
+        return WebError::Forbidden(i18n::t("problem-other-site")).into_response();
     }
     next.run(request).await
 }
 
 /// What a request with a control character in its text is told.
-pub const CONTROL_CHARACTER: &str = "The request contains an invisible control character (such as a NUL byte), which no field accepts. Remove it and try again.";
+fn control_character() -> String {
+    i18n::t("problem-control-character")
+}
 
 /// Whether `c` is a control character that no text field takes: C0 controls other than tab,
 /// line feed and carriage return, DEL, and C1 controls. Databases refuse some of them (NUL on
@@ -166,11 +199,11 @@ pub async fn reject_control_characters(request: Request, next: Next) -> Response
         if is_json {
             (
                 axum::http::StatusCode::BAD_REQUEST,
-                axum::Json(serde_json::json!({ "error": CONTROL_CHARACTER })),
+                axum::Json(serde_json::json!({ "error": control_character() })),
             )
                 .into_response()
         } else {
-            WebError::BadRequest(CONTROL_CHARACTER.into()).into_response()
+            WebError::BadRequest(control_character()).into_response()
         }
     };
     if request
@@ -195,7 +228,7 @@ pub async fn reject_control_characters(request: Request, next: Next) -> Response
         Err(_) => {
             return (
                 axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "The request is too large.",
+                i18n::t("problem-request-too-large"),
             )
                 .into_response();
         }

@@ -10,7 +10,7 @@ mod extract;
 mod middleware;
 mod routes;
 mod templates;
-mod web;
+pub(crate) mod web;
 
 pub use api_error::ApiError;
 pub use error::WebError;
@@ -90,6 +90,10 @@ pub fn router(state: AppState) -> Router {
             middleware::security_headers,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::language,
+        ))
         .layer(axum::middleware::from_fn(middleware::request_context))
         .with_state(state)
 }

@@ -6,6 +6,7 @@ use portcullis_core::Timestamp;
 
 use super::WebError;
 use super::extract::CurrentUser;
+use crate::i18n::{Words, key, reader, t};
 use crate::state::AppState;
 
 /// The `?done=…` of a page reached after a change.
@@ -20,15 +21,18 @@ pub struct DoneQuery {
 pub struct Nav {
     pub user_id: String,
     pub username: String,
+    /// How to greet the user: their name, else their username.
+    pub display_name: String,
     pub account_name: String,
-    pub kind_label: &'static str,
+    /// The user's role, in words.
+    pub role: String,
     pub is_admin: bool,
     pub is_employee: bool,
     pub csrf: String,
     pub active: &'static str,
     pub demo: bool,
     /// A confirmation to show once, after a redirect (`?done=…`).
-    pub flash: Option<&'static str>,
+    pub flash: Option<String>,
     /// Only the security settings are open (two-factor required but not set up): the menu
     /// shows nothing else.
     pub restricted: bool,
@@ -40,8 +44,9 @@ impl Nav {
         Nav {
             user_id: user.user_id.to_string(),
             username: user.username.clone(),
+            display_name: user.display_name.clone(),
             account_name: user.account_name.clone(),
-            kind_label: user.kind.label(),
+            role: user.kind.words(),
             is_admin: user.actor.administers(&user.account_id),
             is_employee: !user.kind.sees_all_administrations(),
             csrf: user.csrf_token.clone(),
@@ -61,35 +66,63 @@ impl Nav {
 
 /// What a `?done=…` code on a page says. Only these fixed texts can appear, so the query cannot
 /// put words on the page.
-fn flash_text(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "saved" => "Your changes are saved.",
-        "user-created" => "The user is created. An email with their login details is on its way.",
-        "user-created-no-mail" => {
-            "The user is created, but the email with their login details could not be sent. Use \"Send a new invitation\" once mail works."
-        }
-        "invited" => {
-            "A new invitation email is on its way. Earlier invitation links no longer work."
-        }
-        "invite-failed" => "The invitation email could not be sent. Try again later.",
-        "sessions-ended" => "The sessions are ended.",
-        "session-ended" => "The session is ended.",
-        "unlocked" => "The username is unlocked.",
-        "deactivated" => "The user is deactivated and logged out everywhere.",
-        "reactivated" => "The user is active again.",
-        "password-changed" => "Your password is changed. Your other sessions are ended.",
-        "username-changed" => "Your username is changed. Use the new one next time you log in.",
-        "code-changed" => "The security code is changed. Every active user is told by email.",
-        "administration-created" => "The administration is created.",
-        "administration-renamed" => "The administration is renamed.",
-        "two-factor-off" => "Two-factor authentication is off.",
-        "passkey-added" => {
-            "The passkey is added. Add a second one on another device, so that losing one device does not lock you out."
-        }
-        "passkey-deleted" => "The passkey is deleted. It can no longer log in.",
-        "two-factor-reset" => "Two-factor authentication is reset. The user is told by email.",
+fn flash_text(code: &str) -> Option<String> {
+    let key = match code {
+        "saved" => key("flash-saved"),
+        "user-created" => key("flash-user-created"),
+        "user-created-no-mail" => key("flash-user-created-no-mail"),
+        "invited" => key("flash-invited"),
+        "invite-failed" => key("flash-invite-failed"),
+        "sessions-ended" => key("flash-sessions-ended"),
+        "session-ended" => key("flash-session-ended"),
+        "unlocked" => key("flash-unlocked"),
+        "deactivated" => key("flash-deactivated"),
+        "reactivated" => key("flash-reactivated"),
+        "password-changed" => key("flash-password-changed"),
+        "username-changed" => key("flash-username-changed"),
+        "code-changed" => key("flash-code-changed"),
+        "administration-created" => key("flash-administration-created"),
+        "administration-renamed" => key("flash-administration-renamed"),
+        "two-factor-off" => key("flash-two-factor-off"),
+        "passkey-added" => key("flash-passkey-added"),
+        "passkey-deleted" => key("flash-passkey-deleted"),
+        "two-factor-reset" => key("flash-two-factor-reset"),
+        "language-saved" => key("flash-language-saved"),
         _ => return None,
-    })
+    };
+    Some(t(key))
+}
+
+/// The problems of a user form, each beside its field; the first one gets the focus.
+#[derive(Debug, Default)]
+pub struct FieldProblems {
+    pub name: Option<String>,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub employment_ends: Option<String>,
+    /// The field that gets the focus: the first with a problem (empty when none has one).
+    pub first: &'static str,
+}
+
+impl FieldProblems {
+    /// Notes `problem` beside `field` (one of the fields above).
+    pub fn add(&mut self, field: &'static str, problem: String) {
+        let slot = match field {
+            "name" => &mut self.name,
+            "username" => &mut self.username,
+            "email" => &mut self.email,
+            _ => &mut self.employment_ends,
+        };
+        *slot = Some(problem);
+        if self.first.is_empty() {
+            self.first = field;
+        }
+    }
+
+    /// Whether any field has a problem.
+    pub fn any(&self) -> bool {
+        !self.first.is_empty()
+    }
 }
 
 /// The status of a form page: 422 when it is shown again with a problem to fix, else 200.
@@ -109,9 +142,9 @@ pub fn render<T: Template>(template: &T) -> Result<Response, WebError> {
         .map_err(|e| WebError::Internal(format!("template: {e}")))
 }
 
-/// Formats an optional time, with a word for "never".
-pub fn format_time_or(at: Option<Timestamp>, never: &str) -> String {
-    at.map_or_else(|| never.to_string(), format_time)
+/// Formats an optional time for the reader of the request, "Never" when there is none.
+pub fn format_time_or_never(at: Option<Timestamp>) -> String {
+    at.map_or_else(|| t("time-never"), format_time)
 }
 
 /// A local path to continue at after a detour (re-authentication): only paths on this site, so
@@ -124,15 +157,16 @@ pub fn safe_return_path(path: &str) -> &str {
     if local { path } else { "/" }
 }
 
-/// Formats a time for people (UTC, to the second).
+/// Formats a time for the reader of the request: in their account's time zone, zone named.
 pub fn format_time(at: Timestamp) -> String {
-    portcullis_core::clock::format_date_time(at)
+    reader().time(at)
 }
 
 /// A page with one message and a way back to the login page (used-up links and the like).
 #[derive(Template)]
 #[template(path = "message.html")]
 pub struct MessagePage<'a> {
+    pub t: crate::i18n::Tr,
     pub title: &'a str,
     pub message: &'a str,
 }

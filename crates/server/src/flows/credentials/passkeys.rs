@@ -28,6 +28,7 @@ use webauthn_rs::prelude::{
 
 use crate::flows::context::{Acting, Client};
 use crate::flows::notices;
+use crate::i18n::Msg;
 
 use crate::state::AppState;
 
@@ -278,13 +279,15 @@ pub async fn finish_registration(
         user,
         account_name,
         client,
-        "A passkey was added",
-        &format!(
-            "The passkey \"{}\" ({}) was added to the username {}. It can log in without a password.",
-            created.name,
-            passkey::authenticator(&created.aaguid).unwrap_or("unknown authenticator"),
-            user.username
-        ),
+        Msg::new("mail-passkey-added-subject"),
+        match passkey::authenticator(&created.aaguid) {
+            Some(authenticator) => {
+                Msg::new("mail-passkey-added").with("authenticator", authenticator)
+            }
+            None => Msg::new("mail-passkey-added-unknown"),
+        }
+        .with("name", &created.name)
+        .with("username", &user.username),
     )
     .await?;
     Ok(created)
@@ -364,11 +367,10 @@ pub async fn delete(
         me,
         acting.account_name,
         acting.client,
-        "A passkey was removed",
-        &format!(
-            "The passkey \"{}\" was removed from the username {}. It can no longer log in.",
-            passkey.name, me.username
-        ),
+        Msg::new("mail-passkey-removed-subject"),
+        Msg::new("mail-passkey-removed")
+            .with("name", &passkey.name)
+            .with("username", &me.username),
     )
     .await?;
     Ok(Deleted::Deleted)

@@ -8,7 +8,7 @@
 //! event commit together; the user is told by email.
 
 use portcullis_core::lockout::Gate;
-use portcullis_core::password::{self, DUMMY_HASH, PasswordContext};
+use portcullis_core::password::{self, DUMMY_HASH, PasswordContext, PasswordProblem};
 use portcullis_core::user::User;
 use portcullis_core::{Timestamp, token, username};
 use portcullis_store::{StoreError, TokenPurpose, UsernameCounter};
@@ -19,6 +19,7 @@ use crate::flows::attempts::{claim_attempt, record_refusal};
 use crate::flows::context::{Acting, Audit, Client};
 use crate::flows::notices::{self, Recipient};
 use crate::flows::session::{self, OwnSession};
+use crate::i18n::Msg;
 use crate::state::AppState;
 
 /// Why a logged-in user's password confirmation (re-authentication, password or username
@@ -114,8 +115,8 @@ pub enum PasswordChange {
     },
     /// The new password was typed differently the second time.
     NotTheSame,
-    /// The new password breaks a rule; the message says which.
-    Weak(String),
+    /// The new password breaks a rule.
+    Weak(PasswordProblem),
     /// The current password was not confirmed.
     NotConfirmed(Unconfirmed),
 }
@@ -139,7 +140,7 @@ pub async fn change(
         account_name: acting.account_name,
     };
     if let Err(problem) = password::check_new_password(new.expose_secret(), context) {
-        return Ok(PasswordChange::Weak(problem.to_string()));
+        return Ok(PasswordChange::Weak(problem));
     }
     let confirmation = confirm_password(acting, me, current).await?;
     if let Err(why) = confirmation {
@@ -154,7 +155,7 @@ pub async fn change(
         .map_err(|_| FlowError::Busy)?
         .map_err(|e| FlowError::Hashing(e.to_string()))?;
     let mut tx = state.store.begin().await?;
-    tx.set_password_hash(acting.account_id, &me.id, &hash)
+    tx.set_password_hash(acting.account_id, &me.id, &hash, acting.now)
         .await?;
     let ended = tx
         .delete_other_sessions(acting.account_id, &me.id, session.id)
@@ -187,8 +188,8 @@ pub async fn change(
 pub enum LinkSet {
     /// The password is set; the user logs in with it.
     Set,
-    /// The new password breaks a rule; the message says which. The link stays usable.
-    Weak(String),
+    /// The new password breaks a rule. The link stays usable.
+    Weak(PasswordProblem),
     /// The link expired, was used already, or is not this user's.
     Unusable,
 }
@@ -214,7 +215,7 @@ pub async fn set_with_link(
         account_name,
     };
     if let Err(problem) = password::check_new_password(new.expose_secret(), context) {
-        return Ok(LinkSet::Weak(problem.to_string()));
+        return Ok(LinkSet::Weak(problem));
     }
     let hash = state
         .hashing
@@ -232,7 +233,7 @@ pub async fn set_with_link(
     if taken.as_ref() != Some(&(user.account_id.clone(), user.id.clone())) {
         return Ok(LinkSet::Unusable);
     }
-    tx.set_password_hash(&user.account_id, &user.id, &hash)
+    tx.set_password_hash(&user.account_id, &user.id, &hash, now)
         .await?;
     tx.delete_sessions_of_user(&user.account_id, &user.id)
         .await?;
@@ -273,11 +274,8 @@ pub async fn tell_password_changed(
 ) {
     let notice = notices::security_change(
         Recipient::of(user, account_name),
-        "Your password was changed",
-        &format!(
-            "The password of your username {} was changed, and every other session of yours was ended.",
-            user.username
-        ),
+        Msg::new("mail-password-changed-subject"),
+        Msg::new("mail-password-changed").with("username", &user.username),
         now,
         client,
     );

@@ -13,6 +13,7 @@ use portcullis_store::StoreError;
 use crate::flows::attempts::claim_for_user;
 use crate::flows::context::{Acting, Audit, Client};
 use crate::flows::notices::{self, Recipient};
+use crate::i18n::Msg;
 use crate::state::AppState;
 
 /// Wrong codes tried per 30-second window before the user must wait for the next code.
@@ -260,11 +261,8 @@ pub async fn confirm_enrollment(
         me,
         acting.account_name,
         acting.client,
-        "Two-factor authentication was turned on",
-        &format!(
-            "Two-factor authentication with an authenticator app is now on for the username {}. Every login asks for the app's code.",
-            me.username
-        ),
+        Msg::new("mail-two-factor-on-subject"),
+        Msg::new("mail-two-factor-on").with("username", &me.username),
     )
     .await?;
     Ok(Enrollment::On(codes))
@@ -363,11 +361,8 @@ pub async fn turn_off(acting: &Acting<'_>, me: &User, typed: &str) -> Result<Tur
     tx.commit().await?;
     let notice = notices::security_change(
         Recipient::of(me, acting.account_name),
-        "Two-factor authentication was turned off",
-        &format!(
-            "Two-factor authentication is now off for the username {}. Logins need only the security code, username and password.",
-            me.username
-        ),
+        Msg::new("mail-two-factor-off-subject"),
+        Msg::new("mail-two-factor-off").with("username", &me.username),
         acting.now,
         acting.client,
     );
@@ -401,11 +396,10 @@ pub async fn reset(acting: &Acting<'_>, target: &User) -> Result<(), StoreError>
     };
     let notice = notices::security_change(
         Recipient::of(target, acting.account_name),
-        "Your two-factor authentication was reset",
-        &format!(
-            "{by} reset the two-factor authentication of your username {}: the old authenticator app and recovery codes no longer work. Set it up again on Security and login details after your next login.",
-            target.username
-        ),
+        Msg::new("mail-two-factor-reset-subject"),
+        Msg::new("mail-two-factor-reset")
+            .with("by", by)
+            .with("username", &target.username),
         acting.now,
         acting.client,
     );

@@ -16,7 +16,9 @@
 
 use std::time::Duration;
 
+use portcullis_core::language::Language;
 use portcullis_core::login::{IpFacts, IpOnStart, IpStatus};
+use portcullis_core::session::LoginMethod;
 use portcullis_core::user::User;
 use portcullis_core::{Timestamp, email, token};
 use portcullis_store::{IpConfirmationRow, PendingLoginRow, PendingStage, StoreError};
@@ -26,6 +28,7 @@ use crate::flows::context::Client;
 use crate::flows::notices::Notice;
 use crate::flows::notices::Recipient;
 use crate::flows::session::NewSessionToken;
+use crate::i18n::Msg;
 use crate::state::AppState;
 
 /// How long a login waits for its new IP address to be confirmed, and a link stays usable.
@@ -134,22 +137,17 @@ async fn send_confirmation(
     let confirm_url = state.config.link(&format!("/new-ip?token={link}"));
     let mut notice = crate::flows::notices::security_change(
         Recipient::of(user, account_name),
-        "Confirm your login from a new IP address",
-        &format!(
-            "Someone logged in as {} with the right password from an IP address you have not used before. The login waits until you confirm that it was you. The link works once, for {} minutes.",
-            user.username,
-            CONFIRMATION_VALIDITY.as_secs() / 60
-        ),
+        Msg::new("mail-new-ip-subject"),
+        Msg::new("mail-new-ip")
+            .with("username", &user.username)
+            .with("minutes", CONFIRMATION_VALIDITY.as_secs() / 60),
         now,
         client,
     );
-    notice.action = Some(("Yes, this was me".into(), confirm_url.clone()));
-    notice.advice = Some(
-        "If this was not you, someone knows your password: choose This wasn't me below, which blocks the address and ends that login, then change your password."
-            .into(),
-    );
+    notice.action = Some((Msg::new("new-ip-was-me"), confirm_url.clone()));
+    notice.advice = Some(Msg::new("mail-new-ip-advice"));
     notice.not_me = Some((
-        "This wasn't me".into(),
+        Msg::new("new-ip-wasnt-me"),
         format!("{confirm_url}&answer=wasnt-me"),
     ));
     crate::flows::notices::send(state, &notice).await;
@@ -250,6 +248,7 @@ pub async fn check_waiting(
                     account_name: &account_name,
                     ip: IpOnStart::Seen,
                     factors: "factor=password ip=confirmed",
+                    method: LoginMethod::Password,
                     clear_failures_of: None,
                 },
                 client,
@@ -329,6 +328,12 @@ pub struct LinkFacts {
     pub at: Timestamp,
     /// The user's username.
     pub username: String,
+    /// The language the user chose, if any.
+    pub language: Option<Language>,
+    /// Their account's default language.
+    pub account_language: Language,
+    /// Their account's time zone.
+    pub time_zone: String,
 }
 
 /// Reads a link without using it.
@@ -344,7 +349,10 @@ pub async fn peek_link(state: &AppState, link: &str) -> Result<Option<LinkFacts>
     else {
         return Ok(None);
     };
-    let Some(user) = state.store.user(&row.account_id, &row.user_id).await? else {
+    let (Some(user), Some(account)) = (
+        state.store.user(&row.account_id, &row.user_id).await?,
+        state.store.account(&row.account_id).await?,
+    ) else {
         return Ok(None);
     };
     Ok(Some(LinkFacts {
@@ -352,6 +360,9 @@ pub async fn peek_link(state: &AppState, link: &str) -> Result<Option<LinkFacts>
         browser: portcullis_core::user_agent::describe(&row.user_agent),
         at: row.created_at,
         username: user.username,
+        language: user.language,
+        account_language: account.language,
+        time_zone: account.time_zone,
     }))
 }
 
@@ -486,20 +497,15 @@ fn blocked_notice(
 ) -> Notice {
     let mut notice = crate::flows::notices::security_change(
         Recipient::of(admin, account_name),
-        "A login attempt was reported: IP address blocked",
-        &format!(
-            "Someone logged in as {} with the right password from the IP address {}. {} answered the confirmation email with \"This wasn't me\", so Portcullis blocked the address for that user and ended the login. Their password is known to someone else.",
-            user.username,
-            row.ip,
-            user.display_name()
-        ),
+        Msg::new("mail-ip-reported-subject"),
+        Msg::new("mail-ip-reported")
+            .with("username", &user.username)
+            .with("ip", &row.ip)
+            .with("name", user.display_name()),
         now,
         login,
     );
-    notice.advice = Some(format!(
-        "Make sure {} chooses a new password. The address stays blocked for them until it is unblocked on the IP addresses page.",
-        user.display_name()
-    ));
+    notice.advice = Some(Msg::new("mail-ip-reported-advice").with("name", user.display_name()));
     notice
 }
 

@@ -12,6 +12,7 @@
 use portcullis_core::ids::UserId;
 use portcullis_core::lockout;
 use portcullis_core::login::{self, Refusal, UserFacts};
+use portcullis_core::session::LoginMethod;
 use portcullis_core::user::User;
 use portcullis_store::{CeremonyPurpose, PasskeyRow, StoreError};
 use webauthn_rs::prelude::{
@@ -131,6 +132,7 @@ pub async fn finish_login(
                     account_name: &subject.account_name,
                     ip: start.ip,
                     factors: &format!("factor=passkey passkey={}", row.id),
+                    method: LoginMethod::Passkey,
                     clear_failures_of: None,
                 },
                 client,

@@ -15,6 +15,7 @@
 use portcullis_core::lockout::{self, Gate};
 use portcullis_core::login::{self, FailureReason, FirstFactor, Refusal, Step, UserFacts};
 use portcullis_core::password::{self, DUMMY_HASH};
+use portcullis_core::session::LoginMethod;
 use portcullis_core::user::User;
 use portcullis_core::{Timestamp, token, username};
 use portcullis_store::{PendingStage, StoreError, UsernameCounter};
@@ -228,6 +229,7 @@ pub async fn password_login(
                     account_name: &candidate.account_name,
                     ip: start.ip,
                     factors: "factor=password",
+                    method: LoginMethod::Password,
                     clear_failures_of: Some(claimed.counter),
                 },
                 client,

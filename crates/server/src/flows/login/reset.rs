@@ -17,6 +17,7 @@ use portcullis_store::{LoginCandidate, StoreError, TokenPurpose};
 use crate::flows::context::Client;
 use crate::flows::notices;
 use crate::flows::people::accounts::account_by_security_code;
+use crate::i18n::Msg;
 use crate::state::AppState;
 
 /// How long a reset link works.
@@ -91,31 +92,22 @@ async fn send_reset_link(
         .await?;
     tx.commit().await?;
     let mut notice = notices::security_change(
-        notices::Recipient {
-            email: &user.email,
-            name: user.display_name(),
-            account_name: &candidate.account_name,
-        },
-        "Choose a new password",
-        &format!(
-            "Someone asked to choose a new password for your username {}. The link below works once and for {} minutes. Your current password keeps working until you choose a new one.",
-            user.username,
-            RESET_VALIDITY.as_secs() / 60
-        ),
+        notices::Recipient::of(user, &candidate.account_name),
+        Msg::new("mail-reset-subject"),
+        Msg::new("mail-reset")
+            .with("username", &user.username)
+            .with("minutes", RESET_VALIDITY.as_secs() / 60),
         now,
         client,
     );
     notice.action = Some((
-        "Choose a new password".into(),
+        Msg::new("mail-reset-subject"),
         format!(
             "{}/reset-password?token={link_token}",
             state.config.public_origin()
         ),
     ));
-    notice.advice = Some(
-        "If you did not ask for this, ignore this message: nothing changes unless the link is used. If it keeps happening, tell your administrator."
-            .into(),
-    );
+    notice.advice = Some(Msg::new("mail-reset-advice"));
     notices::send(state, &notice).await;
     Ok(())
 }

@@ -14,6 +14,7 @@
 //!   and starts a fresh session.
 
 use portcullis_core::login::{self, Refusal, UserFacts, Verdict};
+use portcullis_core::session::LoginMethod;
 use portcullis_core::user::User;
 use portcullis_core::{Timestamp, recovery, token, username};
 use portcullis_store::{PendingStage, StoreError};
@@ -21,6 +22,7 @@ use portcullis_store::{PendingStage, StoreError};
 use crate::flows::context::Audit;
 use crate::flows::context::Client;
 use crate::flows::session::NewSessionToken;
+use crate::i18n::Msg;
 
 use crate::flows::attempts::claim_for_user;
 use crate::flows::credentials::totp::{TotpCheck, claim_code_window, verify_claimed_code};
@@ -60,7 +62,50 @@ pub enum CodeKind {
     Recovery,
 }
 
-/// Completes a partial login with a code.
+/// What the code step shows about the login waiting for it.
+#[derive(Debug, Clone)]
+pub struct CodeStep {
+    /// Who is logging in: their name, else their username.
+    pub name: String,
+    /// Their account's name.
+    pub account_name: String,
+    /// The account lets users skip the code on a known address for 30 days.
+    pub may_remember: bool,
+    /// The user's "don't ask again on this IP address for 30 days".
+    pub remember: bool,
+}
+
+/// The login waiting for a code behind `pending_token`, if there is one.
+pub async fn waiting_for_code(
+    state: &AppState,
+    pending_token: &str,
+) -> Result<Option<CodeStep>, StoreError> {
+    if !token::looks_like_token(pending_token) {
+        return Ok(None);
+    }
+    let now = state.clock.now();
+    let Some(pending) = state
+        .store
+        .pending_login(&token::hash_token(pending_token), PendingStage::Totp, now)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let subject = state
+        .store
+        .login_subject(&pending.account_id, &pending.user_id)
+        .await?;
+    Ok(subject.map(|subject| CodeStep {
+        name: subject.user.display_name().to_string(),
+        may_remember: !subject.policy.limit_two_factor_validity,
+        remember: subject.user.remember_two_factor,
+        account_name: subject.account_name,
+    }))
+}
+
+/// Completes a partial login with a code. `remember` is the code step's "don't ask again on
+/// this IP address for 30 days", when the page offered it: once the code passed, it becomes the
+/// user's option.
 ///
 /// Every limit is claimed before the code is checked: the window's attempts (app codes), the
 /// partial login's attempts, then the client's address and the user's own failure counter.
@@ -70,6 +115,7 @@ pub async fn complete(
     pending_token: &str,
     typed: &str,
     kind: CodeKind,
+    remember: Option<bool>,
     client: &Client,
 ) -> Result<CodeOutcome, StoreError> {
     let now = state.clock.now();
@@ -180,6 +226,24 @@ pub async fn complete(
     if kind == CodeKind::Recovery {
         recovery_code_used(state, user, client, now).await?;
     }
+    if let Some(remember) = remember
+        && remember != user.remember_two_factor
+        && !subject.policy.limit_two_factor_validity
+    {
+        let mut tx = state.store.begin().await?;
+        tx.set_remember_two_factor(&user.account_id, &user.id, remember)
+            .await?;
+        client
+            .audit_own(
+                &mut tx,
+                user,
+                "two_factor.remember_changed",
+                &format!("remember={remember}"),
+                now,
+            )
+            .await?;
+        tx.commit().await?;
+    }
     let ip = client.ip.to_string();
     let ip_facts = super::new_ip::ip_facts(state, &user.account_id, &user.id, &ip).await?;
     let facts = UserFacts::of(user, subject.factors);
@@ -192,6 +256,10 @@ pub async fn complete(
                     account_name: &subject.account_name,
                     ip: start.ip,
                     factors: &format!("factor={factor}"),
+                    method: match kind {
+                        CodeKind::Totp => LoginMethod::PasswordAndApp,
+                        CodeKind::Recovery => LoginMethod::PasswordAndRecoveryCode,
+                    },
                     clear_failures_of: None,
                 },
                 client,
@@ -247,16 +315,11 @@ async fn recovery_code_used(
         .map(|a| a.name)
         .unwrap_or_default();
     let notice = crate::flows::notices::security_change(
-        Recipient {
-            email: &user.email,
-            name: user.display_name(),
-            account_name: &account_name,
-        },
-        "A recovery code was used to log in",
-        &format!(
-            "Your username {} logged in with a recovery code instead of the authenticator app. Each code works once; you have {left} left. If you lost your phone, set up two-factor authentication again on Security and login details and make new recovery codes.",
-            user.username
-        ),
+        Recipient::of(user, &account_name),
+        Msg::new("mail-recovery-code-used-subject"),
+        Msg::new("mail-recovery-code-used")
+            .with("username", &user.username)
+            .with("left", left),
         now,
         client,
     );

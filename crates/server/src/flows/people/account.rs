@@ -4,12 +4,15 @@
 //! What must always hold: the change and its audit event commit together; the code is stored
 //! encrypted with its blind index, and a code another account has is refused without saying so.
 
+use portcullis_core::language::Language;
 use portcullis_core::security_code;
 use portcullis_store::StoreError;
 
 use super::accounts::{security_code_context, security_code_index};
 use crate::flows::context::{Acting, Client};
 use crate::flows::notices::Notice;
+use crate::flows::notices::Recipient;
+use crate::i18n::{self, Arg, Msg};
 use crate::state::AppState;
 use portcullis_core::Timestamp;
 
@@ -21,6 +24,31 @@ pub async fn rename(acting: &Acting<'_>, name: &str) -> Result<(), StoreError> {
         .audit(&mut tx, None, "account.renamed", &format!("name={name}"))
         .await?;
     tx.commit().await
+}
+
+/// Sets the account's default language and time zone; `time_zone` must be a name the time
+/// zone database knows (else nothing changes and `false` comes back).
+pub async fn set_locale(
+    acting: &Acting<'_>,
+    language: Language,
+    time_zone: &str,
+) -> Result<bool, StoreError> {
+    if i18n::time_zone(time_zone).is_none() {
+        return Ok(false);
+    }
+    let mut tx = acting.state.store.begin().await?;
+    tx.set_account_locale(acting.account_id, language, time_zone)
+        .await?;
+    acting
+        .audit(
+            &mut tx,
+            None,
+            "account.locale_changed",
+            &format!("language={} time_zone={time_zone}", language.code()),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// How changing the security code ended.
@@ -106,30 +134,26 @@ async fn tell_everyone(
         }
     };
     for user in users {
-        let notice = Notice {
-            to: user.email.clone(),
-            greeting: user.display_name().to_string(),
-            account_name: account_name.to_string(),
-            subject: format!("New security code for {account_name}"),
-            headline: "The security code has changed".into(),
-            paragraphs: vec![format!(
-                "{admin}, an administrator of {account_name}, changed the account's security code. From now on, log in with the new code below; your username and password stay the same."
-            )],
-            facts: crate::flows::notices::change_facts(now, client)
-                .into_iter()
-                .take(1)
-                .chain([("New security code".to_string(), code.to_string())])
-                .collect(),
-            action: Some((
-                "Log in".into(),
-                format!("{}/login", state.config.public_origin()),
-            )),
-            advice: Some(
-                "Keep the security code within your company. If you did not expect this change, ask your administrator."
-                    .into(),
-            ),
-            not_me: None,
-        };
+        let mut notice = Notice::new(
+            Recipient::of(&user, account_name),
+            Msg::new("mail-code-changed-subject").with("account", account_name),
+        );
+        notice.headline = Some(Msg::new("mail-code-changed-headline"));
+        notice.paragraphs.push(
+            Msg::new("mail-code-changed")
+                .with("admin", admin)
+                .with("account", account_name),
+        );
+        notice.facts = crate::flows::notices::change_facts(now, client)
+            .into_iter()
+            .take(1)
+            .chain([(Msg::new("mail-new-security-code"), Arg::from(code))])
+            .collect();
+        notice.action = Some((
+            Msg::new("login-title"),
+            format!("{}/login", state.config.public_origin()),
+        ));
+        notice.advice = Some(Msg::new("mail-code-changed-advice"));
         crate::flows::notices::send(state, &notice).await;
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use portcullis_core::Timestamp;
 use portcullis_core::access::Actor;
 use portcullis_core::ids::{UserId, new_id};
+use portcullis_core::language::Language;
 use portcullis_core::password::{self, PasswordContext};
 use portcullis_core::secret_box::Keyring;
 use portcullis_core::user::{self, UserKind};
@@ -16,6 +17,8 @@ use portcullis_store::{
     AuditEvent, NewAccount, NewUser, SealedAccount, Store, StoreError, TokenPurpose, Tx,
 };
 use secrecy::{ExposeSecret, SecretString};
+
+use crate::i18n;
 
 pub use crate::flows::error::CreateError;
 
@@ -58,6 +61,24 @@ pub struct UserInput<'a> {
     pub kind: UserKind,
     /// A password, or none for a set-password link.
     pub password: Option<&'a SecretString>,
+}
+
+/// The language and time zone a new account starts with.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountLocale<'a> {
+    /// Its default language.
+    pub language: Language,
+    /// Its time zone (an IANA name); `None`: Europe/Amsterdam for Dutch accounts, else UTC.
+    pub time_zone: Option<&'a str>,
+}
+
+impl Default for AccountLocale<'_> {
+    fn default() -> Self {
+        AccountLocale {
+            language: Language::English,
+            time_zone: None,
+        }
+    }
 }
 
 /// Account-level operations over the store and the keyring.
@@ -157,6 +178,7 @@ impl Accounts<'_> {
         name: &str,
         admin: UserInput<'_>,
         chosen_code: Option<&str>,
+        locale: AccountLocale<'_>,
         now: Timestamp,
     ) -> Result<CreatedAccount, CreateError> {
         let name = name.trim();
@@ -164,6 +186,14 @@ impl Accounts<'_> {
             return Err(CreateError::Invalid(
                 "An account name needs 1 to 200 characters.".into(),
             ));
+        }
+        let time_zone = locale
+            .time_zone
+            .unwrap_or_else(|| i18n::default_time_zone(locale.language));
+        if i18n::time_zone(time_zone).is_none() {
+            return Err(CreateError::Invalid(format!(
+                "'{time_zone}' is not a time zone Portcullis knows: use an IANA name such as Europe/Amsterdam."
+            )));
         }
         let code = match chosen_code {
             Some(code) => security_code::parse_chosen(code)
@@ -180,6 +210,8 @@ impl Accounts<'_> {
             id: account_id.clone(),
             name: name.to_string(),
             created_at: now,
+            language: locale.language,
+            time_zone: time_zone.to_string(),
         };
         let mut tx = self.store.begin().await?;
         tx.create_account_with_admin(&account, &user)

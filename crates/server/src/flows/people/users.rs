@@ -12,8 +12,10 @@
 use portcullis_core::access::Actor;
 use portcullis_core::clock::format_date;
 use portcullis_core::ids::{AccountId, UserId};
+use portcullis_core::language::Language;
 use portcullis_core::user::{User, UserKind, keeps_an_administrator};
 use portcullis_core::username;
+use portcullis_core::username::UsernameProblem;
 use portcullis_store::{Guarded, StoreError, UserUpdate, UsernameCounter};
 use secrecy::SecretString;
 
@@ -22,6 +24,7 @@ use crate::flows::context::Acting;
 use crate::flows::credentials::password::{Unconfirmed, confirm_password};
 use crate::flows::notices::{self, Notice, Recipient};
 use crate::flows::session::{self, OwnSession};
+use crate::i18n::{Arg, Msg};
 use crate::state::AppState;
 
 /// The user `id` names in `account_id`, if `actor` may act on them; anything else is not found.
@@ -169,19 +172,16 @@ async fn tell_about_new_email(acting: &Acting<'_>, before: &User, update: &UserU
         Actor::Member(member) => member.username.as_str(),
         Actor::System(name) => name,
     };
-    let what = format!(
-        "The email address of your username {} was changed from {} to {} by {by}. Security messages now go to the new address.",
-        before.username, before.email, update.email
-    );
+    let what = Msg::new("mail-email-changed")
+        .with("username", &before.username)
+        .with("from", &before.email)
+        .with("to", &update.email)
+        .with("by", by);
     for address in [before.email.as_str(), update.email.as_str()] {
         let notice = notices::security_change(
-            Recipient {
-                email: address,
-                name: &update.name,
-                account_name: acting.account_name,
-            },
-            "Your email address was changed",
-            &what,
+            Recipient::of(before, acting.account_name).at(address),
+            Msg::new("mail-email-changed-subject"),
+            what.clone(),
             acting.now,
             acting.client,
         );
@@ -197,8 +197,8 @@ pub enum UsernameChange {
         /// The session's new token.
         session_token: String,
     },
-    /// The new username breaks a rule; the message says which.
-    Invalid(String),
+    /// The new username breaks a rule.
+    Invalid(UsernameProblem),
     /// Another user of the account has it.
     Taken(String),
     /// The current password was not confirmed.
@@ -216,7 +216,7 @@ pub async fn change_own_username(
 ) -> Result<UsernameChange, StoreError> {
     let new_username = match username::parse(typed) {
         Ok(name) => name,
-        Err(e) => return Ok(UsernameChange::Invalid(e.to_string())),
+        Err(e) => return Ok(UsernameChange::Invalid(e)),
     };
     let confirmation = confirm_password(acting, me, password).await?;
     if let Err(why) = confirmation {
@@ -243,11 +243,10 @@ pub async fn change_own_username(
     tx.commit().await?;
     let notice = notices::security_change(
         Recipient::of(me, acting.account_name),
-        "Your username was changed",
-        &format!(
-            "Your username changed from {} to {new_username}. Use the new username when you log in.",
-            me.username
-        ),
+        Msg::new("mail-username-changed-subject"),
+        Msg::new("mail-username-changed")
+            .with("from", &me.username)
+            .with("to", new_username),
         acting.now,
         acting.client,
     );
@@ -264,6 +263,20 @@ pub enum AutoValidate {
     Saved,
     /// Refused: the account blocks new IP addresses, so the option cannot be on.
     BlockedByAccount,
+}
+
+/// Sets the acting user's own language (`None`: their browser's, else the account's). Not a
+/// security change, so not audited.
+pub async fn set_own_language(
+    acting: &Acting<'_>,
+    user_id: &UserId,
+    language: Option<Language>,
+) -> Result<(), StoreError> {
+    acting
+        .state
+        .store
+        .set_user_language(acting.account_id, user_id, language)
+        .await
 }
 
 /// Sets the acting user's own "automatically validate new IP addresses" (switching it on is
@@ -339,8 +352,10 @@ pub enum Created {
         /// Whether the invitation email went out.
         invited: bool,
     },
-    /// An input broke a rule, or the username is taken: the message says which.
+    /// An input broke a rule: the message says which.
     Invalid(String),
+    /// Another user of the account has this username.
+    UsernameTaken(String),
 }
 
 /// Creates a user with the administrations granted (employees only), and emails them their
@@ -368,9 +383,8 @@ pub async fn create(
         .await
     {
         Ok(created) => created,
-        Err(e @ (CreateError::Invalid(_) | CreateError::UsernameTaken(_))) => {
-            return Ok(Created::Invalid(e.to_string()));
-        }
+        Err(CreateError::Invalid(message)) => return Ok(Created::Invalid(message)),
+        Err(CreateError::UsernameTaken(name)) => return Ok(Created::UsernameTaken(name)),
         Err(e) => return Err(e),
     };
     let Some(link) = created.set_password_link else {
@@ -440,34 +454,27 @@ async fn send_invitation(
         Actor::Member(member) => member.username.clone(),
         Actor::System(_) => "Portcullis".to_string(),
     };
-    let notice = Notice {
-        to: invited.email.clone(),
-        greeting: invited.display_name().to_string(),
-        account_name: account.name.clone(),
-        subject: format!("Your login for {}", account.name),
-        headline: format!("You have a user at {}", account.name),
-        paragraphs: vec![
-            format!(
-                "{by} made a user for you. To log in you need three things: the security code of {}, your username, and a password that you choose now.",
-                account.name
-            ),
-            format!(
-                "The link below works once and for {} hours. If it has expired, ask your administrator for a new one.",
-                INVITATION_VALIDITY.as_secs() / 3600
-            ),
-        ],
-        facts: vec![
-            ("Security code".into(), code),
-            ("Username".into(), invited.username.clone()),
-            ("Log in at".into(), format!("{}/login", state.config.public_origin())),
-        ],
-        action: Some(("Choose your password".into(), link.to_string())),
-        advice: Some(
-            "Keep the security code to yourself: together with your username and password it opens your user. If you did not expect this message, you can ignore it."
-                .into(),
+    let mut notice = Notice::new(
+        Recipient::of(&invited, &account.name),
+        Msg::new("mail-invitation-subject").with("account", &account.name),
+    );
+    notice.headline = Some(Msg::new("mail-invitation-headline").with("account", &account.name));
+    notice.paragraphs = vec![
+        Msg::new("mail-invitation")
+            .with("by", by)
+            .with("account", &account.name),
+        Msg::new("mail-invitation-validity").with("hours", INVITATION_VALIDITY.as_secs() / 3600),
+    ];
+    notice.facts = vec![
+        (Msg::new("field-security-code"), Arg::from(code)),
+        (Msg::new("field-username"), Arg::from(&invited.username)),
+        (
+            Msg::new("mail-log-in-at"),
+            Arg::from(format!("{}/login", state.config.public_origin())),
         ),
-        not_me: None,
-    };
+    ];
+    notice.action = Some((Msg::new("mail-invitation-action"), link.to_string()));
+    notice.advice = Some(Msg::new("mail-invitation-advice"));
     let sent = notices::send(state, &notice).await;
     // Written after the attempt, since it records how the attempt went; the link exists either
     // way and the administrator can send it again.

@@ -1,5 +1,5 @@
-//! My account (administrators): the account's name and its security code, which administrators
-//! can view and change. A new security code is emailed to every active user of the account, who
+//! Company settings (administrators): the account's name, its security code, which
+//! administrators can view and change, and its default language and time zone. A new security code is emailed to every active user of the account, who
 //! need it at their next login.
 //!
 //! The page shows a secret, so it needs a recent re-authentication, like the changes on it.
@@ -7,6 +7,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::language::Language;
 use portcullis_core::{security_code, user};
 use serde::Deserialize;
 
@@ -17,6 +18,7 @@ use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::{DoneQuery, Nav, form_status, render};
+use crate::i18n::{self, Words};
 use crate::state::AppState;
 
 const PATH: &str = "/account";
@@ -24,32 +26,55 @@ const PATH: &str = "/account";
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     name: String,
     security_code: String,
     name_error: Option<String>,
     code_error: Option<String>,
+    zone_error: Option<String>,
+    language: &'static str,
+    time_zone: String,
+    zones: Vec<String>,
+}
+
+/// Which form of the page a problem belongs to.
+enum Problem {
+    Name(String),
+    Code(String),
+    Zone(String),
 }
 
 async fn page(
     state: &AppState,
     user: &CurrentUser,
     done: Option<&str>,
-    name_error: Option<String>,
-    code_error: Option<String>,
+    problem: Option<Problem>,
 ) -> Result<Response, WebError> {
     let sealed = state
         .store
         .sealed_account(&user.account_id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let status = form_status(name_error.is_some() || code_error.is_some());
+    let status = form_status(problem.is_some());
+    let (mut name_error, mut code_error, mut zone_error) = (None, None, None);
+    match problem {
+        Some(Problem::Name(p)) => name_error = Some(p),
+        Some(Problem::Code(p)) => code_error = Some(p),
+        Some(Problem::Zone(p)) => zone_error = Some(p),
+        None => {}
+    }
     let page = AccountPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(state, user, "account").with_flash(done),
         security_code: read_security_code(&state.keys, &sealed).map_err(WebError::Internal)?,
+        language: sealed.account.language.code(),
+        time_zone: sealed.account.time_zone,
+        zones: i18n::time_zone_names(),
         name: sealed.account.name,
         name_error,
         code_error,
+        zone_error,
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -62,7 +87,7 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     user.require_administrator()?;
     user.require_recent_auth(state.clock.now(), PATH)?;
-    page(&state, &user, query.done.as_deref(), None, None).await
+    page(&state, &user, query.done.as_deref(), None).await
 }
 
 #[derive(Deserialize)]
@@ -83,7 +108,7 @@ pub async fn rename(
     user.require_recent_auth(now, PATH)?;
     let name = match user::parse_name(&form.name) {
         Ok(name) => name,
-        Err(e) => return page(&state, &user, None, Some(e.to_string()), None).await,
+        Err(e) => return page(&state, &user, None, Some(Problem::Name(e.words()))).await,
     };
     account::rename(&user.acting(&state, &client), &name).await?;
     Ok(Redirect::to("/account?done=saved").into_response())
@@ -110,17 +135,43 @@ pub async fn change_code(
         "" => security_code::generate(),
         typed => match security_code::parse_chosen(typed) {
             Ok(code) => code,
-            Err(e) => return page(&state, &user, None, None, Some(e.to_string())).await,
+            Err(e) => return page(&state, &user, None, Some(Problem::Code(e.words()))).await,
         },
     };
     match account::change_security_code(&user.acting(&state, &client), code).await? {
         CodeChange::Changed => {}
         CodeChange::Unavailable => {
-            let problem = "This security code cannot be used. Choose another, or leave the field empty for a generated one.";
-            return page(&state, &user, None, None, Some(problem.to_string())).await;
+            let problem = Problem::Code(i18n::t("problem-code-unavailable"));
+            return page(&state, &user, None, Some(problem)).await;
         }
     }
     Ok(Redirect::to("/account?done=code-changed").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LocaleForm {
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// `POST /account/locale`: the account's default language and time zone.
+pub async fn set_locale(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    CsrfForm(form): CsrfForm<LocaleForm>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    let language = Language::parse(&form.language)
+        .ok_or_else(|| WebError::BadRequest(i18n::t("problem-language")))?;
+    let time_zone = form.time_zone.trim();
+    if !account::set_locale(&user.acting(&state, &client), language, time_zone).await? {
+        let problem = Problem::Zone(i18n::t("problem-time-zone"));
+        return page(&state, &user, None, Some(problem)).await;
+    }
+    Ok(Redirect::to("/account?done=saved").into_response())
 }
 
 /// The routes of this area.
@@ -129,4 +180,5 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/account", show)
         .post("/account/name", rename)
         .post("/account/security-code", change_code)
+        .post("/account/locale", set_locale)
 }

@@ -20,6 +20,7 @@ use crate::state::AppState;
 #[derive(Template)]
 #[template(path = "administrations.html")]
 struct ListPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     administrations: Vec<AdministrationRow>,
     error: Option<String>,
@@ -39,6 +40,7 @@ async fn list_page(
         .await?;
     let status = form_status(error.is_some());
     let page = ListPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(state, user, "administrations").with_flash(done),
         administrations,
         error,
@@ -82,6 +84,7 @@ pub async fn create(
 #[derive(Template)]
 #[template(path = "administration.html")]
 struct ShowPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     administration: AdministrationRow,
     employees: Vec<(String, String, String)>,
@@ -122,6 +125,7 @@ async fn show_page(
     };
     let status = form_status(error.is_some());
     let page = ShowPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(
             state,
             user,

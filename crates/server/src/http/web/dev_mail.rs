@@ -24,6 +24,7 @@ struct MessageLine {
 #[derive(Template)]
 #[template(path = "dev_mail.html")]
 struct MailboxPage {
+    t: crate::i18n::Tr,
     messages: Vec<MessageLine>,
 }
 
@@ -36,6 +37,7 @@ pub enum Segment {
 #[derive(Template)]
 #[template(path = "dev_mail_message.html")]
 struct MessagePage {
+    t: crate::i18n::Tr,
     subject: String,
     to: String,
     received: String,
@@ -66,9 +68,7 @@ fn outbox(state: &AppState) -> Result<std::path::PathBuf, WebError> {
         .mailer
         .outbox()
         .map(std::path::Path::to_path_buf)
-        .ok_or_else(|| {
-            WebError::BadRequest("Mail is sent over SMTP, so there is no outbox to show.".into())
-        })
+        .ok_or_else(|| WebError::BadRequest(crate::i18n::t("problem-no-outbox")))
 }
 
 /// `GET /dev/mail`.
@@ -101,7 +101,10 @@ pub async fn list(State(state): State<AppState>) -> Result<Response, WebError> {
             id: name,
         });
     }
-    render(&MailboxPage { messages })
+    render(&MailboxPage {
+        t: crate::i18n::reader(),
+        messages,
+    })
 }
 
 fn recipients(message: &mail_parser::Message<'_>) -> String {
@@ -136,6 +139,7 @@ pub async fn show(
         .map(|t| t.into_owned())
         .unwrap_or_default();
     render(&MessagePage {
+        t: crate::i18n::reader(),
         subject: parsed.subject().unwrap_or("(no subject)").to_string(),
         to: recipients(&parsed),
         received: received(&id),

@@ -13,7 +13,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use portcullis_core::clock::{self, format_date};
 use portcullis_core::user::{self, User, UserKind};
 use portcullis_core::{email, username};
 use portcullis_store::{UserUpdate, UsernameCounter};
@@ -29,7 +28,10 @@ use crate::flows::people::users::{self, Change, ChangeOutcome, Invited};
 use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
-use crate::http::templates::{DoneQuery, Nav, form_status, format_time_or, render};
+use crate::http::templates::{
+    DoneQuery, FieldProblems, Nav, form_status, format_time, format_time_or_never, render,
+};
+use crate::i18n::{self, Arg, Words, reader};
 use crate::state::AppState;
 
 /// A user as the pages show them.
@@ -38,7 +40,7 @@ pub struct Person {
     pub name: String,
     pub username: String,
     pub email: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub status: String,
     pub last_login: String,
     pub created: String,
@@ -70,11 +72,13 @@ pub async fn person(
         name: row.display_name().to_string(),
         username: row.username.clone(),
         email: row.email.clone(),
-        kind: kind.label(),
-        status: status_of(row, locked, state.clock.now()),
-        last_login: format_time_or(row.last_login_at, "Never"),
-        created: format_time_or(Some(row.created_at), ""),
-        employment_ends: row.employment_ends_at.map_or_else(String::new, format_date),
+        kind: kind.words(),
+        status: status_of(row, locked, state.clock.now()).0,
+        last_login: format_time_or_never(row.last_login_at),
+        created: format_time(row.created_at),
+        employment_ends: row
+            .employment_ends_at
+            .map_or_else(String::new, |at| reader().date(at)),
         disabled: row.disabled,
         locked,
         invited: row.password_hash.is_none(),
@@ -85,6 +89,7 @@ pub async fn person(
 #[derive(Template)]
 #[template(path = "employee.html")]
 struct EmployeePage {
+    t: crate::i18n::Tr,
     nav: Nav,
     person: Person,
     tab: &'static str,
@@ -119,6 +124,7 @@ pub async fn show(
         "employees"
     };
     render(&EmployeePage {
+        t: crate::i18n::reader(),
         nav: Nav::new(&state, &user, active).with_flash(query.done.as_deref()),
         person: person(&state, &user, &row).await?,
         tab: "details",
@@ -131,18 +137,25 @@ pub async fn show(
 #[derive(Template)]
 #[template(path = "employee_edit.html")]
 struct EditPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     person: Person,
     form: EditForm,
     kinds: Vec<KindChoice>,
     administrations: Vec<AdministrationChoice>,
     error: Option<String>,
+    problems: FieldProblems,
+    creating: bool,
 }
 
 #[derive(Deserialize, Default)]
 pub struct EditForm {
     #[serde(default)]
     name: String,
+    /// Not editable here (the user changes it themselves); the form shares its fields with
+    /// the new-user form.
+    #[serde(skip)]
+    username: String,
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -159,20 +172,24 @@ async fn edit_page(
     row: &User,
     form: EditForm,
     error: Option<String>,
+    problems: FieldProblems,
 ) -> Result<Response, WebError> {
     let all = state
         .store
         .administrations_for(&user.account_id, &user.user_id, user.kind)
         .await?;
     let kind = UserKind::parse(&form.kind).unwrap_or(UserKind::Employee);
-    let status = form_status(error.is_some());
+    let status = form_status(error.is_some() || problems.any());
     let page = EditPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(state, user, "employees"),
         person: person(state, user, row).await?,
         kinds: kind_choices(kind),
         administrations: choices(all, &form.administration),
         form,
         error,
+        problems,
+        creating: false,
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -192,22 +209,25 @@ pub async fn edit_form(
     user.require_recent_auth(state.clock.now(), &edit_path(&row.id))?;
     let form = EditForm {
         name: row.name.clone(),
+        username: row.username.clone(),
         email: row.email.clone(),
         kind: row.kind.as_str().to_string(),
-        employment_ends: row.employment_ends_at.map_or_else(String::new, format_date),
+        employment_ends: row
+            .employment_ends_at
+            .map_or_else(String::new, |at| reader().iso_date(at)),
         administration: state
             .store
             .granted_administrations(&user.account_id, &row.id)
             .await?,
     };
-    edit_page(&state, &user, &row, form, None).await
+    edit_page(&state, &user, &row, form, None, FieldProblems::default()).await
 }
 
 /// The refusal when a change would leave the account without a lasting administrator.
 fn last_administrator(row: &User) -> String {
-    format!(
-        "{} is the account's last active administrator without an end of employment. Make another user an administrator first.",
-        row.username
+    i18n::ta(
+        "problem-last-administrator",
+        &[("username", Arg::from(&row.username))],
     )
 }
 
@@ -228,23 +248,32 @@ pub async fn edit(
         .administrations_for(&user.account_id, &user.user_id, user.kind)
         .await?;
     let granted = checked_administrations(&all, &form.administration)?;
-    let checked = (|| -> Result<UserUpdate, String> {
-        let kind = UserKind::parse(&form.kind).ok_or("Choose what kind of user this is.")?;
-        let ends = match form.employment_ends.trim() {
-            "" => None,
-            typed => Some(clock::parse_date(typed).map_err(|e| e.to_string())?),
-        };
-        Ok(UserUpdate {
-            name: user::parse_name(&form.name).map_err(|e| e.to_string())?,
-            email: email::parse(&form.email).map_err(|e| e.to_string())?,
-            kind,
-            disabled: row.disabled,
-            employment_ends_at: ends,
-        })
-    })();
-    let update = match checked {
-        Ok(update) => update,
-        Err(problem) => return edit_page(&state, &user, &row, form, Some(problem)).await,
+    let kind =
+        UserKind::parse(&form.kind).ok_or_else(|| WebError::BadRequest(i18n::t("problem-role")))?;
+    let mut problems = FieldProblems::default();
+    let name = user::parse_name(&form.name)
+        .map_err(|e| problems.add("name", e.words()))
+        .ok();
+    let email = email::parse(&form.email)
+        .map_err(|e| problems.add("email", e.words()))
+        .ok();
+    let ends = match form.employment_ends.trim() {
+        "" => Some(None),
+        typed => reader()
+            .start_of_day(typed)
+            .map(Some)
+            .map_err(|e| problems.add("employment_ends", e.words()))
+            .ok(),
+    };
+    let (Some(name), Some(email), Some(employment_ends_at)) = (name, email, ends) else {
+        return edit_page(&state, &user, &row, form, None, problems).await;
+    };
+    let update = UserUpdate {
+        name,
+        email,
+        kind,
+        disabled: row.disabled,
+        employment_ends_at,
     };
     let change = Change {
         update,
@@ -255,7 +284,8 @@ pub async fn edit(
             Ok(Redirect::to(&format!("/employees/{}?done=saved", row.id)).into_response())
         }
         ChangeOutcome::LastAdministrator => {
-            edit_page(&state, &user, &row, form, Some(last_administrator(&row))).await
+            let problem = Some(last_administrator(&row));
+            edit_page(&state, &user, &row, form, problem, FieldProblems::default()).await
         }
     }
 }
@@ -316,13 +346,16 @@ pub async fn deactivate(
             &user,
             "employees",
             Confirm {
-                title: format!("Deactivate {}?", row.display_name()),
-                what: format!(
-                    "{} can no longer log in, and every session of theirs ends at once. You can reactivate them later.",
-                    row.username
+                title: i18n::ta(
+                    "confirm-deactivate-title",
+                    &[("name", Arg::from(row.display_name()))],
+                ),
+                what: i18n::ta(
+                    "confirm-deactivate",
+                    &[("username", Arg::from(&row.username))],
                 ),
                 action: format!("/employees/{}/deactivate", row.id),
-                button: "Deactivate",
+                button: i18n::t("employee-deactivate"),
                 back: format!("/employees/{}", row.id),
             },
         );
@@ -390,9 +423,9 @@ pub async fn invite(
         Invited::Sent => "invited",
         Invited::NotSent => "invite-failed",
         Invited::HasPassword => {
-            return Err(WebError::Conflict(format!(
-                "{} has already chosen a password. If they forgot it, they can use \"Forgot your password?\" on the login page.",
-                row.username
+            return Err(WebError::Conflict(i18n::ta(
+                "problem-already-has-password",
+                &[("username", Arg::from(&row.username))],
             )));
         }
     };

@@ -9,7 +9,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::Timestamp;
-use portcullis_core::user::{User, UserKind};
+use portcullis_core::user::{self, User, UserKind};
+use portcullis_core::{email, username};
 use portcullis_store::{AdministrationRow, Employee, UserQuery};
 use serde::Deserialize;
 
@@ -21,7 +22,8 @@ use crate::flows::people::users::{self, Created};
 use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
-use crate::http::templates::{Nav, form_status, format_time_or, render};
+use crate::http::templates::{FieldProblems, Nav, form_status, format_time_or_never, render};
+use crate::i18n::{Arg, Words, reader, t, ta};
 use crate::state::AppState;
 
 /// Users per page.
@@ -35,7 +37,7 @@ pub struct EmployeeLine {
     pub id: String,
     pub name: String,
     pub username: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub email: String,
     pub last_login: String,
     pub status: String,
@@ -43,27 +45,32 @@ pub struct EmployeeLine {
     pub status_class: String,
 }
 
-/// What a user's status column says, most important first.
-pub fn status_of(user: &User, locked: bool, now: Timestamp) -> String {
+/// What a user's status column says, most important first, and the class of its badge.
+pub fn status_of(user: &User, locked: bool, now: Timestamp) -> (String, &'static str) {
     match user.employment_ends_at {
-        _ if user.disabled => "Deactivated".into(),
-        Some(ends) if now >= ends => "Employment ended".into(),
-        _ if locked => "Locked".into(),
-        _ if user.password_hash.is_none() => "Invited".into(),
-        Some(ends) => format!("Active until {}", portcullis_core::clock::format_date(ends)),
-        None => "Active".into(),
+        _ if user.disabled => (t("status-deactivated"), "status-deactivated"),
+        Some(ends) if now >= ends => (t("status-employment-ended"), "status-employment"),
+        _ if locked => (t("status-locked"), "status-locked"),
+        _ if user.password_hash.is_none() => (t("status-invited"), "status-invited"),
+        Some(ends) => (
+            ta(
+                "status-active-until",
+                &[("date", Arg::from(reader().date(ends)))],
+            ),
+            "status-active",
+        ),
+        None => (t("status-active"), "status-active"),
     }
 }
 
 fn line(row: Employee, now: Timestamp) -> EmployeeLine {
-    let status = status_of(&row.user, row.locked_at.is_some(), now);
+    let (status, status_class) = status_of(&row.user, row.locked_at.is_some(), now);
     let user = row.user;
-    let first_word = status.split(' ').next().unwrap_or_default().to_lowercase();
     EmployeeLine {
-        status_class: format!("status-{first_word}"),
+        status_class: status_class.to_string(),
         name: user.display_name().to_string(),
-        kind: user.kind.label(),
-        last_login: format_time_or(user.last_login_at, "Never"),
+        kind: user.kind.words(),
+        last_login: format_time_or_never(user.last_login_at),
         id: user.id,
         username: user.username,
         email: user.email,
@@ -74,6 +81,7 @@ fn line(row: Employee, now: Timestamp) -> EmployeeLine {
 #[derive(Template)]
 #[template(path = "employees.html")]
 struct EmployeesPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     search: String,
     total: i64,
@@ -98,8 +106,9 @@ pub async fn list(
 ) -> Result<Response, WebError> {
     user.require_administrator()?;
     if query.q.chars().count() > MAX_SEARCH_CHARS {
-        return Err(WebError::BadRequest(format!(
-            "Search for at most {MAX_SEARCH_CHARS} characters."
+        return Err(WebError::BadRequest(ta(
+            "problem-search-too-long",
+            &[("max", Arg::from(MAX_SEARCH_CHARS))],
         )));
     }
     let after = query.after.as_deref().filter(|a| !a.is_empty());
@@ -136,6 +145,7 @@ pub async fn list(
                 .finish()
         });
     render(&EmployeesPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(&state, &user, "employees").with_flash(query.done.as_deref()),
         search: query.q.clone(),
         total,
@@ -188,7 +198,7 @@ pub fn checked_administrations(
 /// The three kinds, for a select.
 pub struct KindChoice {
     pub value: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub selected: bool,
 }
 
@@ -202,7 +212,7 @@ pub fn kind_choices(selected: UserKind) -> Vec<KindChoice> {
     .into_iter()
     .map(|kind| KindChoice {
         value: kind.as_str(),
-        label: kind.label(),
+        label: kind.words(),
         selected: kind == selected,
     })
     .collect()
@@ -211,11 +221,14 @@ pub fn kind_choices(selected: UserKind) -> Vec<KindChoice> {
 #[derive(Template)]
 #[template(path = "employee_new.html")]
 struct NewUserPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     form: NewUserForm,
     kinds: Vec<KindChoice>,
     administrations: Vec<AdministrationChoice>,
     error: Option<String>,
+    problems: FieldProblems,
+    creating: bool,
     validity_hours: u64,
 }
 
@@ -238,19 +251,23 @@ async fn new_user_page(
     user: &CurrentUser,
     form: NewUserForm,
     error: Option<String>,
+    problems: FieldProblems,
 ) -> Result<Response, WebError> {
     let all = state
         .store
         .administrations_for(&user.account_id, &user.user_id, user.kind)
         .await?;
     let kind = UserKind::parse(&form.kind).unwrap_or(UserKind::Employee);
-    let status = form_status(error.is_some());
+    let status = form_status(error.is_some() || problems.any());
     let page = NewUserPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(state, user, "employees"),
         kinds: kind_choices(kind),
         administrations: choices(all, &form.administration),
         form,
         error,
+        problems,
+        creating: true,
         validity_hours: INVITATION_VALIDITY.as_secs() / 3600,
     };
     Ok((status, render(&page)?).into_response())
@@ -263,7 +280,14 @@ pub async fn new_form(
 ) -> Result<Response, WebError> {
     user.require_administrator()?;
     user.require_recent_auth(state.clock.now(), "/employees/new")?;
-    new_user_page(&state, &user, NewUserForm::default(), None).await
+    new_user_page(
+        &state,
+        &user,
+        NewUserForm::default(),
+        None,
+        FieldProblems::default(),
+    )
+    .await
 }
 
 /// `POST /employees/new`.
@@ -276,15 +300,21 @@ pub async fn create(
     user.require_administrator()?;
     let now = state.clock.now();
     user.require_recent_auth(now, "/employees/new")?;
-    let Some(kind) = UserKind::parse(&form.kind) else {
-        return new_user_page(
-            &state,
-            &user,
-            form,
-            Some("Choose what kind of user this is.".into()),
-        )
-        .await;
-    };
+    let kind =
+        UserKind::parse(&form.kind).ok_or_else(|| WebError::BadRequest(t("problem-role")))?;
+    let mut problems = FieldProblems::default();
+    if let Err(e) = user::parse_name(&form.name) {
+        problems.add("name", e.words());
+    }
+    if let Err(e) = username::parse(&form.username) {
+        problems.add("username", e.words());
+    }
+    if let Err(e) = email::parse(&form.email) {
+        problems.add("email", e.words());
+    }
+    if problems.any() {
+        return new_user_page(&state, &user, form, None, problems).await;
+    }
     let all = state
         .store
         .administrations_for(&user.account_id, &user.user_id, user.kind)
@@ -310,18 +340,23 @@ pub async fn create(
             Ok(Redirect::to(&format!("/employees/{user_id}?done={done}")).into_response())
         }
         Created::Invalid(message) => {
-            new_user_page(&state, &user, form, Some(capitalised(&message))).await
+            let problems = FieldProblems::default();
+            new_user_page(&state, &user, form, Some(message), problems).await
         }
-    }
-}
-
-/// The domain's messages start in lower case where they continue a sentence; pages show them on
-/// their own.
-pub fn capitalised(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+        Created::UsernameTaken(name) => {
+            let mut problems = FieldProblems::default();
+            problems.add(
+                "username",
+                ta(
+                    "problem-username-taken",
+                    &[
+                        ("username", Arg::from(name)),
+                        ("account", Arg::from(&user.account_name)),
+                    ],
+                ),
+            );
+            new_user_page(&state, &user, form, None, problems).await
+        }
     }
 }
 

@@ -28,6 +28,7 @@ use crate::state::AppState;
 #[derive(Template)]
 #[template(path = "forgot.html")]
 struct ForgotPage {
+    t: crate::i18n::Tr,
     csrf: String,
     sent: bool,
     minutes: u64,
@@ -37,6 +38,7 @@ struct ForgotPage {
 pub async fn form(State(state): State<AppState>, jar: CookieJar) -> Result<Response, WebError> {
     let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = ForgotPage {
+        t: crate::i18n::reader(),
         csrf,
         sent: false,
         minutes: RESET_VALIDITY.as_secs() / 60,
@@ -62,6 +64,7 @@ pub async fn submit(
     reset::request_reset(&state, &client, &form.security_code, &form.username).await?;
     let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = ForgotPage {
+        t: crate::i18n::reader(),
         csrf,
         sent: true,
         minutes: RESET_VALIDITY.as_secs() / 60,

@@ -22,9 +22,10 @@ use crate::flows::context::Client;
 use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
-use crate::http::templates::{DoneQuery, Nav, format_time, format_time_or, render};
+use crate::http::templates::{DoneQuery, Nav, format_time, format_time_or_never, render};
 
 use crate::flows::people::ip_addresses::{self, StatusChange};
+use crate::i18n::{self, Words};
 use crate::state::AppState;
 
 const PAGE_SIZE: i64 = 100;
@@ -34,7 +35,7 @@ pub struct IpLine {
     pub user_id: String,
     pub user: String,
     pub ip: String,
-    pub status: &'static str,
+    pub status: String,
     pub status_class: &'static str,
     pub first_seen: String,
     pub last_seen: String,
@@ -44,12 +45,13 @@ pub struct IpLine {
     pub href: String,
 }
 
-fn status_label(status: IpStatus) -> (&'static str, &'static str) {
-    match status {
-        IpStatus::Pending => ("Not validated", "status-invited"),
-        IpStatus::Validated => ("Validated", "status-active"),
-        IpStatus::Blocked => ("Blocked", "status-deactivated"),
-    }
+fn status_label(status: IpStatus) -> (String, &'static str) {
+    let class = match status {
+        IpStatus::Pending => "status-invited",
+        IpStatus::Validated => "status-active",
+        IpStatus::Blocked => "status-deactivated",
+    };
+    (status.words(), class)
 }
 
 fn line(row: IpAddressRow) -> IpLine {
@@ -74,13 +76,14 @@ fn line(row: IpAddressRow) -> IpLine {
         } else {
             user_agent::describe(&row.last_user_agent)
         },
-        last_two_factor: format_time_or(row.last_two_factor_at, "Never"),
+        last_two_factor: format_time_or_never(row.last_two_factor_at),
     }
 }
 
 #[derive(Template)]
 #[template(path = "ip_addresses.html")]
 struct ListPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     is_admin: bool,
     username: String,
@@ -146,8 +149,9 @@ pub async fn list(
         {
             Some(found) => Some(found.id),
             _ => {
-                problem = Some(format!(
-                    "There is no user named {username} in this account."
+                problem = Some(i18n::ta(
+                    "problem-no-such-username",
+                    &[("username", i18n::Arg::from(&username))],
                 ));
                 None
             }
@@ -192,6 +196,7 @@ pub async fn list(
         .map(line)
         .collect();
     render(&ListPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(&state, &user, "ip-addresses").with_flash(query.done.as_deref()),
         is_admin,
         first: after.map(|_| list_query(&username, &status).finish()),
@@ -206,6 +211,7 @@ pub async fn list(
 #[derive(Template)]
 #[template(path = "ip_address.html")]
 struct DetailPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     line: IpLine,
     blocked: bool,
@@ -247,6 +253,7 @@ pub async fn show(
     let row = visible_record(&state, &user, &user_id, &query.ip).await?;
     let blocked = row.status == IpStatus::Blocked;
     render(&DetailPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(&state, &user, "ip-addresses")
             .with_flash(DoneQuery { done: query.done }.done.as_deref()),
         blocked,
@@ -298,9 +305,9 @@ pub async fn save(
     match changed {
         StatusChange::Saved => {}
         StatusChange::OnlyAnAdministratorUnblocks => {
-            return Err(WebError::Forbidden(
-                "Only an administrator can unblock an IP address.".into(),
-            ));
+            return Err(WebError::Forbidden(i18n::t(
+                "problem-only-administrator-unblocks",
+            )));
         }
         StatusChange::ReauthRequired => return Err(WebError::ReauthRequired(back)),
     }

@@ -9,7 +9,7 @@ use portcullis_core::login::Refusal;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::shared::{IP_BLOCKED, NO_LONGER, into_session, wait_words};
+use super::shared::{into_session, ip_blocked, no_longer, wait_words};
 use crate::flows::context::Client;
 use crate::flows::login::password::LoginOutcome;
 use crate::flows::login::password::PasswordLogin;
@@ -17,19 +17,20 @@ use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::render;
 use crate::http::{WebError, cookies};
+use crate::i18n::{Arg, t, ta};
 use crate::state::AppState;
-
-/// The one message for a wrong security code, username or password.
-pub const GENERIC_FAILURE: &str = "The security code, username or password is not correct.";
 
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
+    t: crate::i18n::Tr,
     csrf: String,
     security_code: String,
     username: String,
     error: Option<String>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
+    /// Filled in after a password was just set: the password field gets the focus.
+    prefilled: bool,
 }
 
 #[derive(Deserialize)]
@@ -37,23 +38,17 @@ pub struct LoginQuery {
     notice: Option<String>,
 }
 
-fn notice_text(code: &str) -> Option<&'static str> {
-    match code {
-        "password-set" => Some("Your password is set. You can log in now."),
-        "logged-out" => Some("You have logged out."),
-        "logged-out-everywhere" => {
-            Some("You have logged out everywhere: every session of yours has ended.")
-        }
-        "login-expired" => {
-            Some("That login took too long or had too many wrong codes. Log in again.")
-        }
-        "ip-blocked" => Some(IP_BLOCKED),
-        "no-longer" => Some(NO_LONGER),
-        "ip-expired" => Some(
-            "That login waited too long for its IP address to be confirmed, or the link was opened on another device. Log in again.",
-        ),
-        _ => None,
-    }
+fn notice_text(code: &str) -> Option<String> {
+    Some(match code {
+        "password-set" => t("login-notice-password-set"),
+        "logged-out" => t("login-notice-logged-out"),
+        "logged-out-everywhere" => t("login-notice-logged-out-everywhere"),
+        "login-expired" => t("login-notice-expired"),
+        "ip-blocked" => ip_blocked(),
+        "no-longer" => no_longer(),
+        "ip-expired" => t("login-notice-ip-expired"),
+        _ => return None,
+    })
 }
 
 /// The login page, pre-filled: shown at once after a person chose their password through an
@@ -67,11 +62,13 @@ pub fn prefilled(
 ) -> Result<Response, WebError> {
     let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = LoginPage {
+        t: crate::i18n::reader(),
         csrf,
         security_code,
         username,
         error: None,
         notice: notice_text("password-set"),
+        prefilled: true,
     };
     Ok((jar, render(&page)?).into_response())
 }
@@ -84,11 +81,13 @@ pub async fn form(
 ) -> Result<Response, WebError> {
     let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = LoginPage {
+        t: crate::i18n::reader(),
         csrf,
         security_code: String::new(),
         username: String::new(),
         error: None,
         notice: query.notice.as_deref().and_then(notice_text),
+        prefilled: false,
     };
     Ok((jar, render(&page)?).into_response())
 }
@@ -127,34 +126,29 @@ pub async fn submit(
             let jar = jar.add(cookies::pending(&state.config, pending));
             return Ok((jar, Redirect::to("/login/new-ip")).into_response());
         }
-        LoginOutcome::Refused(Refusal::IpBlocked) => (StatusCode::FORBIDDEN, IP_BLOCKED.to_string(), None),
-        LoginOutcome::Refused(Refusal::BadCredentials(_)) => (StatusCode::UNAUTHORIZED, GENERIC_FAILURE.to_string(), None),
-        LoginOutcome::Refused(Refusal::Disabled | Refusal::EmploymentEnded) => (
-            StatusCode::FORBIDDEN,
-            NO_LONGER.to_string(),
-            None,
-        ),
-        LoginOutcome::Locked => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "This username is locked after too many failed login attempts. Ask your administrator to unlock it.".to_string(),
-            None,
-        ),
+        LoginOutcome::Refused(Refusal::IpBlocked) => (StatusCode::FORBIDDEN, ip_blocked(), None),
+        LoginOutcome::Refused(Refusal::BadCredentials(_)) => {
+            (StatusCode::UNAUTHORIZED, t("login-generic-failure"), None)
+        }
+        LoginOutcome::Refused(Refusal::Disabled | Refusal::EmploymentEnded) => {
+            (StatusCode::FORBIDDEN, no_longer(), None)
+        }
+        LoginOutcome::Locked => (StatusCode::TOO_MANY_REQUESTS, t("login-locked"), None),
         LoginOutcome::TryLater(until) => {
             let secs = until.since(state.clock.now()).as_secs().max(1);
-            (
-                StatusCode::TOO_MANY_REQUESTS,
-                format!("Too many failed login attempts. Wait {} and try again.", wait_words(secs)),
-                Some(secs),
-            )
+            let wait = ta("login-try-later", &[("wait", Arg::from(wait_words(secs)))]);
+            (StatusCode::TOO_MANY_REQUESTS, wait, Some(secs))
         }
     };
     let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = LoginPage {
+        t: crate::i18n::reader(),
         csrf,
         security_code: form.security_code,
         username: form.username,
         error: Some(message),
         notice: None,
+        prefilled: false,
     };
     let mut response = (status, jar, render(&page)?).into_response();
     if let Some(secs) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {

@@ -6,26 +6,29 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use portcullis_core::login::Refusal;
-use portcullis_core::token;
 use serde::Deserialize;
 
 use super::shared;
 use crate::flows::context::Client;
-use crate::flows::login::second_factor::CodeKind;
-use crate::flows::login::second_factor::CodeOutcome;
+use crate::flows::login::second_factor::{self, CodeKind, CodeOutcome, CodeStep};
 use crate::http::extract::CsrfForm;
 use crate::http::routes::Routes;
 use crate::http::templates::render;
 use crate::http::{WebError, cookies};
+use crate::i18n::t;
 use crate::state::AppState;
-use portcullis_store::PendingStage;
 
 #[derive(Template)]
 #[template(path = "login_code.html")]
 struct CodePage {
+    t: crate::i18n::Tr,
     csrf: String,
     recovery: bool,
-    error: Option<&'static str>,
+    error: Option<String>,
+    who: String,
+    account_name: String,
+    may_remember: bool,
+    remember: bool,
 }
 
 #[derive(Deserialize)]
@@ -43,27 +46,26 @@ pub async fn form(
     let Some(pending) = cookies::pending_token(&state.config, &jar) else {
         return Ok(Redirect::to("/login").into_response());
     };
-    if !token::looks_like_token(&pending)
-        || state
-            .store
-            .pending_login(
-                &token::hash_token(&pending),
-                PendingStage::Totp,
-                state.clock.now(),
-            )
-            .await?
-            .is_none()
-    {
+    let Some(step) = second_factor::waiting_for_code(&state, &pending).await? else {
         let jar = cookies::clear_pending(&state.config, jar);
         return Ok((jar, Redirect::to("/login?notice=login-expired")).into_response());
-    }
-    let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
-    let page = CodePage {
-        csrf,
-        recovery: query.recovery.is_some(),
-        error: None,
     };
+    let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
+    let page = code_page(csrf, query.recovery.is_some(), None, step);
     Ok((jar, render(&page)?).into_response())
+}
+
+fn code_page(csrf: String, recovery: bool, error: Option<String>, step: CodeStep) -> CodePage {
+    CodePage {
+        t: crate::i18n::reader(),
+        csrf,
+        recovery,
+        error,
+        who: step.name,
+        account_name: step.account_name,
+        may_remember: step.may_remember,
+        remember: step.remember,
+    }
 }
 
 #[derive(Deserialize)]
@@ -72,6 +74,12 @@ pub struct CodeForm {
     code: String,
     #[serde(default)]
     recovery_code: Option<String>,
+    /// Present when the page offered the 30-day option: "on" when ticked.
+    #[serde(default)]
+    remember: Option<String>,
+    /// Set by the page when it offered the option, so an unticked box reads as "no".
+    #[serde(default)]
+    remember_offered: Option<String>,
 }
 
 /// `POST /login/code`.
@@ -86,11 +94,21 @@ pub async fn submit(
         Some(code) => (CodeKind::Recovery, code.as_str()),
         None => (CodeKind::Totp, form.code.as_str()),
     };
-    let outcome =
-        crate::flows::login::second_factor::complete(&state, &pending, typed, kind, &client)
-            .await?;
+    let step = second_factor::waiting_for_code(&state, &pending).await?;
+    let remember = form
+        .remember_offered
+        .is_some()
+        .then_some(form.remember.is_some());
+    let outcome = second_factor::complete(&state, &pending, typed, kind, remember, &client).await?;
     let error = match outcome {
-        CodeOutcome::Session(session) => return shared::into_session(&state, jar, session).await,
+        CodeOutcome::Session(session) => {
+            let jar = shared::session_cookies(&state, jar, session);
+            let to = match kind {
+                CodeKind::Recovery => "/?done=recovery-login",
+                CodeKind::Totp => "/",
+            };
+            return Ok((jar, Redirect::to(to)).into_response());
+        }
         CodeOutcome::ConfirmIp(pending) => {
             let jar = jar.add(cookies::pending(&state.config, pending));
             return Ok((jar, Redirect::to("/login/new-ip")).into_response());
@@ -108,24 +126,18 @@ pub async fn submit(
             return Ok((jar, Redirect::to("/login?notice=login-expired")).into_response());
         }
         CodeOutcome::Wrong => match kind {
-            CodeKind::Totp => {
-                "That code is not correct, or it was used already. Enter the code your app shows now."
-            }
-            CodeKind::Recovery => "That recovery code is not correct, or it was used already.",
+            CodeKind::Totp => t("problem-login-code-wrong"),
+            CodeKind::Recovery => t("problem-login-recovery-wrong"),
         },
-        CodeOutcome::WaitForNextCode => {
-            "Too many wrong codes. Wait until your app shows a new code, then try again."
-        }
-        CodeOutcome::Locked => {
-            "Too many failed attempts for this username. Wait a while, or ask your administrator to unlock it."
-        }
+        CodeOutcome::WaitForNextCode => t("problem-login-code-wait"),
+        CodeOutcome::Locked => t("problem-login-code-locked"),
+    };
+    let Some(step) = step else {
+        let jar = cookies::clear_pending(&state.config, jar);
+        return Ok((jar, Redirect::to("/login?notice=login-expired")).into_response());
     };
     let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
-    let page = CodePage {
-        csrf,
-        recovery: kind == CodeKind::Recovery,
-        error: Some(error),
-    };
+    let page = code_page(csrf, kind == CodeKind::Recovery, Some(error), step);
     Ok((StatusCode::UNAUTHORIZED, jar, render(&page)?).into_response())
 }
 

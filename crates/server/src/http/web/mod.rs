@@ -2,7 +2,7 @@
 
 pub(super) mod account;
 pub(super) mod administrations;
-pub(super) mod audit;
+pub(crate) mod audit;
 pub(super) mod dashboard;
 pub(super) mod dev_mail;
 pub(super) mod employee;

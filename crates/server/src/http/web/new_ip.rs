@@ -7,7 +7,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use portcullis_core::clock;
 use serde::Deserialize;
 
 use super::shared::{into_session, wait_words};
@@ -17,8 +16,10 @@ use crate::flows::login::new_ip::Resend;
 use crate::flows::login::new_ip::Waiting;
 use crate::http::extract::CsrfForm;
 use crate::http::routes::Routes;
+use crate::http::templates::format_time;
 use crate::http::templates::{MessagePage, render};
 use crate::http::{WebError, cookies};
+use crate::i18n::{self, Arg, Tr, key, t, ta};
 use crate::state::AppState;
 
 /// Seconds between the waiting page's automatic refreshes.
@@ -27,6 +28,7 @@ const REFRESH_SECS: u32 = 5;
 #[derive(Template)]
 #[template(path = "login_new_ip.html")]
 struct WaitingPage {
+    t: crate::i18n::Tr,
     csrf: String,
     masked_email: String,
     refresh_secs: u32,
@@ -62,18 +64,16 @@ pub async fn waiting(
         }
         Waiting::Waiting { masked_email } => {
             let notice = match (query.sent.is_some(), query.wait) {
-                (true, _) => Some(
-                    "A new email is on its way. Links in earlier emails no longer work."
-                        .to_string(),
-                ),
-                (_, Some(secs)) => Some(format!(
-                    "An email was sent less than a minute ago. You can ask for another in {}.",
-                    wait_words(secs)
+                (true, _) => Some(t("new-ip-notice-sent")),
+                (_, Some(secs)) => Some(ta(
+                    "new-ip-notice-wait",
+                    &[("wait", Arg::from(wait_words(secs)))],
                 )),
                 _ => None,
             };
             let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
             let page = WaitingPage {
+                t: crate::i18n::reader(),
                 csrf,
                 masked_email,
                 refresh_secs: REFRESH_SECS,
@@ -112,6 +112,7 @@ pub async fn resend(
 #[derive(Template)]
 #[template(path = "new_ip_link.html")]
 struct LinkPage {
+    t: crate::i18n::Tr,
     csrf: String,
     token: String,
     wasnt_me: bool,
@@ -129,12 +130,11 @@ pub struct LinkQuery {
     answer: Option<String>,
 }
 
-const LINK_UNUSABLE: &str = "It has expired, was used already, or a newer email replaced it. Log in again to get a new one; if a login you did not start is waiting, nothing happens unless someone confirms it.";
-
 fn link_unusable() -> Result<Response, WebError> {
     let page = MessagePage {
-        title: "This link can no longer be used",
-        message: LINK_UNUSABLE,
+        t: crate::i18n::reader(),
+        title: &t("link-unusable-title"),
+        message: &t("link-unusable-new-ip"),
     };
     Ok((StatusCode::GONE, render(&page)?).into_response())
 }
@@ -148,15 +148,24 @@ pub async fn link_form(
     let Some(facts) = crate::flows::login::new_ip::peek_link(&state, &query.token).await? else {
         return link_unusable();
     };
+    // The person the link is for reads it: their language (else their browser's, else their
+    // account's), their account's time.
+    i18n::set_reader(Tr::for_person(
+        facts.language,
+        i18n::browser_language().0,
+        facts.account_language,
+        &facts.time_zone,
+    ));
     let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = LinkPage {
+        t: crate::i18n::reader(),
         csrf,
         token: query.token,
         wasnt_me: query.answer.as_deref() == Some("wasnt-me"),
         username: facts.username,
         ip: facts.ip,
         browser: facts.browser,
-        at: format!("{} UTC", clock::format_date_time(facts.at)),
+        at: format_time(facts.at),
     };
     Ok((jar, render(&page)?).into_response())
 }
@@ -184,28 +193,24 @@ pub async fn answer(
         }
         "wasnt-me" => crate::flows::login::new_ip::not_me(&state, &form.token, &client).await?,
         _ => {
-            return Err(WebError::BadRequest(
-                "Choose \"Yes, this was me\" or \"This wasn't me\".".into(),
-            ));
+            return Err(WebError::BadRequest(t("problem-new-ip-answer")));
         }
     };
     let (title, message) = match outcome {
         Answer::Confirmed(Some(session)) => return into_session(&state, jar, session).await,
-        Answer::Confirmed(None) => (
-            "IP address confirmed",
-            "The address is validated. The login that was waiting continues by itself on the device where it started; future logins from this address go straight in.",
-        ),
-        Answer::Blocked => (
-            "IP address blocked",
-            "The address is blocked for your user and that login has ended. Your administrators have been told. Someone knows your password: log in and choose a new one now.",
-        ),
+        Answer::Confirmed(None) => (key("new-ip-confirmed-title"), key("new-ip-confirmed")),
+        Answer::Blocked => (key("new-ip-blocked-title"), key("new-ip-blocked")),
         Answer::AlreadyBlocked => (
-            "This IP address is blocked",
-            "An administrator blocked this address for your user, so the login cannot continue. Ask them if you think this is a mistake.",
+            key("new-ip-already-blocked-title"),
+            key("new-ip-already-blocked"),
         ),
         Answer::Unusable => return link_unusable(),
     };
-    render(&MessagePage { title, message })
+    render(&MessagePage {
+        t: crate::i18n::reader(),
+        title: &t(title),
+        message: &t(message),
+    })
 }
 
 /// The routes of this area.

@@ -27,19 +27,22 @@ use crate::http::extract::{CsrfForm, CsrfJson, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::{Nav, render, safe_return_path};
 use crate::http::{ApiError, WebError};
+use crate::i18n::{Arg, Words, t, ta};
 use crate::state::AppState;
 
 fn redirect_json(to: &str) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "redirect": to }))
 }
 
-fn security_tab(user: &CurrentUser) -> String {
-    format!("/employees/{}/security", user.user_id)
+/// The passkeys part of the user's own tab, where every passkey change returns.
+fn passkeys_part(user: &CurrentUser) -> String {
+    format!("/employees/{}/security/passkeys", user.user_id)
 }
 
 #[derive(Template)]
 #[template(path = "passkey_new.html")]
 struct NewPasskeyPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     available: bool,
     back: String,
@@ -52,9 +55,10 @@ pub async fn new_page(
 ) -> Result<Response, WebError> {
     user.require_recent_auth(state.clock.now(), "/security/passkeys/new")?;
     render(&NewPasskeyPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(&state, &user, "security"),
         available: state.webauthn.is_some(),
-        back: security_tab(&user),
+        back: passkeys_part(&user),
     })
 }
 
@@ -99,7 +103,7 @@ pub async fn register(
         &client,
     )
     .await?;
-    Ok(redirect_json(&format!("{}?done=passkey-added", security_tab(&user))).into_response())
+    Ok(redirect_json(&format!("{}?done=passkey-added", passkeys_part(&user))).into_response())
 }
 
 #[derive(Deserialize)]
@@ -119,9 +123,9 @@ pub async fn rename(
     if !ids::looks_like_id(&id) {
         return Err(WebError::NotFound);
     }
-    let name = passkey::parse_name(&form.name).map_err(|p| WebError::BadRequest(p.to_string()))?;
+    let name = passkey::parse_name(&form.name).map_err(|p| WebError::BadRequest(p.words()))?;
     passkeys::rename(&user.acting(&state, &client), &user.user_id, &id, &name).await?;
-    Ok(Redirect::to(&format!("{}?done=saved", security_tab(&user))).into_response())
+    Ok(Redirect::to(&format!("{}?done=saved", passkeys_part(&user))).into_response())
 }
 
 /// `POST /security/passkeys/{id}/delete`: needs re-authentication; refused for the last factor
@@ -143,18 +147,21 @@ pub async fn delete(
         .into_iter()
         .find(|p| p.id == id)
         .ok_or(WebError::NotFound)?;
-    user.require_recent_auth(state.clock.now(), &security_tab(&user))?;
+    user.require_recent_auth(state.clock.now(), &passkeys_part(&user))?;
     if !form.confirmed() {
         return confirm_first(
             &state,
             &user,
             "security",
             Confirm {
-                title: format!("Delete the passkey \"{}\"?", owned.name),
-                what: "It can no longer log in, on any device. This cannot be undone; you can create a new passkey later.".into(),
+                title: ta(
+                    "confirm-delete-passkey-title",
+                    &[("name", Arg::from(&owned.name))],
+                ),
+                what: t("confirm-delete-passkey"),
                 action: format!("/security/passkeys/{}/delete", owned.id),
-                button: "Delete passkey",
-                back: security_tab(&user),
+                button: t("confirm-delete-passkey-button"),
+                back: passkeys_part(&user),
             },
         );
     }
@@ -162,12 +169,12 @@ pub async fn delete(
     match passkeys::delete(&user.acting(&state, &client), &row, &owned).await? {
         Deleted::Deleted => Ok(Redirect::to(&format!(
             "{}?done=passkey-deleted",
-            security_tab(&user)
+            passkeys_part(&user)
         ))
         .into_response()),
-        Deleted::LastFactor => Err(WebError::Conflict(format!(
-            "{} requires two-factor authentication, and this passkey is your last way to provide it. Add another passkey or an authenticator app first.",
-            user.account_name
+        Deleted::LastFactor => Err(WebError::Conflict(ta(
+            "problem-last-passkey",
+            &[("account", Arg::from(&user.account_name))],
         ))),
     }
 }
@@ -211,11 +218,11 @@ pub async fn login(
         }
         PasskeyLogin::Refused(Refusal::IpBlocked) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            super::shared::IP_BLOCKED,
+            super::shared::ip_blocked(),
         )),
         PasskeyLogin::Refused(_) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            super::shared::NO_LONGER,
+            super::shared::no_longer(),
         )),
     }
 }

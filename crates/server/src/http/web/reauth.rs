@@ -25,6 +25,7 @@ use crate::state::AppState;
 #[derive(Template)]
 #[template(path = "reauth.html")]
 struct ReauthPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     next: String,
     error: Option<String>,
@@ -54,6 +55,7 @@ pub async fn form(
     Query(query): Query<ReauthQuery>,
 ) -> Result<Response, WebError> {
     render(&ReauthPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(&state, &user, ""),
         next: safe_return_path(&query.next).to_string(),
         error: None,
@@ -93,6 +95,7 @@ pub async fn submit(
         Reauth::NotConfirmed(why) => why,
     };
     let page = ReauthPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(&state, &user, ""),
         next,
         error: Some(confirmation_problem(&state, why)?),

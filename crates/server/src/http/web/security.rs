@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use portcullis_core::language::Language;
 use portcullis_core::user::User;
 use portcullis_core::{ids, user_agent};
 use secrecy::SecretString;
@@ -27,13 +28,17 @@ use crate::http::WebError;
 use crate::http::cookies;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
-use crate::http::templates::{DoneQuery, Nav, form_status, format_time, format_time_or, render};
+use crate::http::templates::{
+    DoneQuery, Nav, form_status, format_time, format_time_or_never, render,
+};
+use crate::i18n::{Arg, Words, key, t, ta};
 use crate::state::AppState;
 
 /// One session in the list.
 pub struct SessionLine {
     pub id: String,
     pub browser: String,
+    pub method: String,
     pub ip: String,
     pub started: String,
     pub last_active: String,
@@ -44,7 +49,18 @@ pub struct SessionLine {
 #[derive(Default)]
 pub struct Problems {
     pub username: Option<String>,
+    pub current_password: Option<String>,
     pub password: Option<String>,
+    pub two_factor: Option<String>,
+}
+
+impl Problems {
+    fn any(&self) -> bool {
+        self.username.is_some()
+            || self.current_password.is_some()
+            || self.password.is_some()
+            || self.two_factor.is_some()
+    }
 }
 
 /// The two-factor part of the tab.
@@ -81,12 +97,75 @@ pub struct IpView {
     pub account_blocks_new: bool,
 }
 
+/// The parts of the tab: a summary of cards, and one page for each thing to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Summary,
+    TwoFactor,
+    Passkeys,
+    Password,
+    Username,
+    Sessions,
+    IpAddresses,
+    Language,
+}
+
+impl Part {
+    /// The part a URL segment names; only the user's own tab has every part.
+    fn named(segment: &str, is_me: bool) -> Option<Part> {
+        let part = match segment {
+            "two-factor" => Part::TwoFactor,
+            "passkeys" => Part::Passkeys,
+            "sessions" => Part::Sessions,
+            "password" => Part::Password,
+            "username" => Part::Username,
+            "ip-addresses" => Part::IpAddresses,
+            "language" => Part::Language,
+            _ => return None,
+        };
+        let everyone_s = matches!(part, Part::TwoFactor | Part::Passkeys | Part::Sessions);
+        (everyone_s || is_me).then_some(part)
+    }
+
+    /// What the template calls it.
+    fn slug(self) -> &'static str {
+        match self {
+            Part::Summary => "summary",
+            Part::TwoFactor => "two-factor",
+            Part::Passkeys => "passkeys",
+            Part::Password => "password",
+            Part::Username => "username",
+            Part::Sessions => "sessions",
+            Part::IpAddresses => "ip-addresses",
+            Part::Language => "language",
+        }
+    }
+
+    /// Its page title.
+    fn title(self) -> String {
+        t(match self {
+            Part::Summary => key("menu-security"),
+            Part::TwoFactor => key("two-factor-title"),
+            Part::Passkeys => key("passkeys-title"),
+            Part::Password => key("password-title"),
+            Part::Username => key("field-username"),
+            Part::Sessions => key("sessions-title"),
+            Part::IpAddresses => key("ip-security-title"),
+            Part::Language => key("language-title"),
+        })
+    }
+}
+
 #[derive(Template)]
 #[template(path = "security.html")]
 struct SecurityPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     person: Person,
     tab: &'static str,
+    part: &'static str,
+    part_title: String,
+    base: String,
     sessions: Vec<SessionLine>,
     problems: Problems,
     typed_username: String,
@@ -94,15 +173,36 @@ struct SecurityPage {
     ip: IpView,
     passkeys: Vec<PasskeyLine>,
     passkeys_available: bool,
+    password_changed: String,
+    chosen_language: Option<&'static str>,
+    chosen_code: &'static str,
 }
 
-async fn page(
+/// A part of a user's tab, with what went wrong in a form of it, if anything.
+pub(crate) struct Shown<'a> {
+    pub part: Part,
+    pub done: Option<&'a str>,
+    pub problems: Problems,
+    pub typed_username: String,
+}
+
+impl Shown<'_> {
+    /// The part as it is, nothing typed.
+    pub fn part(part: Part) -> Shown<'static> {
+        Shown {
+            part,
+            done: None,
+            problems: Problems::default(),
+            typed_username: String::new(),
+        }
+    }
+}
+
+pub(crate) async fn page(
     state: &AppState,
     user: &CurrentUser,
     row: &User,
-    done: Option<&str>,
-    problems: Problems,
-    typed_username: String,
+    shown: Shown<'_>,
 ) -> Result<Response, WebError> {
     let sessions = state
         .store
@@ -112,13 +212,14 @@ async fn page(
         .map(|s| SessionLine {
             current: s.id == user.session_id,
             browser: user_agent::describe(&s.user_agent),
+            method: s.login_method.words(),
             ip: s.ip,
             started: format_time(s.created_at),
             last_active: format_time(s.last_seen_at),
             id: s.id,
         })
         .collect();
-    let status = form_status(problems.username.is_some() || problems.password.is_some());
+    let status = form_status(shown.problems.any());
     let active = if row.id == user.user_id {
         "security"
     } else {
@@ -142,12 +243,16 @@ async fn page(
         required_notice: user.restricted && row.id == user.user_id,
     };
     let page = SecurityPage {
-        nav: Nav::new(state, user, active).with_flash(done),
+        t: crate::i18n::reader(),
+        nav: Nav::new(state, user, active).with_flash(shown.done),
         person: person(state, user, row).await?,
         tab: "security",
+        part: shown.part.slug(),
+        part_title: shown.part.title(),
+        base: format!("/employees/{}/security", row.id),
         sessions,
-        problems,
-        typed_username,
+        problems: shown.problems,
+        typed_username: shown.typed_username,
         two_factor,
         ip: IpView {
             auto_validate: row.auto_validate_ips,
@@ -165,17 +270,20 @@ async fn page(
                     name: view.name,
                     authenticator: view.authenticator,
                     created: format_time(view.created),
-                    last_used: format_time_or(view.last_used, "Never"),
+                    last_used: format_time_or_never(view.last_used),
                     synced: view.synced,
                 }
             })
             .collect(),
         passkeys_available: state.webauthn.is_some(),
+        password_changed: format_time_or_never(row.password_changed_at),
+        chosen_language: row.language.map(Language::own_name),
+        chosen_code: row.language.map_or("", Language::code),
     };
     Ok((status, render(&page)?).into_response())
 }
 
-/// `GET /employees/{id}/security`.
+/// `GET /employees/{id}/security`: the summary.
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -183,15 +291,36 @@ pub async fn show(
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let row = user.user_named(&state, &id).await?;
-    page(
-        &state,
-        &user,
-        &row,
-        query.done.as_deref(),
-        Problems::default(),
-        String::new(),
-    )
-    .await
+    let shown = Shown {
+        done: query.done.as_deref(),
+        ..Shown::part(Part::Summary)
+    };
+    page(&state, &user, &row, shown).await
+}
+
+/// `GET /employees/{id}/security/{part}`: one part, to change it.
+pub async fn show_part(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, segment)): Path<(String, String)>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let row = user.user_named(&state, &id).await?;
+    let part = Part::named(&segment, row.id == user.user_id).ok_or(WebError::NotFound)?;
+    let shown = Shown {
+        done: query.done.as_deref(),
+        ..Shown::part(part)
+    };
+    page(&state, &user, &row, shown).await
+}
+
+/// Back to one part of the user's own tab, with a confirmation.
+pub(crate) fn my_part(user: &CurrentUser, part: Part, done: &str) -> Redirect {
+    Redirect::to(&format!(
+        "/employees/{}/security/{}?done={done}",
+        user.user_id,
+        part.slug()
+    ))
 }
 
 fn my_security(user: &CurrentUser, done: &str) -> Redirect {
@@ -215,10 +344,6 @@ pub async fn change_username(
     CsrfForm(form): CsrfForm<UsernameForm>,
 ) -> Result<Response, WebError> {
     let row = user.me(&state).await?;
-    let refuse = |problem: String| Problems {
-        username: Some(problem),
-        ..Problems::default()
-    };
     let session = user.own_session();
     let changed = users::change_own_username(
         &user.acting(&state, &client),
@@ -233,14 +358,25 @@ pub async fn change_username(
             let jar = jar.add(cookies::session(&state.config, session_token));
             return Ok((jar, my_security(&user, "username-changed")).into_response());
         }
-        UsernameChange::Invalid(problem) => problem,
-        UsernameChange::Taken(name) => format!(
-            "The username '{name}' is already taken in {}. Choose another.",
-            user.account_name
+        UsernameChange::Invalid(problem) => problem.words(),
+        UsernameChange::Taken(name) => ta(
+            "problem-username-taken",
+            &[
+                ("username", Arg::from(name)),
+                ("account", Arg::from(&user.account_name)),
+            ],
         ),
         UsernameChange::NotConfirmed(why) => confirmation_problem(&state, why)?,
     };
-    page(&state, &user, &row, None, refuse(problem), form.username).await
+    let shown = Shown {
+        problems: Problems {
+            username: Some(problem),
+            ..Problems::default()
+        },
+        typed_username: form.username,
+        ..Shown::part(Part::Username)
+    };
+    page(&state, &user, &row, shown).await
 }
 
 #[derive(Deserialize)]
@@ -262,10 +398,6 @@ pub async fn change_password(
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, WebError> {
     let row = user.me(&state).await?;
-    let refuse = |problem: String| Problems {
-        password: Some(problem),
-        ..Problems::default()
-    };
     let session = user.own_session();
     let changed = password::change(
         &user.acting(&state, &client),
@@ -276,16 +408,29 @@ pub async fn change_password(
         &form.repeat,
     )
     .await?;
-    let problem = match changed {
+    let problems = match changed {
         PasswordChange::Changed { session_token } => {
             let jar = jar.add(cookies::session(&state.config, session_token));
             return Ok((jar, my_security(&user, "password-changed")).into_response());
         }
-        PasswordChange::NotTheSame => "The two new passwords are not the same.".to_string(),
-        PasswordChange::Weak(problem) => problem,
-        PasswordChange::NotConfirmed(why) => confirmation_problem(&state, why)?,
+        PasswordChange::NotTheSame => Problems {
+            password: Some(t("problem-passwords-differ")),
+            ..Problems::default()
+        },
+        PasswordChange::Weak(problem) => Problems {
+            password: Some(problem.words()),
+            ..Problems::default()
+        },
+        PasswordChange::NotConfirmed(why) => Problems {
+            current_password: Some(confirmation_problem(&state, why)?),
+            ..Problems::default()
+        },
     };
-    page(&state, &user, &row, None, refuse(problem), String::new()).await
+    let shown = Shown {
+        problems,
+        ..Shown::part(Part::Password)
+    };
+    page(&state, &user, &row, shown).await
 }
 
 #[derive(Deserialize)]
@@ -306,7 +451,7 @@ pub async fn end_session(
     if session_id == user.session_id {
         return Ok(Redirect::to("/login?notice=logged-out").into_response());
     }
-    Ok(my_security(&user, "session-ended").into_response())
+    Ok(my_part(&user, Part::Sessions, "session-ended").into_response())
 }
 
 /// `POST /security/sessions/end-others`: ends every session of the user but this one.
@@ -322,7 +467,7 @@ pub async fn end_other_sessions(
         Some(&user.own_session()),
     )
     .await?;
-    Ok(my_security(&user, "sessions-ended").into_response())
+    Ok(my_part(&user, Part::Sessions, "sessions-ended").into_response())
 }
 
 /// `POST /security/sessions/end-all`: signs the user out everywhere, this browser included.
@@ -354,25 +499,51 @@ pub async fn auto_validate(
     CsrfForm(form): CsrfForm<AutoValidateForm>,
 ) -> Result<Response, WebError> {
     let auto = form.auto_validate.is_some();
-    let back = format!("/employees/{}/security", user.user_id);
+    let back = format!("/employees/{}/security/ip-addresses", user.user_id);
     if auto {
         user.require_recent_auth(state.clock.now(), &back)?;
     }
     let saved =
         users::set_own_auto_validate(&user.acting(&state, &client), &user.user_id, auto).await?;
     if saved == AutoValidate::BlockedByAccount {
-        return Err(WebError::Conflict(format!(
-            "{} blocks new IP addresses: every new address waits for confirmation by email, so this option cannot be switched on.",
-            user.account_name
+        return Err(WebError::Conflict(ta(
+            "problem-auto-validate-blocked",
+            &[("account", Arg::from(&user.account_name))],
         )));
     }
     Ok(Redirect::to(&format!("{back}?done=saved")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    language: String,
+}
+
+/// `POST /security/language`: the user's own language, or none (their browser's, else the
+/// account's).
+pub async fn set_language(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    CsrfForm(form): CsrfForm<LanguageForm>,
+) -> Result<Response, WebError> {
+    let language = match form.language.as_str() {
+        "" => None,
+        code => {
+            Some(Language::parse(code).ok_or_else(|| WebError::BadRequest(t("problem-language")))?)
+        }
+    };
+    users::set_own_language(&user.acting(&state, &client), &user.user_id, language).await?;
+    Ok(my_security(&user, "language-saved").into_response())
 }
 
 /// The routes of this area.
 pub(crate) fn routes(routes: Routes) -> Routes {
     routes
         .get("/employees/{id}/security", show)
+        .get("/employees/{id}/security/{part}", show_part)
+        .post("/security/language", set_language)
         .post("/security/username", change_username)
         .post("/security/password", change_password)
         .post("/security/ip-addresses/auto-validate", auto_validate)

@@ -15,6 +15,7 @@ use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::{DoneQuery, Nav, render};
+use crate::i18n::Words;
 use crate::state::AppState;
 
 const PATH: &str = "/security-center";
@@ -24,13 +25,14 @@ pub struct UserState {
     pub id: String,
     pub name: String,
     pub username: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub two_factor: bool,
 }
 
 #[derive(Template)]
 #[template(path = "security_center.html")]
 struct CenterPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     enforce: bool,
     limit: bool,
@@ -73,13 +75,14 @@ pub async fn show(
         .map(|r| UserState {
             two_factor: r.factors.has_second_factor(),
             name: r.user.display_name().to_string(),
-            kind: r.user.kind.label(),
+            kind: r.user.kind.words(),
             username: r.user.username,
             id: r.user.id,
         })
         .collect();
     let without = users.iter().filter(|u| !u.two_factor).count();
     render(&CenterPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(&state, &user, "security-center").with_flash(query.done.as_deref()),
         enforce: account.policy.enforce_two_factor,
         limit: account.policy.limit_two_factor_validity,
@@ -107,6 +110,7 @@ pub struct PolicyForm {
 #[derive(Template)]
 #[template(path = "security_center_confirm.html")]
 struct ConfirmPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     limit: bool,
     block_new_ips: bool,
@@ -133,6 +137,7 @@ pub async fn save(
     {
         PolicyChange::Saved => Ok(Redirect::to("/security-center?done=saved").into_response()),
         PolicyChange::WouldRestrictYou => render(&ConfirmPage {
+            t: crate::i18n::reader(),
             nav: Nav::new(&state, &user, "security-center"),
             limit: policy.limit_two_factor_validity,
             block_new_ips: policy.block_new_ips,

@@ -27,6 +27,7 @@ use crate::http::extract::CsrfForm;
 use crate::http::routes::Routes;
 use crate::http::templates::{MessagePage, render};
 use crate::http::{WebError, cookies};
+use crate::i18n::{Words, t};
 use crate::state::AppState;
 
 /// Which kind of link this is.
@@ -53,21 +54,17 @@ impl LinkKind {
         }
     }
 
-    fn title(self) -> &'static str {
+    fn title(self) -> String {
         match self {
-            LinkKind::Invitation => "Choose your password",
-            LinkKind::Reset => "Choose a new password",
+            LinkKind::Invitation => t("mail-invitation-action"),
+            LinkKind::Reset => t("mail-reset-subject"),
         }
     }
 
-    fn unusable(self) -> &'static str {
+    fn unusable(self) -> String {
         match self {
-            LinkKind::Invitation => {
-                "It has expired or has already been used. Ask your administrator to send a new invitation."
-            }
-            LinkKind::Reset => {
-                "It has expired or has already been used. On the login page, choose \"Forgot your password?\" to get a new one."
-            }
+            LinkKind::Invitation => t("link-unusable-invitation"),
+            LinkKind::Reset => t("link-unusable-reset"),
         }
     }
 }
@@ -75,7 +72,8 @@ impl LinkKind {
 #[derive(Template)]
 #[template(path = "set_password.html")]
 struct SetPasswordPage {
-    title: &'static str,
+    t: crate::i18n::Tr,
+    title: String,
     action: &'static str,
     csrf: String,
     token: String,
@@ -86,8 +84,9 @@ struct SetPasswordPage {
 
 fn link_unusable(kind: LinkKind) -> Result<Response, WebError> {
     let page = MessagePage {
-        title: "This link can no longer be used",
-        message: kind.unusable(),
+        t: crate::i18n::reader(),
+        title: &t("link-unusable-title"),
+        message: &kind.unusable(),
     };
     Ok((StatusCode::GONE, render(&page)?).into_response())
 }
@@ -171,6 +170,7 @@ async fn form(
     };
     let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = SetPasswordPage {
+        t: crate::i18n::reader(),
         title: kind.title(),
         action: kind.path(),
         csrf,
@@ -223,7 +223,7 @@ async fn submit(
         return link_unusable(kind);
     };
     let problem = if form.password != form.repeat {
-        "The two passwords are not the same.".to_string()
+        t("problem-passwords-differ")
     } else {
         {
             let set = password::set_with_link(
@@ -247,12 +247,13 @@ async fn submit(
                     );
                 }
                 LinkSet::Unusable => return link_unusable(kind),
-                LinkSet::Weak(problem) => problem,
+                LinkSet::Weak(problem) => problem.words(),
             }
         }
     };
     let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = SetPasswordPage {
+        t: crate::i18n::reader(),
         title: kind.title(),
         action: kind.path(),
         csrf,

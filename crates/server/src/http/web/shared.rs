@@ -11,14 +11,18 @@ use crate::flows::session::NewSessionToken;
 use crate::http::extract::CurrentUser;
 use crate::http::templates::{Nav, render};
 use crate::http::{WebError, cookies};
+use crate::i18n::{Arg, t, ta};
 use crate::state::AppState;
 
 /// What a deactivated user, or one whose employment has ended, is told once every factor passed.
-pub const NO_LONGER: &str =
-    "This user can no longer log in. Contact your administrator if you think this is a mistake.";
+pub fn no_longer() -> String {
+    t("login-no-longer")
+}
 
 /// What a login from a blocked IP address is told.
-pub const IP_BLOCKED: &str = "Logins from this IP address are blocked for your user. If it is yours, ask your administrator to unblock it on the IP addresses page.";
+pub fn ip_blocked() -> String {
+    t("login-ip-blocked")
+}
 
 /// Hands a browser its new session: any session it had before is ended (a fresh token on every
 /// login), the partial login's cookie is removed, and it goes to the dashboard.
@@ -37,27 +41,28 @@ pub fn session_cookies(state: &AppState, jar: CookieJar, session: NewSessionToke
     cookies::clear_pending(&state.config, jar).add(cookies::session(&state.config, session.token))
 }
 
+/// How long to wait, in words: seconds below a minute, "a minute" below two, else whole
+/// minutes (rounded up).
 pub fn wait_words(secs: u64) -> String {
     match secs {
-        0..=1 => "a second".to_string(),
-        2..=59 => format!("{secs} seconds"),
-        60..=119 => "a minute".to_string(),
-        _ => format!("{} minutes", secs.div_ceil(60)),
+        0..=59 => ta("wait-seconds", &[("count", Arg::from(secs.max(1)))]),
+        60..=119 => ta("wait-minutes", &[("count", Arg::from(1u64))]),
+        _ => ta("wait-minutes", &[("count", Arg::from(secs.div_ceil(60)))]),
     }
 }
 
 /// What to tell a user whose password confirmation did not succeed.
 pub fn confirmation_problem(state: &AppState, why: Unconfirmed) -> Result<String, WebError> {
     Ok(match why {
-        Unconfirmed::Wrong => "The password is not correct.".into(),
-        Unconfirmed::TryLater(until) => format!(
-            "Too many wrong passwords. Wait {} and try again.",
-            wait_words(until.since(state.clock.now()).as_secs().max(1))
+        Unconfirmed::Wrong => t("problem-password-wrong"),
+        Unconfirmed::TryLater(until) => ta(
+            "problem-password-try-later",
+            &[(
+                "wait",
+                Arg::from(wait_words(until.since(state.clock.now()).as_secs().max(1))),
+            )],
         ),
-        Unconfirmed::Locked => {
-            "Your username is locked after too many wrong passwords. Ask your administrator to unlock it."
-                .into()
-        }
+        Unconfirmed::Locked => t("problem-password-locked"),
         Unconfirmed::Busy => return Err(WebError::Busy),
     })
 }
@@ -78,7 +83,7 @@ impl ConfirmForm {
 }
 
 /// What a confirmation page asks.
-pub struct Confirm<'a> {
+pub struct Confirm {
     /// The page's title: the action, as a question ("Delete the passkey "Laptop"?").
     pub title: String,
     /// What happens, in sentences.
@@ -86,7 +91,7 @@ pub struct Confirm<'a> {
     /// Where the confirming form posts (the action's own URL).
     pub action: String,
     /// The confirming button.
-    pub button: &'a str,
+    pub button: String,
     /// Where "Cancel" goes.
     pub back: String,
 }
@@ -94,6 +99,7 @@ pub struct Confirm<'a> {
 #[derive(Template)]
 #[template(path = "confirm.html")]
 struct ConfirmPage<'a> {
+    t: crate::i18n::Tr,
     nav: Nav,
     title: &'a str,
     what: &'a str,
@@ -108,14 +114,15 @@ pub fn confirm_first(
     state: &AppState,
     user: &CurrentUser,
     active: &'static str,
-    confirm: Confirm<'_>,
+    confirm: Confirm,
 ) -> Result<Response, WebError> {
     render(&ConfirmPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(state, user, active),
         title: &confirm.title,
         what: &confirm.what,
         action: &confirm.action,
-        button: confirm.button,
+        button: &confirm.button,
         back: &confirm.back,
     })
 }

@@ -12,10 +12,12 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::totp::{self};
 use serde::Deserialize;
 
+use super::security::{self, Part, Problems, Shown};
 use super::shared::{Confirm, ConfirmForm, confirm_first};
 use crate::flows::context::Client;
 use crate::flows::credentials::totp::{self as app, Enrollment, OwnCode, TurnOff, secret_of};
@@ -23,6 +25,7 @@ use crate::http::WebError;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
 use crate::http::templates::{Nav, form_status, render};
+use crate::i18n::{Arg, t, ta};
 use crate::state::AppState;
 
 /// Where the tab lives for the current user.
@@ -31,7 +34,7 @@ fn tab(user: &CurrentUser) -> String {
 }
 
 fn back(user: &CurrentUser, done: &str) -> Response {
-    Redirect::to(&format!("{}?done={done}", tab(user))).into_response()
+    security::my_part(user, Part::TwoFactor, done).into_response()
 }
 
 #[derive(Deserialize)]
@@ -46,10 +49,7 @@ pub async fn start(
 ) -> Result<Response, WebError> {
     user.require_recent_auth(state.clock.now(), &tab(&user))?;
     if !app::start_enrollment(&user.acting(&state, &client), &user.user_id).await? {
-        return Err(WebError::Conflict(
-            "Two-factor authentication is already on. Turn it off first to use another app or phone."
-                .into(),
-        ));
+        return Err(WebError::Conflict(t("problem-two-factor-already-on")));
     }
     Ok(Redirect::to("/security/two-factor/setup").into_response())
 }
@@ -57,10 +57,11 @@ pub async fn start(
 #[derive(Template)]
 #[template(path = "two_factor_setup.html")]
 struct SetupPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     qr_svg: String,
     key: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 /// The issuer shown in authenticator apps.
@@ -71,7 +72,7 @@ fn issuer(account_name: &str) -> String {
 async fn setup_page(
     state: &AppState,
     user: &CurrentUser,
-    error: Option<&'static str>,
+    error: Option<String>,
 ) -> Result<Response, WebError> {
     let row = state
         .store
@@ -90,7 +91,9 @@ async fn setup_page(
         .min_dimensions(220, 220)
         .quiet_zone(true)
         .build();
+    let status = form_status(error.is_some());
     let page = SetupPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(state, user, "security"),
         // The XML declaration is not allowed inside HTML.
         qr_svg: qr_svg
@@ -99,7 +102,6 @@ async fn setup_page(
         key: secret.grouped(),
         error,
     };
-    let status = form_status(error.is_some());
     Ok((status, render(&page)?).into_response())
 }
 
@@ -118,6 +120,7 @@ pub struct CodeForm {
 #[derive(Template)]
 #[template(path = "recovery_codes.html")]
 struct RecoveryCodesPage {
+    t: crate::i18n::Tr,
     nav: Nav,
     codes: Vec<String>,
     download: String,
@@ -132,9 +135,15 @@ fn recovery_codes_page(
     first_time: bool,
 ) -> Result<Response, WebError> {
     let text = format!(
-        "Portcullis recovery codes for {} ({})\nEach code works once, instead of the authenticator app's code.\n\n{}\n",
-        user.username,
-        user.account_name,
+        "{}\n{}\n\n{}\n",
+        ta(
+            "recovery-codes-print-heading",
+            &[
+                ("username", Arg::from(&user.username)),
+                ("account", Arg::from(&user.account_name)),
+            ],
+        ),
+        t("recovery-codes-file-hint"),
         codes.join("\n")
     );
     let download = format!(
@@ -144,6 +153,7 @@ fn recovery_codes_page(
             .replace('+', "%20")
     );
     render(&RecoveryCodesPage {
+        t: crate::i18n::reader(),
         nav: Nav::new(state, user, "security"),
         codes,
         download,
@@ -164,12 +174,7 @@ pub async fn verify(
         Enrollment::On(codes) => recovery_codes_page(&state, &user, codes, true),
         Enrollment::NotStarted => Ok(Redirect::to(&tab(&user)).into_response()),
         Enrollment::WrongCode => {
-            setup_page(
-                &state,
-                &user,
-                Some("That code is not correct. Enter the 6-digit code your app shows now."),
-            )
-            .await
+            setup_page(&state, &user, Some(t("problem-setup-code-wrong"))).await
         }
     }
 }
@@ -188,19 +193,17 @@ pub async fn regenerate(
             &user,
             "security",
             Confirm {
-                title: "Make new recovery codes?".into(),
-                what: "Your current recovery codes stop working at once, including any you printed or saved. You get ten new ones to keep instead.".into(),
+                title: t("confirm-recovery-codes-title"),
+                what: t("confirm-recovery-codes"),
                 action: "/security/two-factor/recovery-codes".into(),
-                button: "Make new recovery codes",
+                button: t("recovery-codes-new"),
                 back: tab(&user),
             },
         );
     }
     match app::replace_recovery_codes(&user.acting(&state, &client), &user.user_id).await? {
         Some(codes) => recovery_codes_page(&state, &user, codes, false),
-        None => Err(WebError::Conflict(
-            "Recovery codes belong to two-factor authentication, which is off.".into(),
-        )),
+        None => Err(WebError::Conflict(t("problem-recovery-codes-off"))),
     }
 }
 
@@ -235,28 +238,32 @@ pub async fn turn_off(
     let code = match app::turn_off(&user.acting(&state, &client), &row, &form.code).await? {
         TurnOff::Off => return Ok(back(&user, "two-factor-off")),
         TurnOff::Enforced => {
-            return Err(WebError::Conflict(format!(
-                "{} requires two-factor authentication for every user, so it cannot be turned off. Set up a new phone instead, add a passkey first, or ask an administrator.",
-                user.account_name
+            return Err(WebError::Conflict(ta(
+                "problem-two-factor-enforced",
+                &[("account", Arg::from(&user.account_name))],
             )));
         }
         TurnOff::Code(code) => code,
     };
-    match code {
-        OwnCode::Accepted | OwnCode::NoApp => Ok(Redirect::to(&tab(&user)).into_response()),
-        OwnCode::Wrong => Err(WebError::Conflict(
-            "That code is not correct or was used already. Two-factor authentication is still on; go back and enter the code your app shows now."
-                .into(),
-        )),
-        OwnCode::WaitForNextCode => Err(WebError::TooManyRequests(
-            "Too many wrong codes. Two-factor authentication is still on; wait until your app shows a new code, then try again."
-                .into(),
-        )),
-        OwnCode::Locked => Err(WebError::TooManyRequests(
-            "Too many failed attempts for your username. Two-factor authentication is still on; wait a while, or ask your administrator."
-                .into(),
-        )),
-    }
+    let (status, problem) = match code {
+        OwnCode::Accepted | OwnCode::NoApp => {
+            return Ok(Redirect::to(&tab(&user)).into_response());
+        }
+        OwnCode::Wrong => (StatusCode::CONFLICT, t("problem-turn-off-code-wrong")),
+        OwnCode::WaitForNextCode => (StatusCode::TOO_MANY_REQUESTS, t("problem-turn-off-wait")),
+        OwnCode::Locked => (StatusCode::TOO_MANY_REQUESTS, t("problem-turn-off-locked")),
+    };
+    // The two-factor page again, the problem beside the code field.
+    let shown = Shown {
+        problems: Problems {
+            two_factor: Some(problem),
+            ..Problems::default()
+        },
+        ..Shown::part(Part::TwoFactor)
+    };
+    let mut response = security::page(&state, &user, &row, shown).await?;
+    *response.status_mut() = status;
+    Ok(response)
 }
 
 /// `POST /employees/{id}/reset-two-factor` (administrators): for a user who lost their phone.
@@ -277,23 +284,23 @@ pub async fn reset(
             &admin,
             "employees",
             Confirm {
-                title: format!(
-                    "Reset the two-factor authentication of {}?",
-                    row.display_name()
+                title: ta(
+                    "confirm-reset-two-factor-title",
+                    &[("name", Arg::from(row.display_name()))],
                 ),
-                what: format!(
-                    "The authenticator app and recovery codes of {} stop working at once. Do this when they lost their phone: they set it up again after their next login, and they are told by email.",
-                    row.username
+                what: ta(
+                    "confirm-reset-two-factor",
+                    &[("username", Arg::from(&row.username))],
                 ),
                 action: format!("/employees/{}/reset-two-factor", row.id),
-                button: "Reset two-factor authentication",
+                button: t("two-factor-reset-button"),
                 back: format!("/employees/{}/security", row.id),
             },
         );
     }
     app::reset(&admin.acting(&state, &client), &row).await?;
     Ok(Redirect::to(&format!(
-        "/employees/{}/security?done=two-factor-reset",
+        "/employees/{}/security/two-factor?done=two-factor-reset",
         row.id
     ))
     .into_response())
