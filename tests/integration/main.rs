@@ -13,6 +13,7 @@ mod forgot_password;
 mod housekeeping;
 mod ip_security;
 mod isolation;
+mod languages;
 mod lockout;
 mod login;
 mod mail;

@@ -256,6 +256,7 @@ impl TestApp {
             peer: addr.parse().unwrap(),
             origin: Some(self.state.config.public_origin()),
             forwarded_for: None,
+            accept_language: None,
             extra_headers: Vec::new(),
         }
     }
@@ -309,6 +310,8 @@ pub struct Browser<'a> {
     pub origin: Option<String>,
     /// An `X-Forwarded-For` header sent with every request (a proxy in front, or a liar).
     pub forwarded_for: Option<String>,
+    /// The browser's `Accept-Language` (none by default).
+    pub accept_language: Option<String>,
     /// Headers for the next request only (JSON calls).
     extra_headers: Vec<(String, String)>,
 }
@@ -326,6 +329,9 @@ impl Browser<'_> {
             builder = builder.header(header::COOKIE, cookie);
         }
         builder = builder.header(header::USER_AGENT, "integration-test");
+        if let Some(languages) = &self.accept_language {
+            builder = builder.header(header::ACCEPT_LANGUAGE, languages);
+        }
         if let Some(forwarded) = &self.forwarded_for {
             builder = builder.header("x-forwarded-for", forwarded);
         }

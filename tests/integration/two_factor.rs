@@ -613,3 +613,96 @@ async fn new_recovery_codes_are_made_only_after_confirming_and_the_old_ones_stop
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_code_step_names_who_logs_in_remembers_the_address_on_request_and_counts_codes_left() {
+    let app = TestApp::new().await;
+    let account = app.account("wout").await;
+    let mut desk = app.browser();
+    desk.login_ok(&account, "wout").await;
+    let (_key, codes) = enroll(&app, &mut desk, &account.admin_id).await;
+
+    let mut phone = app.browser();
+    password_step(&mut phone, &account, "wout").await;
+    let page = phone.get("/login/code").await.body;
+    assert!(
+        page.contains("Logging in as wout at wout Holding."),
+        "{page}"
+    );
+    assert!(page.contains("ask again on this IP address for 30 days"));
+    assert!(
+        !page.contains("name=\"remember\" value=\"on\" checked"),
+        "off until chosen"
+    );
+
+    // A recovery code, with the box ticked.
+    let done = phone
+        .post_from(
+            "/login",
+            "/login/code",
+            &[
+                ("recovery_code", &codes[0]),
+                ("remember_offered", "yes"),
+                ("remember", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(done.location(), "/?done=recovery-login");
+    let dashboard = phone.get(done.location()).await.body;
+    assert!(dashboard.contains("You logged in with a recovery code"));
+    assert!(
+        dashboard.contains("You have 9 recovery codes left."),
+        "{dashboard}"
+    );
+    let me = app
+        .state
+        .store
+        .user(&account.account_id, &account.admin_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(me.remember_two_factor, "the box became the user's option");
+    app.assert_audited(
+        &account.admin_id,
+        "two_factor.remember_changed",
+        "remember=true",
+        Some("user"),
+    )
+    .await;
+    // So the next login from this address needs no code.
+    let again = app
+        .browser()
+        .login(&account.security_code, "wout", PASSWORD)
+        .await;
+    assert_eq!(again.location(), "/");
+
+    // Where the account asks at every login, the option is not offered, and a forged box
+    // changes nothing.
+    app.state
+        .store
+        .set_two_factor_policy(&account.account_id, false, true)
+        .await
+        .unwrap();
+    let mut laptop = app.browser();
+    password_step(&mut laptop, &account, "wout").await;
+    assert!(!laptop.get("/login/code").await.body.contains("30 days"));
+    let done = laptop
+        .post_from(
+            "/login",
+            "/login/code",
+            &[("recovery_code", &codes[1]), ("remember_offered", "yes")],
+        )
+        .await;
+    assert_eq!(done.location(), "/?done=recovery-login");
+    let me = app
+        .state
+        .store
+        .user(&account.account_id, &account.admin_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        me.remember_two_factor,
+        "unchanged while the account limits it"
+    );
+}
