@@ -82,7 +82,7 @@ async fn the_language_is_the_users_choice_else_the_browsers_else_the_accounts() 
         )
     );
     admin.accept_language = Some("nl".into());
-    let page = admin.get(&chosen.location().to_string()).await;
+    let page = admin.get(chosen.location()).await;
     assert_eq!(html_lang(&page.body), "en");
     assert!(page.body.contains("Your language is saved."));
     assert!(page.body.contains("English"), "the card names the choice");
