@@ -18,12 +18,12 @@ export const shots = join(import.meta.dirname, 'test-results');
  * The setup and teardown every browser test file shares: before its tests, a fresh server (see
  * `startServer`) and a browser, passed to `ready`; after them, both closed and the data removed.
  */
-export function withServerAndBrowser(ready) {
+export function withServerAndBrowser(ready, options = {}) {
   let server;
   let browser;
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    server = await startServer();
+    server = await startServer(options);
     browser = await launchBrowser();
     ready(server, browser);
   });
@@ -57,14 +57,18 @@ function reportedAddress(child) {
   });
 }
 
-/** A server on SQLite in a fresh data dir, with one account. */
-export async function startServer() {
+/**
+ * A server on SQLite in a fresh data dir, with one account (`language`: its default language,
+ * `en` unless given).
+ */
+export async function startServer({ language = 'en' } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-'));
   const env = { ...process.env, PORTCULLIS_DATA_DIR: dataDir, RUST_LOG: 'warn' };
   delete env.DATABASE_URL;
   const account = JSON.parse(execFileSync(BIN, [
     'account', 'create', '--name', 'Browser Test Ltd', '--admin-username', 'browser-admin',
     '--admin-email', 'admin@browser.example', '--admin-password-stdin', '--json',
+    '--language', language,
   ], { env, input: PASSWORD + '\n' }).toString());
   // Port 0: the server picks a free port and reports it (no race for a port found earlier).
   // The browser reaches the server through a "proxy" on loopback, so a test can give a context
@@ -116,7 +120,7 @@ export function mailsTo(outbox, address) {
 /** The "Yes, this was me" link of the newest IP confirmation email to `address`. */
 export async function newestIpLink(outbox, address) {
   for (let i = 0; i < 100; i++) {
-    const mails = mailsTo(outbox, address).filter((m) => m.includes('Confirm your login from a new IP address'));
+    const mails = mailsTo(outbox, address).filter((m) => m.includes('/new-ip?token='));
     const link = mails.at(-1)?.match(/http:\/\/\S+\/new-ip\?token=[A-Za-z0-9_-]+/)?.[0];
     if (link) return link;
     await new Promise((r) => setTimeout(r, 50));
@@ -128,11 +132,11 @@ export async function newestIpLink(outbox, address) {
  * After "Log in": when the login waits for a new IP address to be confirmed, confirms it the
  * way the user would — the link from the email, opened in the same browser.
  */
-export async function confirmNewIpIfAsked(page, server, address) {
+export async function confirmNewIpIfAsked(page, server, address, { button = 'Yes, this was me' } = {}) {
   await page.waitForLoadState();
   if (new URL(page.url()).pathname !== '/login/new-ip') return;
   await page.goto(await newestIpLink(server.outbox, address));
-  await page.getByRole('button', { name: 'Yes, this was me' }).click();
+  await page.getByRole('button', { name: button }).click();
   await page.waitForURL((url) => url.pathname === '/');
 }
 

@@ -11,6 +11,7 @@ const APP_CSS: &str = include_str!("../../static/app.css");
 const PASSKEYS_JS: &str = include_str!("../../static/passkeys.js");
 const MENU_JS: &str = include_str!("../../static/menu.js");
 const COPY_JS: &str = include_str!("../../static/copy.js");
+const WAIT_JS: &str = include_str!("../../static/wait.js");
 
 /// `GET /static/{file}`.
 pub async fn serve(Path(file): Path<String>) -> Result<Response, WebError> {
@@ -19,6 +20,7 @@ pub async fn serve(Path(file): Path<String>) -> Result<Response, WebError> {
         "passkeys.js" => (PASSKEYS_JS, "text/javascript; charset=utf-8"),
         "menu.js" => (MENU_JS, "text/javascript; charset=utf-8"),
         "copy.js" => (COPY_JS, "text/javascript; charset=utf-8"),
+        "wait.js" => (WAIT_JS, "text/javascript; charset=utf-8"),
         _ => return Err(WebError::NotFound),
     };
     let mut response = body.into_response();

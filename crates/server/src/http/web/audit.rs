@@ -176,6 +176,10 @@ pub(crate) const VALUES: &[(&str, &str)] = &[
     ("none", "audit-value-none"),
 ];
 
+/// Labels whose values are machine ids, kept in the log for whoever correlates it but left off
+/// the page, where they mean nothing to a person.
+const MACHINE_IDS: &[&str] = &["id", "passkey", "aaguid"];
+
 fn key_of(table: &[(&str, &'static str)], stored: &str) -> Option<&'static str> {
     table
         .iter()
@@ -217,11 +221,16 @@ fn detail_words(detail: &str) -> Vec<(String, String)> {
             .collect();
         words.push((i18n::t("audit-label-changed"), fields.join(", ")));
     }
-    words.extend(pairs.into_iter().map(|(label, value)| {
-        let label = key_of(LABELS, &label).map_or(label, i18n::t);
-        let value = key_of(VALUES, &value).map_or(value, i18n::t);
-        (label, value)
-    }));
+    words.extend(
+        pairs
+            .into_iter()
+            .filter(|(label, _)| !MACHINE_IDS.contains(&label.as_str()))
+            .map(|(label, value)| {
+                let label = key_of(LABELS, &label).map_or(label, i18n::t);
+                let value = key_of(VALUES, &value).map_or(value, i18n::t);
+                (label, value)
+            }),
+    );
     words
 }
 
@@ -321,8 +330,14 @@ mod tests {
             ]
         );
         let renamed = detail_words("id=abc from=Old phone to=New laptop");
-        assert_eq!(renamed[1], ("From".to_string(), "Old phone".to_string()));
-        assert_eq!(renamed[2], ("To".to_string(), "New laptop".to_string()));
+        assert_eq!(
+            renamed,
+            vec![
+                ("From".to_string(), "Old phone".to_string()),
+                ("To".to_string(), "New laptop".to_string()),
+            ],
+            "machine ids are left off"
+        );
         assert!(detail_words("").is_empty());
         let updated = detail_words("name kind=accountant");
         assert_eq!(updated[0], ("Changed".to_string(), "Name".to_string()));
