@@ -42,19 +42,62 @@ export async function submitLogin(page, server, { username = 'browser-admin', pa
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
 }
 
-/** Resolves with the address a starting server reports on its first line of output. */
+/**
+ * Resolves with the address a starting server reports ("Portcullis is listening on …"), and the
+ * lines it printed before it (the demo's login details).
+ */
 function reportedAddress(child) {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
+    const before = [];
     const timer = setTimeout(() => reject(new Error('the server did not say where it listens')), 60_000);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
+    const onLine = (line) => {
       const match = line.match(/^Portcullis is listening on (\S+) \((\S+)\)$/);
-      if (match) resolve({ addr: match[1], origin: match[2] });
-      else reject(new Error(`unexpected first line from the server: ${line}`));
-    });
+      if (!match) {
+        before.push(line);
+        if (before.length > 100) reject(new Error(`the server never said where it listens: ${before.join('\n')}`));
+        return;
+      }
+      clearTimeout(timer);
+      lines.off('line', onLine);
+      resolve({ addr: match[1], origin: match[2], before });
+    };
+    lines.on('line', onLine);
     child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
   });
+}
+
+/**
+ * The README's demo (`serve --demo`) in a fresh data dir: the base URL, the login details it
+ * printed, and its outbox.
+ */
+export async function startDemoServer() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-demo-'));
+  const env = { ...process.env, PORTCULLIS_DATA_DIR: dataDir, RUST_LOG: 'warn' };
+  delete env.DATABASE_URL;
+  const child = spawn(BIN, ['serve', '--demo', '--listen', '127.0.0.1:0', '--public-url', 'http://localhost:0'], {
+    env, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const { origin: base, before } = await reportedAddress(child);
+  child.stdout.resume();
+  const printed = before.join('\n');
+  const detail = (pattern) => {
+    const match = printed.match(pattern);
+    if (!match) throw new Error(`the demo did not print ${pattern}: ${printed}`);
+    return match[1];
+  };
+  return {
+    base,
+    securityCode: detail(/Security code\s+(\S+)/),
+    admin: { username: 'demo-admin', password: detail(/demo-admin\s+password\s+(\S+)/) },
+    employee: { username: 'demo-employee', password: detail(/demo-employee\s+password\s+(\S+)/) },
+    outbox: join(dataDir, 'outbox'),
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**

@@ -128,7 +128,7 @@ fn account_create_without_a_password_prints_a_set_password_link() {
 fn refusals_say_why_and_exit_non_zero() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt.block_on(TestDb::new());
-    let cases: [(&[&str], Option<&str>, &str); 4] = [
+    let cases: [(&[&str], Option<&str>, &str); 6] = [
         (
             &[
                 "account",
@@ -189,6 +189,38 @@ fn refusals_say_why_and_exit_non_zero() {
             None,
             "'boss' is not a kind of user",
         ),
+        (
+            &[
+                "account",
+                "create",
+                "--name",
+                "Babel Co",
+                "--admin-username",
+                "babel",
+                "--admin-email",
+                "babel@example.com",
+                "--language",
+                "fr",
+            ],
+            None,
+            "use en (English) or nl (Dutch)",
+        ),
+        (
+            &[
+                "account",
+                "create",
+                "--name",
+                "Atlantis Co",
+                "--admin-username",
+                "atlas",
+                "--admin-email",
+                "atlas@example.com",
+                "--time-zone",
+                "Europe/Atlantis",
+            ],
+            None,
+            "'Europe/Atlantis' is not a time zone Portcullis knows",
+        ),
     ];
     for (args, stdin, expected) in cases {
         let output = portcullis(&db, args, stdin);
@@ -196,6 +228,67 @@ fn refusals_say_why_and_exit_non_zero() {
         assert!(!output.status.success(), "{args:?}");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn a_dutch_account_starts_in_dutch_on_amsterdam_time() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let created = json_of(&portcullis(
+        &db,
+        &[
+            "account",
+            "create",
+            "--name",
+            "Bakkerij De Vries",
+            "--admin-username",
+            "joke",
+            "--admin-email",
+            "joke@devries.example",
+            "--language",
+            "nl",
+            "--admin-password-stdin",
+            "--json",
+        ],
+        Some(PASSWORD),
+    ));
+    let store = rt
+        .block_on(portcullis_store::Store::connect(&db.url))
+        .unwrap();
+    let account = rt
+        .block_on(store.account(created["account_id"].as_str().unwrap()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(account.language, portcullis_core::language::Language::Dutch);
+    assert_eq!(account.time_zone, "Europe/Amsterdam");
+    // An English account in a chosen zone.
+    let created = json_of(&portcullis(
+        &db,
+        &[
+            "account",
+            "create",
+            "--name",
+            "Lisbon Ltd",
+            "--admin-username",
+            "ines",
+            "--admin-email",
+            "ines@lisbon.example",
+            "--time-zone",
+            "Europe/Lisbon",
+            "--json",
+        ],
+        None,
+    ));
+    let account = rt
+        .block_on(store.account(created["account_id"].as_str().unwrap()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        account.language,
+        portcullis_core::language::Language::English
+    );
+    assert_eq!(account.time_zone, "Europe/Lisbon");
+    rt.block_on(store.close());
 }
 
 #[test]

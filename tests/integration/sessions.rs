@@ -110,9 +110,11 @@ async fn logout_is_not_possible_with_a_get() {
     let account = app.account("ursula").await;
     let mut browser = app.browser();
     browser.login_ok(&account, "ursula").await;
-    assert_eq!(
-        browser.get("/logout").await.status,
-        StatusCode::METHOD_NOT_ALLOWED
+    let page = browser.get("/logout").await;
+    assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        page.body.contains("This address belongs to a form"),
+        "a page that says where to go, not an empty answer"
     );
     assert_eq!(browser.get("/").await.status, StatusCode::OK);
 }

@@ -164,3 +164,5 @@ problem-request-too-large = The request is too large.
 problem-no-such-username = There is no user named { $username } in this account.
 problem-only-administrator-unblocks = Only an administrator can unblock an IP address.
 problem-no-outbox = Mail is sent over SMTP, so there is no outbox to show.
+error-wrong-method-title = This address belongs to a form
+error-wrong-method = It works when the form on its page is sent, not when it is opened by itself. Go back to the page the form was on, or to the dashboard.

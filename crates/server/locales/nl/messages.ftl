@@ -164,3 +164,5 @@ problem-request-too-large = Het verzoek is te groot.
 problem-no-such-username = Er is geen gebruiker met de naam { $username } in dit account.
 problem-only-administrator-unblocks = Alleen een beheerder kan een IP-adres deblokkeren.
 problem-no-outbox = E-mail gaat via SMTP, dus er is geen postvak om te tonen.
+error-wrong-method-title = Dit adres hoort bij een formulier
+error-wrong-method = Het werkt als het formulier op de bijbehorende pagina wordt verstuurd, niet als het los wordt geopend. Ga terug naar de pagina met het formulier, of naar het dashboard.

@@ -59,6 +59,9 @@ impl From<WebError> for ApiError {
                 ApiError::new(StatusCode::FORBIDDEN, t("api-reauth-required"))
             }
             WebError::NotFound => ApiError::new(StatusCode::NOT_FOUND, t("api-not-found")),
+            WebError::WrongMethod => {
+                ApiError::new(StatusCode::METHOD_NOT_ALLOWED, t("error-wrong-method"))
+            }
             WebError::BadRequest(why) => ApiError::new(StatusCode::BAD_REQUEST, why),
             WebError::Forbidden(why) => ApiError::new(StatusCode::FORBIDDEN, why),
             WebError::Conflict(why) => ApiError::new(StatusCode::CONFLICT, why),

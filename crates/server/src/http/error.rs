@@ -18,6 +18,9 @@ pub enum WebError {
     /// No such page, or an id that is not the caller's to see.
     #[error("not found")]
     NotFound,
+    /// The address exists, for another method (a form's address opened as a page).
+    #[error("method not allowed")]
+    WrongMethod,
     /// The request is malformed; the message says what to fix.
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -98,6 +101,11 @@ impl IntoResponse for WebError {
                 StatusCode::NOT_FOUND,
                 t("error-not-found-title"),
                 t("error-not-found"),
+            ),
+            WebError::WrongMethod => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                t("error-wrong-method-title"),
+                t("error-wrong-method"),
             ),
             WebError::BadRequest(why) => (
                 StatusCode::BAD_REQUEST,

@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(not_found)
+        .method_not_allowed_fallback(wrong_method)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::origin_check,
@@ -100,4 +101,10 @@ pub fn router(state: AppState) -> Router {
 
 async fn not_found() -> WebError {
     WebError::NotFound
+}
+
+/// A form's address opened as a page (a bookmark, a reload): a page that says where to go,
+/// not an empty answer.
+async fn wrong_method() -> WebError {
+    WebError::WrongMethod
 }
