@@ -66,28 +66,13 @@ struct Words<'a> {
 #[derive(Template)]
 #[template(path = "mail/notice.html")]
 struct NoticeHtml<'a> {
-    n: &'a Notice,
-    t: &'a Tr,
-    subject: &'a str,
-    headline: &'a str,
-    paragraphs: &'a [String],
-    facts: &'a [(String, String)],
-    action: &'a Option<(String, String)>,
-    advice: &'a Option<String>,
-    not_me: &'a Option<(String, String)>,
+    w: &'a Words<'a>,
 }
 
 #[derive(Template)]
 #[template(path = "mail/notice.txt")]
 struct NoticeText<'a> {
-    n: &'a Notice,
-    t: &'a Tr,
-    headline: &'a str,
-    paragraphs: &'a [String],
-    facts: &'a [(String, String)],
-    action: &'a Option<(String, String)>,
-    advice: &'a Option<String>,
-    not_me: &'a Option<(String, String)>,
+    w: &'a Words<'a>,
 }
 
 impl Notice {
@@ -134,29 +119,8 @@ impl Notice {
     /// Renders both bodies in the words of `t`.
     pub fn to_email(&self, t: &Tr) -> Result<Email, askama::Error> {
         let w = self.words(t);
-        let html = NoticeHtml {
-            n: w.n,
-            t: w.t,
-            subject: &w.subject,
-            headline: &w.headline,
-            paragraphs: &w.paragraphs,
-            facts: &w.facts,
-            action: &w.action,
-            advice: &w.advice,
-            not_me: &w.not_me,
-        }
-        .render()?;
-        let text = NoticeText {
-            n: w.n,
-            t: w.t,
-            headline: &w.headline,
-            paragraphs: &w.paragraphs,
-            facts: &w.facts,
-            action: &w.action,
-            advice: &w.advice,
-            not_me: &w.not_me,
-        }
-        .render()?;
+        let html = NoticeHtml { w: &w }.render()?;
+        let text = NoticeText { w: &w }.render()?;
         Ok(Email {
             to: self.to.clone(),
             subject: w.subject,
