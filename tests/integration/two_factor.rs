@@ -654,14 +654,10 @@ async fn the_code_step_names_who_logs_in_remembers_the_address_on_request_and_co
         dashboard.contains("You have 9 recovery codes left."),
         "{dashboard}"
     );
-    let me = app
-        .state
-        .store
-        .user(&account.account_id, &account.admin_id)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(me.remember_two_factor, "the box became the user's option");
+    assert!(
+        remembers_two_factor(&app, &account).await,
+        "the box became the user's option"
+    );
     app.assert_audited(
         &account.admin_id,
         "two_factor.remember_changed",
@@ -694,15 +690,19 @@ async fn the_code_step_names_who_logs_in_remembers_the_address_on_request_and_co
         )
         .await;
     assert_eq!(done.location(), "/?done=recovery-login");
-    let me = app
-        .state
+    assert!(
+        remembers_two_factor(&app, &account).await,
+        "unchanged while the account limits it"
+    );
+}
+
+/// The administrator's "don't ask again on this IP address for 30 days", as stored.
+async fn remembers_two_factor(app: &TestApp, account: &TestAccount) -> bool {
+    app.state
         .store
         .user(&account.account_id, &account.admin_id)
         .await
         .unwrap()
-        .unwrap();
-    assert!(
-        me.remember_two_factor,
-        "unchanged while the account limits it"
-    );
+        .unwrap()
+        .remember_two_factor
 }
