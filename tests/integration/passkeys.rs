@@ -348,6 +348,24 @@ async fn several_passkeys_are_listed_renamed_and_deleted_but_not_the_last_factor
         )
         .await;
     assert_eq!(renamed.location(), format!("{tab}?done=saved"));
+    // A name that breaks a rule: said beside that passkey's field, nothing renamed.
+    let refused = desk
+        .post_from(
+            &tab,
+            &format!("/security/passkeys/{}/rename", rows[1].id),
+            &[("name", "   ")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains(&format!(
+            "id=\"rename-{}-error\">Give the passkey a name, such as the device it is on.",
+            rows[1].id
+        )),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("aria-invalid=\"true\""));
     assert!(desk.get(&tab).await.body.contains("Blue security key"));
 
     // The account enforces two-factor: a passkey counts, so the session is not restricted; the

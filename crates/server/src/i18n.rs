@@ -295,7 +295,14 @@ impl Tr {
             return String::new();
         };
         let local = instant.to_zoned(self.zone.clone());
-        let zone = local.strftime("%Z").to_string();
+        // The zone's abbreviation (CET, CEST, UTC); where it has none that people use, the
+        // database gives an offset ("+04"), and the zone's name says more.
+        let abbreviation = local.strftime("%Z").to_string();
+        let zone = if abbreviation.starts_with(['+', '-']) {
+            self.zone_name().to_string()
+        } else {
+            abbreviation
+        };
         format!(
             "{} {} {}, {} {zone}",
             local.day(),
@@ -445,6 +452,8 @@ mod tests {
             "1 Jul 2026, 15:00 CEST"
         );
         assert_eq!(Tr::default().time(winter), "30 Nov 2026, 13:05 UTC");
+        let dubai = Tr::for_person(None, None, Language::English, "Asia/Dubai");
+        assert_eq!(dubai.time(winter), "30 Nov 2026, 17:05 Asia/Dubai");
         assert_eq!(amsterdam(Language::Dutch).date(winter), "30 nov 2026");
     }
 

@@ -17,6 +17,7 @@ use portcullis_core::passkey;
 use serde::Deserialize;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
+use super::security::{self, Part, Problems, Shown};
 use super::shared::{Confirm, ConfirmForm, confirm_first};
 use crate::flows::context::Client;
 use crate::flows::credentials::passkeys::{self, Deleted};
@@ -123,7 +124,21 @@ pub async fn rename(
     if !ids::looks_like_id(&id) {
         return Err(WebError::NotFound);
     }
-    let name = passkey::parse_name(&form.name).map_err(|p| WebError::BadRequest(p.words()))?;
+    let name = match passkey::parse_name(&form.name) {
+        Ok(name) => name,
+        Err(problem) => {
+            // The passkeys again, the problem beside the field that was typed in.
+            let row = user.me(&state).await?;
+            let shown = Shown {
+                problems: Problems {
+                    passkey_name: Some((id, problem.words())),
+                    ..Problems::default()
+                },
+                ..Shown::part(Part::Passkeys)
+            };
+            return security::page(&state, &user, &row, shown).await;
+        }
+    };
     passkeys::rename(&user.acting(&state, &client), &user.user_id, &id, &name).await?;
     Ok(Redirect::to(&format!("{}?done=saved", passkeys_part(&user))).into_response())
 }

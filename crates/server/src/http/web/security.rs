@@ -52,6 +52,8 @@ pub struct Problems {
     pub current_password: Option<String>,
     pub password: Option<String>,
     pub two_factor: Option<String>,
+    /// A passkey's new name that was refused: the passkey, and why.
+    pub passkey_name: Option<(String, String)>,
 }
 
 impl Problems {
@@ -60,6 +62,7 @@ impl Problems {
             || self.current_password.is_some()
             || self.password.is_some()
             || self.two_factor.is_some()
+            || self.passkey_name.is_some()
     }
 }
 
