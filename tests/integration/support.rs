@@ -116,6 +116,7 @@ pub fn settings(db: &TestDb) -> Settings {
         session_lifetime_hours: "12".into(),
         log_format: "human".into(),
         bench_endpoints: false,
+        breach: Default::default(),
     }
 }
 
@@ -151,6 +152,9 @@ impl TestApp {
         store.migrate().await.unwrap();
         let clock = Clock::manual(T0);
         let state = AppState::new(Services {
+            breaches: std::sync::Arc::new(
+                portcullis_server::infra::breach::Hibp::new(config.breach.clone()).unwrap(),
+            ),
             webauthn: portcullis_server::infra::webauthn::relying_party(&config)
                 .map(std::sync::Arc::new),
             mailer: Mailer::new(&config.mail, &config.mail_from).unwrap(),

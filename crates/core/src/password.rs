@@ -54,6 +54,11 @@ pub enum PasswordProblem {
     /// Contains the account (company) name.
     #[error("The password must not contain the account name.")]
     ContainsAccountName,
+    /// Appears in a known data breach (the Pwned Passwords check, when it is on).
+    #[error(
+        "This password appears in known data breaches, so attackers try it. Choose another one."
+    )]
+    Breached,
 }
 
 /// What a password is checked against besides the common list.

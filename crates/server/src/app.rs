@@ -45,6 +45,9 @@ pub enum AppError {
         /// Why.
         source: std::io::Error,
     },
+    /// The HTTP client of the breach checks could not be built.
+    #[error("breach checks: {0}")]
+    Breach(String),
     /// Demo data could not be created.
     #[error("demo data: {0}")]
     Demo(String),
@@ -94,7 +97,10 @@ impl App {
                 "passkeys are unavailable: the public URL's host is not a domain name (use e.g. http://localhost:PORT)"
             );
         }
+        let breaches =
+            crate::infra::breach::Hibp::new(config.breach.clone()).map_err(AppError::Breach)?;
         let state = AppState::new(Services {
+            breaches: Arc::new(breaches),
             store,
             webauthn,
             keys: Arc::new(keys),
@@ -148,6 +154,7 @@ impl App {
         let housekeeping = tokio::spawn(crate::flows::housekeeping::every_interval(
             self.state.clone(),
         ));
+        let breach_checks = tokio::spawn(crate::flows::breaches::every_minute(self.state.clone()));
         let router = http::router(self.state.clone());
         let result = axum::serve(
             self.listener,
@@ -156,6 +163,7 @@ impl App {
         .with_graceful_shutdown(shutdown)
         .await;
         housekeeping.abort();
+        breach_checks.abort();
         // Mail queued by the last requests still goes out, within reason.
         self.state.background.close();
         if tokio::time::timeout(Duration::from_secs(10), self.state.background.wait())

@@ -57,6 +57,8 @@ pub struct Services {
     /// The WebAuthn relying party for the public URL; `None` when passkeys are unavailable (the
     /// public URL's host is an IP address).
     pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
+    /// The breach services (email addresses in the background, new passwords when chosen).
+    pub breaches: Arc<dyn crate::infra::breach::BreachChecker>,
     /// Work that outlives its request (mail whose timing must not show in the answer). Shutdown
     /// waits for it; tests wait for it instead of sleeping.
     pub background: tokio_util::task::TaskTracker,

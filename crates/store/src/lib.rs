@@ -29,6 +29,7 @@ mod audit;
 mod failures;
 mod housekeeping;
 mod ip_addresses;
+mod overview;
 mod passkeys;
 mod rate_windows;
 mod seed;
@@ -47,6 +48,10 @@ pub use audit::{AuditEvent, AuditRow};
 pub use failures::UsernameCounter;
 pub use housekeeping::Purged;
 pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};
+pub use overview::{
+    EmailCheck, EmailCheckState, OverviewContext, OverviewCursor, OverviewFigures, OverviewQuery,
+    OverviewRow, OverviewSort,
+};
 pub use passkeys::{CeremonyPurpose, NewPasskey, PasskeyRow};
 pub use seed::SeedIp;
 pub use sessions::{ActiveSession, NewSession, SessionListRow, SessionStart};

@@ -178,7 +178,7 @@ pub enum Guarded {
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-fn like_pattern(search: &str) -> String {
+pub(crate) fn like_pattern(search: &str) -> String {
     let mut pattern = String::from("%");
     for c in search.to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -217,7 +217,7 @@ pub(crate) fn scoped_key(account_id: &str, username_key: &str) -> String {
     format!("{account_id}/{username_key}")
 }
 
-const USER_COLUMNS: &str = "u.id, u.account_id, u.username, u.name, u.email, u.kind, u.disabled, \
+pub(crate) const USER_COLUMNS: &str = "u.id, u.account_id, u.username, u.name, u.email, u.kind, u.disabled, \
     u.employment_ends_at, u.password_hash, u.created_at, u.last_login_at, u.remember_two_factor, \
     u.auto_validate_ips, u.language, u.password_changed_at";
 

@@ -166,3 +166,4 @@ problem-only-administrator-unblocks = Only an administrator can unblock an IP ad
 problem-no-outbox = Mail is sent over SMTP, so there is no outbox to show.
 error-wrong-method-title = This address belongs to a form
 error-wrong-method = It works when the form on its page is sent, not when it is opened by itself. Go back to the page the form was on, or to the dashboard.
+problem-password-breached = This password appears in known data breaches, so attackers try it. Choose another one.

@@ -166,3 +166,4 @@ problem-only-administrator-unblocks = Alleen een beheerder kan een IP-adres debl
 problem-no-outbox = E-mail gaat via SMTP, dus er is geen postvak om te tonen.
 error-wrong-method-title = Dit adres hoort bij een formulier
 error-wrong-method = Het werkt als het formulier op de bijbehorende pagina wordt verstuurd, niet als het los wordt geopend. Ga terug naar de pagina met het formulier, of naar het dashboard.
+problem-password-breached = Dit wachtwoord komt voor in bekende datalekken, dus aanvallers proberen het. Kies een ander wachtwoord.

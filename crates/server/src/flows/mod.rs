@@ -7,6 +7,7 @@
 //! `http`; [`context`] holds what every flow is told about the request (who acts, from where).
 
 pub mod attempts;
+pub mod breaches;
 pub mod context;
 pub mod credentials;
 pub mod error;

@@ -64,6 +64,7 @@ impl Words for PasswordProblem {
             PasswordProblem::ContainsUsername => t("problem-password-username"),
             PasswordProblem::ContainsEmail => t("problem-password-email"),
             PasswordProblem::ContainsAccountName => t("problem-password-account"),
+            PasswordProblem::Breached => t("problem-password-breached"),
         }
     }
 }

@@ -9,6 +9,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ipnet::IpNet;
+use secrecy::SecretString;
+
+use super::breach::BreachSettings;
 use portcullis_core::session::SessionLimits;
 use url::Url;
 
@@ -57,6 +60,8 @@ pub struct Settings {
     /// Log format: human or json.
     #[arg(long, env = "PORTCULLIS_LOG_FORMAT", default_value = "human")]
     pub log_format: String,
+    #[command(flatten)]
+    pub breach: BreachFlags,
     /// Serve an empty handler at /bench/bare, to measure the framework's own cost. Benchmarks only.
     #[arg(
         long,
@@ -65,6 +70,58 @@ pub struct Settings {
         hide = true
     )]
     pub bench_endpoints: bool,
+}
+
+/// The breach checks' settings (see `infra::breach`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct BreachFlags {
+    /// A Have I Been Pwned API key: with one, every user's email address is checked against known
+    /// data breaches, daily, in the background. Without one the Security center says "not
+    /// checked".
+    #[arg(long, env = "PORTCULLIS_HIBP_API_KEY", hide_env_values = true)]
+    pub hibp_api_key: Option<String>,
+    /// The base URL of the Have I Been Pwned API.
+    #[arg(
+        long,
+        env = "PORTCULLIS_HIBP_BASE_URL",
+        default_value = "https://haveibeenpwned.com/api/v3"
+    )]
+    pub hibp_base_url: String,
+    /// The API key's allowance in requests per minute.
+    #[arg(
+        long,
+        env = "PORTCULLIS_HIBP_REQUESTS_PER_MINUTE",
+        default_value = "10"
+    )]
+    pub hibp_requests_per_minute: String,
+    /// Refuse new passwords found in Pwned Passwords (only five hex characters of the password's
+    /// SHA-1 leave the server).
+    #[arg(long, env = "PORTCULLIS_PWNED_PASSWORDS", default_value_t = false)]
+    pub pwned_passwords: bool,
+    /// The base URL of the Pwned Passwords range API.
+    #[arg(
+        long,
+        env = "PORTCULLIS_PWNED_PASSWORDS_URL",
+        default_value = "https://api.pwnedpasswords.com"
+    )]
+    pub pwned_passwords_url: String,
+    /// How long one breach check may take, in milliseconds.
+    #[arg(long, env = "PORTCULLIS_BREACH_TIMEOUT_MS", default_value = "3000")]
+    pub breach_timeout_ms: String,
+}
+
+impl Default for BreachFlags {
+    /// Every check off, as without flags.
+    fn default() -> BreachFlags {
+        BreachFlags {
+            hibp_api_key: None,
+            hibp_base_url: "https://haveibeenpwned.com/api/v3".into(),
+            hibp_requests_per_minute: "10".into(),
+            pwned_passwords: false,
+            pwned_passwords_url: "https://api.pwnedpasswords.com".into(),
+            breach_timeout_ms: "3000".into(),
+        }
+    }
 }
 
 /// The settings every command that opens the database shares.
@@ -129,6 +186,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Whether the bench-only endpoints are served.
     pub bench_endpoints: bool,
+    /// Which breach checks run, and where.
+    pub breach: BreachSettings,
 }
 
 /// A setting that cannot be used. The message names the flag and the variable.
@@ -274,7 +333,9 @@ impl Config {
                 ));
             }
         };
+        let breach = breach_settings(&s.breach)?;
         Ok(Config {
+            breach,
             listen,
             public_url,
             data_dir: s.storage.data_dir.clone(),
@@ -315,6 +376,57 @@ fn positive(text: &str, flag: &'static str, env: &'static str) -> Result<u64, Co
             format!("'{text}' must be a whole number from 1 to 10000"),
         )),
     }
+}
+
+/// The breach checks' settings, checked: base URLs are http(s) URLs, the allowance and the
+/// timeout positive numbers.
+fn breach_settings(f: &BreachFlags) -> Result<BreachSettings, ConfigError> {
+    let base = |text: &str, flag: &'static str, env: &'static str| {
+        let url = Url::parse(text.trim())
+            .map_err(|e| bad(flag, env, format!("'{text}' is not a URL ({e})")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.query().is_some() {
+            return Err(bad(
+                flag,
+                env,
+                format!("'{text}' must be an http:// or https:// URL without a query"),
+            ));
+        }
+        Ok(url.as_str().trim_end_matches('/').to_string())
+    };
+    let per_minute = positive(
+        &f.hibp_requests_per_minute,
+        "--hibp-requests-per-minute",
+        "PORTCULLIS_HIBP_REQUESTS_PER_MINUTE",
+    )?;
+    let timeout_ms = positive(
+        &f.breach_timeout_ms,
+        "--breach-timeout-ms",
+        "PORTCULLIS_BREACH_TIMEOUT_MS",
+    )?;
+    Ok(BreachSettings {
+        hibp_api_key: f
+            .hibp_api_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|k| SecretString::from(k.to_string())),
+        hibp_base_url: base(
+            &f.hibp_base_url,
+            "--hibp-base-url",
+            "PORTCULLIS_HIBP_BASE_URL",
+        )?,
+        hibp_requests_per_minute: u32::try_from(per_minute).unwrap_or(u32::MAX),
+        pwned_passwords_url: if f.pwned_passwords {
+            Some(base(
+                &f.pwned_passwords_url,
+                "--pwned-passwords-url",
+                "PORTCULLIS_PWNED_PASSWORDS_URL",
+            )?)
+        } else {
+            None
+        },
+        timeout: Duration::from_millis(timeout_ms),
+    })
 }
 
 fn parse_mail(text: &str) -> Result<MailTarget, ConfigError> {

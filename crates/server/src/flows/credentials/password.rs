@@ -146,6 +146,10 @@ pub async fn change(
     if let Err(why) = confirmation {
         return Ok(PasswordChange::NotConfirmed(why));
     }
+    // Asked only of someone who proved they are the user: not an oracle for strangers.
+    if let Some(problem) = crate::flows::breaches::password_problem(state, &new).await {
+        return Ok(PasswordChange::Weak(problem));
+    }
     let hash = state
         .hashing
         .run(acting.client.ip, move || {
@@ -215,6 +219,9 @@ pub async fn set_with_link(
         account_name,
     };
     if let Err(problem) = password::check_new_password(new.expose_secret(), context) {
+        return Ok(LinkSet::Weak(problem));
+    }
+    if let Some(problem) = crate::flows::breaches::password_problem(state, &new).await {
         return Ok(LinkSet::Weak(problem));
     }
     let hash = state
