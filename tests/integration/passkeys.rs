@@ -499,9 +499,7 @@ async fn a_user_whose_only_second_factor_is_a_passkey_shows_as_protected_in_the_
     admin.login_ok(&account, "femke").await;
     let line = |body: &str, user_id: &str| {
         let start = body
-            .find(&format!(
-                "<tr><td><a href=\"/employees/{user_id}/security\">"
-            ))
+            .find(&format!("<td><a href=\"/employees/{user_id}\">"))
             .unwrap_or_else(|| panic!("{user_id} is not listed: {body}"));
         let end = body[start..]
             .find("</tr>")
@@ -515,7 +513,9 @@ async fn a_user_whose_only_second_factor_is_a_passkey_shows_as_protected_in_the_
         before.body
     );
     assert!(
-        before.body.contains("2 users have no two-factor"),
+        before
+            .body
+            .contains("2 of 2 users without two-factor authentication"),
         "{}",
         before.body
     );
@@ -529,7 +529,9 @@ async fn a_user_whose_only_second_factor_is_a_passkey_shows_as_protected_in_the_
     assert!(line(&after.body, &gijs).contains(">On<"), "{}", after.body);
     assert!(line(&after.body, &account.admin_id).contains(">Off<"));
     assert!(
-        after.body.contains("1 user has no two-factor"),
+        after
+            .body
+            .contains("1 of 2 users without two-factor authentication"),
         "{}",
         after.body
     );

@@ -396,6 +396,16 @@ pub async fn with_browser_language<F: Future>(browser: BrowserLanguage, handle: 
         .await
 }
 
+/// Runs `work` with `tr` as the reader: for words made outside the request's own task (a
+/// download's rows, made while the response streams).
+pub fn with_reader<R>(tr: Tr, work: impl FnOnce() -> R) -> R {
+    let locale = RequestLocale {
+        browser: BrowserLanguage::default(),
+        tr,
+    };
+    REQUEST_LOCALE.sync_scope(RefCell::new(locale), work)
+}
+
 /// What the browser of the request being handled asks for (nothing outside a request).
 pub fn browser_language() -> BrowserLanguage {
     REQUEST_LOCALE

@@ -55,6 +55,23 @@ pub struct AuditRow {
     pub repeats: i64,
 }
 
+/// Which events the audit log asks for. `None` in a filter means "any".
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery<'a> {
+    /// Only events about this user.
+    pub user_id: Option<&'a str>,
+    /// Only events of this type (`two_factor.enabled`).
+    pub event: Option<&'a str>,
+    /// From this moment on.
+    pub from: Option<Timestamp>,
+    /// Before this moment.
+    pub until: Option<Timestamp>,
+    /// Continue after this event: its time and id (the last of the previous page).
+    pub before: Option<(Timestamp, String)>,
+    /// Page size.
+    pub limit: i64,
+}
+
 /// A row of [`AuditRow`] as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct AuditRowRecord {
@@ -162,6 +179,34 @@ impl Store {
         .bind(account_id)
         .bind(before.map_or(i64::MAX, Timestamp::millis))
         .bind(limit)
+        .fetch_all(self.pool())
+        .await?.into_iter().map(AuditRow::from).collect())
+    }
+
+    /// A page of an account's events as the audit log filters them, newest first: keyset paging
+    /// on `(at, id)`, so every page costs what the first does, on the `(account_id, at)` index.
+    pub async fn audit_search(
+        &self,
+        account_id: &str,
+        q: &AuditQuery<'_>,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        Ok(sqlx::query_as::<_, AuditRowRecord>(
+            "SELECT e.id, e.account_id, e.user_id, u.username, e.actor, e.event, e.detail, e.ip, e.user_agent, e.at, e.repeats \
+             FROM audit_events e LEFT JOIN users u ON u.id = e.user_id \
+             WHERE e.account_id = $1 AND ($2 = '' OR e.user_id = $2) AND ($3 = '' OR e.event = $3) \
+               AND e.at >= $4 AND e.at < $5 \
+               AND ($6 = 0 OR e.at < $7 OR (e.at = $7 AND e.id < $8)) \
+             ORDER BY e.at DESC, e.id DESC LIMIT $9",
+        )
+        .bind(account_id)
+        .bind(q.user_id.unwrap_or(""))
+        .bind(q.event.unwrap_or(""))
+        .bind(q.from.map_or(i64::MIN, Timestamp::millis))
+        .bind(q.until.map_or(i64::MAX, Timestamp::millis))
+        .bind(i64::from(q.before.is_some()))
+        .bind(q.before.as_ref().map_or(0, |(at, _)| at.millis()))
+        .bind(q.before.as_ref().map_or("", |(_, id)| id.as_str()))
+        .bind(q.limit)
         .fetch_all(self.pool())
         .await?.into_iter().map(AuditRow::from).collect())
     }

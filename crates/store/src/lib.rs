@@ -44,7 +44,7 @@ mod users;
 
 pub use accounts::{NewAccount, SealedAccount};
 pub use administrations::AdministrationRow;
-pub use audit::{AuditEvent, AuditRow};
+pub use audit::{AuditEvent, AuditQuery, AuditRow};
 pub use failures::UsernameCounter;
 pub use housekeeping::Purged;
 pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};

@@ -344,13 +344,7 @@ center-block-new-ips = Block new IP addresses
 center-block-new-ips-hint = Users can no longer validate new IP addresses automatically: every login with a password from a new address waits until the user confirms it by email. This does not apply to logins with a passkey, which cannot be phished.
 center-see-every-ip = See every IP address.
 center-users = Users
-center-everyone-has-two-factor = Every user has two-factor authentication.
-center-without-two-factor = { $count ->
-    [one] 1 user has no two-factor authentication.
-   *[other] { $count } users have no two-factor authentication.
-}
 center-users-table = Users and their two-factor authentication
-center-first-users = The first { $count } users are shown; the Employees page has everyone.
 center-confirm-title = Require two-factor authentication?
 center-confirm-not-yourself = You have not set it up yourself
 center-confirm-explain = Once it is required, every page leads you to your Security and login details until you set up an authenticator app or a passkey. Everyone without it is told by email.
@@ -365,3 +359,46 @@ mailbox-messages = Messages
 mailbox-received = Received
 mailbox-to = To
 mailbox-subject = Subject
+
+## The Security center's overview
+yes = Yes
+no = No
+overview-filters = Filter the users
+overview-figure-without-two-factor = { $count } of { $users } users without two-factor authentication
+overview-figure-without-passkey = { $count } of { $users } users without a passkey
+overview-figure-breached = { $count ->
+    [one] 1 email address in a known data breach
+   *[other] { $count } email addresses in known data breaches
+}
+overview-figure-checks-off = Email addresses are not checked against data breaches (no Have I Been Pwned API key is configured).
+overview-figure-logged-in = { $count } logged in now
+overview-passkeys-some = At least one
+overview-passkeys-none = None
+overview-new-ips = New IP addresses
+overview-new-ips-confirm = Confirmed by email
+overview-new-ips-automatic = Validated automatically
+overview-email-check = Email check
+overview-email-breached = In a data breach
+email-check-off = Not checked
+email-check-not-yet = Not checked yet
+email-check-clean = In no known breach
+email-check-breached = { $count ->
+    [one] In 1 breach
+   *[other] In { $count } breaches
+}
+email-check-failed = Check failed
+email-check-failed-since = Check failed (last good answer { $when })
+overview-logged-in = Logged in now
+overview-sessions = { $count ->
+    [one] Yes, 1 session
+   *[other] Yes, { $count } sessions
+}
+overview-end-sessions-of = End every session of { $name }
+overview-sort = Order
+overview-sort-username = By username
+overview-sort-last-login = Last login first
+overview-download = Download as CSV
+activity-title = Recent security activity
+activity-hint-me = Logins, changes to your factors, passwords and IP addresses: if you see something you did not do, change your password and tell your administrator.
+activity-hint-other = The newest security events about this user.
+activity-table = Recent security activity, newest first

@@ -344,13 +344,7 @@ center-block-new-ips = Nieuwe IP-adressen blokkeren
 center-block-new-ips-hint = Gebruikers kunnen nieuwe IP-adressen niet meer automatisch valideren: elke login met een wachtwoord vanaf een nieuw adres wacht tot de gebruiker het per e-mail bevestigt. Dit geldt niet voor logins met een passkey, die niet kunnen worden gephisht.
 center-see-every-ip = Bekijk alle IP-adressen.
 center-users = Gebruikers
-center-everyone-has-two-factor = Elke gebruiker heeft tweestapsverificatie.
-center-without-two-factor = { $count ->
-    [one] 1 gebruiker heeft geen tweestapsverificatie.
-   *[other] { $count } gebruikers hebben geen tweestapsverificatie.
-}
 center-users-table = Gebruikers en hun tweestapsverificatie
-center-first-users = De eerste { $count } gebruikers worden getoond; op de pagina Medewerkers staat iedereen.
 center-confirm-title = Tweestapsverificatie verplichten?
 center-confirm-not-yourself = Je hebt het zelf nog niet ingesteld
 center-confirm-explain = Zodra het verplicht is, brengt elke pagina je naar Beveiliging en inloggegevens tot je een authenticator-app of een passkey hebt ingesteld. Iedereen zonder tweestapsverificatie krijgt bericht per e-mail.
@@ -365,3 +359,46 @@ mailbox-messages = Berichten
 mailbox-received = Ontvangen
 mailbox-to = Aan
 mailbox-subject = Onderwerp
+
+## The Security center's overview
+yes = Ja
+no = Nee
+overview-filters = De gebruikers filteren
+overview-figure-without-two-factor = { $count } van { $users } gebruikers zonder tweestapsverificatie
+overview-figure-without-passkey = { $count } van { $users } gebruikers zonder passkey
+overview-figure-breached = { $count ->
+    [one] 1 e-mailadres in een bekend datalek
+   *[other] { $count } e-mailadressen in bekende datalekken
+}
+overview-figure-checks-off = E-mailadressen worden niet tegen datalekken gecontroleerd (er is geen API-sleutel van Have I Been Pwned ingesteld).
+overview-figure-logged-in = { $count } nu ingelogd
+overview-passkeys-some = Minstens één
+overview-passkeys-none = Geen
+overview-new-ips = Nieuwe IP-adressen
+overview-new-ips-confirm = Bevestigd per e-mail
+overview-new-ips-automatic = Automatisch gevalideerd
+overview-email-check = E-mailcontrole
+overview-email-breached = In een datalek
+email-check-off = Niet gecontroleerd
+email-check-not-yet = Nog niet gecontroleerd
+email-check-clean = In geen bekend datalek
+email-check-breached = { $count ->
+    [one] In 1 datalek
+   *[other] In { $count } datalekken
+}
+email-check-failed = Controle mislukt
+email-check-failed-since = Controle mislukt (laatste goede antwoord { $when })
+overview-logged-in = Nu ingelogd
+overview-sessions = { $count ->
+    [one] Ja, 1 sessie
+   *[other] Ja, { $count } sessies
+}
+overview-end-sessions-of = Alle sessies van { $name } beëindigen
+overview-sort = Volgorde
+overview-sort-username = Op gebruikersnaam
+overview-sort-last-login = Laatste login eerst
+overview-download = Downloaden als CSV
+activity-title = Recente beveiligingsactiviteit
+activity-hint-me = Logins en wijzigingen van je inlogmethoden, wachtwoorden en IP-adressen: zie je iets wat je niet zelf hebt gedaan, wijzig dan je wachtwoord en meld het aan je beheerder.
+activity-hint-other = De nieuwste beveiligingsgebeurtenissen over deze gebruiker.
+activity-table = Recente beveiligingsactiviteit, nieuwste eerst

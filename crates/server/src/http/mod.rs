@@ -5,6 +5,7 @@ mod api;
 mod api_error;
 mod assets;
 mod cookies;
+pub(crate) mod csv;
 mod error;
 mod extract;
 mod middleware;

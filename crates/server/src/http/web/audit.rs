@@ -11,7 +11,10 @@ use portcullis_core::user::UserKind;
 use portcullis_core::{Timestamp, user_agent};
 use serde::Deserialize;
 
+use portcullis_store::{AuditQuery, AuditRow};
+
 use crate::http::WebError;
+use crate::http::csv;
 use crate::http::extract::CurrentUser;
 use crate::http::routes::Routes;
 use crate::http::templates::{Nav, format_time, render};
@@ -20,15 +23,19 @@ use crate::state::AppState;
 
 const PAGE_SIZE: i64 = 100;
 
-struct EventLine {
-    at: String,
-    event: String,
-    username: String,
-    actor: String,
-    details: Vec<(String, String)>,
-    repeats: Option<String>,
-    ip: String,
-    browser: String,
+/// Events per database page of the download.
+const EXPORT_PAGE: i64 = 1000;
+
+/// An event in words.
+pub(crate) struct EventLine {
+    pub at: String,
+    pub event: String,
+    pub username: String,
+    pub actor: String,
+    pub details: Vec<(String, String)>,
+    pub repeats: Option<String>,
+    pub ip: String,
+    pub browser: String,
 }
 
 /// Each audit event and the catalog key of its words.
@@ -252,67 +259,297 @@ struct AuditPage {
     t: crate::i18n::Tr,
     nav: Nav,
     events: Vec<EventLine>,
-    older: Option<i64>,
+    filters: AuditFilters,
+    /// The event types to choose from: stored spelling and words, sorted by the words.
+    event_types: Vec<(&'static str, String)>,
+    query: String,
+    older: Option<String>,
+    first_page: bool,
+    filtered: bool,
+    problem: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub struct AuditQuery {
-    before: Option<String>,
+/// The audit log's filters, as its form and links carry them.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuditFilters {
+    /// A username (any case).
+    #[serde(default)]
+    user: String,
+    /// An event type, as stored.
+    #[serde(default)]
+    event: String,
+    /// The first day, YYYY-MM-DD in the account's time zone.
+    #[serde(default)]
+    from: String,
+    /// The last day, YYYY-MM-DD in the account's time zone.
+    #[serde(default)]
+    to: String,
+    /// Where the previous page ended: `<at>~<id>`.
+    #[serde(default)]
+    before: String,
 }
 
-/// `GET /audit`.
+impl AuditFilters {
+    /// The query string of these filters, without the page.
+    fn query(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("user", &self.user)
+            .append_pair("event", &self.event)
+            .append_pair("from", &self.from)
+            .append_pair("to", &self.to)
+            .finish()
+    }
+
+    fn filtered(&self) -> bool {
+        [&self.user, &self.event, &self.from, &self.to]
+            .iter()
+            .any(|v| !v.is_empty())
+    }
+}
+
+/// The filters as the store takes them.
+#[derive(Debug, Clone, Default)]
+struct Checked {
+    user_id: Option<String>,
+    event: Option<&'static str>,
+    from: Option<Timestamp>,
+    until: Option<Timestamp>,
+    before: Option<(Timestamp, String)>,
+}
+
+impl Checked {
+    fn query(&self, limit: i64) -> AuditQuery<'_> {
+        AuditQuery {
+            user_id: self.user_id.as_deref(),
+            event: self.event,
+            from: self.from,
+            until: self.until,
+            before: self.before.clone(),
+            limit,
+        }
+    }
+}
+
+/// The filters checked: a value no form offers is a bad request; an unknown username is said on
+/// the page (`Err` of the inner result).
+async fn check(
+    state: &AppState,
+    user: &CurrentUser,
+    f: &AuditFilters,
+) -> Result<Result<Checked, String>, WebError> {
+    let bad = || WebError::BadRequest(i18n::t("problem-audit-filter"));
+    let event = match f.event.as_str() {
+        "" => None,
+        stored => Some(
+            EVENTS
+                .iter()
+                .map(|(e, _)| *e)
+                .find(|e| *e == stored)
+                .ok_or_else(bad)?,
+        ),
+    };
+    let reader = i18n::reader();
+    let day = |text: &str| -> Result<Option<Timestamp>, WebError> {
+        match text.trim() {
+            "" => Ok(None),
+            typed => reader.start_of_day(typed).map(Some).map_err(|_| bad()),
+        }
+    };
+    let from = day(&f.from)?;
+    // "To" includes its whole day: the period ends where the next day starts.
+    let until = match f.to.trim() {
+        "" => None,
+        typed => {
+            let date: jiff::civil::Date = typed.parse().map_err(|_| bad())?;
+            let next = date.tomorrow().map_err(|_| bad())?;
+            day(&next.to_string())?
+        }
+    };
+    let before = match f.before.as_str() {
+        "" => None,
+        cursor => {
+            let (at, id) = cursor.split_once('~').ok_or_else(bad)?;
+            let at: i64 = at.parse().map_err(|_| bad())?;
+            if !portcullis_core::ids::looks_like_id(id) {
+                return Err(bad());
+            }
+            Some((Timestamp(at), id.to_string()))
+        }
+    };
+    let user_id = match f.user.trim() {
+        "" => None,
+        username => match state
+            .store
+            .user_by_username(&user.account_id, username)
+            .await?
+        {
+            Some(found) => Some(found.id),
+            None => {
+                return Ok(Err(i18n::ta(
+                    "problem-no-such-username",
+                    &[("username", i18n::Arg::from(username))],
+                )));
+            }
+        },
+    };
+    Ok(Ok(Checked {
+        user_id,
+        event,
+        from,
+        until,
+        before,
+    }))
+}
+
+/// An event in words, as the page, the download and a user's recent activity show it.
+pub(crate) fn line(r: AuditRow) -> EventLine {
+    EventLine {
+        at: format_time(r.at),
+        event: event_words(&r.event),
+        username: r.username.unwrap_or_default(),
+        actor: actor_words(&r.actor),
+        details: detail_words(&r.detail),
+        repeats: (r.repeats > 0)
+            .then(|| i18n::ta("audit-repeats", &[("count", i18n::Arg::from(r.repeats))])),
+        ip: r.ip,
+        browser: if r.user_agent.is_empty() {
+            String::new()
+        } else {
+            user_agent::describe(&r.user_agent)
+        },
+    }
+}
+
+/// Every event type, with its words, sorted by them (for the filter).
+fn event_types() -> Vec<(&'static str, String)> {
+    let mut types: Vec<(&'static str, String)> = EVENTS
+        .iter()
+        .map(|(stored, key)| (*stored, i18n::t(key)))
+        .collect();
+    types.sort_by(|a, b| a.1.cmp(&b.1));
+    types
+}
+
+/// `GET /audit`: the account's events, filtered, newest first, a page at a time.
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(query): Query<AuditQuery>,
+    Query(filters): Query<AuditFilters>,
 ) -> Result<Response, WebError> {
-    if !user.actor.administers(&user.account_id) {
-        return Err(WebError::NotFound);
-    }
-    let before = match query.before.as_deref() {
-        None | Some("") => None,
-        Some(text) => {
-            Some(Timestamp(text.parse::<i64>().map_err(|_| {
-                WebError::BadRequest(i18n::t("problem-audit-before"))
-            })?))
+    user.require_administrator()?;
+    let (events, older, problem) = match check(&state, &user, &filters).await? {
+        Ok(checked) => {
+            let rows = state
+                .store
+                .audit_search(&user.account_id, &checked.query(PAGE_SIZE + 1))
+                .await?;
+            let older = (rows.len() as i64 > PAGE_SIZE)
+                .then(|| rows.get(PAGE_SIZE as usize - 1))
+                .flatten()
+                .map(|r| format!("{}~{}", r.at.millis(), r.id));
+            let events = rows
+                .into_iter()
+                .take(PAGE_SIZE as usize)
+                .map(line)
+                .collect();
+            (events, older, None)
         }
+        Err(problem) => (Vec::new(), None, Some(problem)),
     };
-    let rows = state
-        .store
-        .audit_of_account(&user.account_id, before, PAGE_SIZE)
-        .await?;
-    let older = (rows.len() as i64 == PAGE_SIZE)
-        .then(|| rows.last().map(|r| r.at.millis()))
-        .flatten();
-    let events = rows
-        .into_iter()
-        .map(|r| EventLine {
-            at: format_time(r.at),
-            event: event_words(&r.event),
-            username: r.username.unwrap_or_default(),
-            actor: actor_words(&r.actor),
-            details: detail_words(&r.detail),
-            repeats: (r.repeats > 0)
-                .then(|| i18n::ta("audit-repeats", &[("count", i18n::Arg::from(r.repeats))])),
-            ip: r.ip,
-            browser: if r.user_agent.is_empty() {
-                String::new()
-            } else {
-                user_agent::describe(&r.user_agent)
-            },
-        })
-        .collect();
     render(&AuditPage {
         t: crate::i18n::reader(),
         nav: Nav::new(&state, &user, "audit"),
         events,
+        event_types: event_types(),
+        query: filters.query(),
+        first_page: filters.before.is_empty(),
+        filtered: filters.filtered(),
+        filters,
         older,
+        problem,
     })
+}
+
+/// `GET /audit/export.csv`: the filtered log, every page of it, streamed.
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(mut filters): Query<AuditFilters>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    filters.before.clear();
+    let checked = match check(&state, &user, &filters).await? {
+        Ok(checked) => checked,
+        Err(problem) => return Err(WebError::BadRequest(problem)),
+    };
+    let header = csv::line(&[
+        i18n::t("fact-time"),
+        i18n::t("audit-what"),
+        i18n::t("audit-user"),
+        i18n::t("audit-by"),
+        i18n::t("audit-details"),
+        i18n::t("fact-ip"),
+        i18n::t("fact-browser"),
+        i18n::t("audit-event-type"),
+    ]);
+    let reader = i18n::reader();
+    let account_id = user.account_id.to_string();
+    let filename = format!("audit-log-{}.csv", reader.iso_date(state.clock.now()));
+    let next = move |after: Option<(Timestamp, String)>| {
+        let state = state.clone();
+        let account_id = account_id.clone();
+        let reader = reader.clone();
+        let mut checked = checked.clone();
+        async move {
+            checked.before = after;
+            let rows = state
+                .store
+                .audit_search(&account_id, &checked.query(EXPORT_PAGE + 1))
+                .await?;
+            let more = (rows.len() as i64 > EXPORT_PAGE)
+                .then(|| rows.get(EXPORT_PAGE as usize - 1))
+                .flatten()
+                .map(|r| (r.at, r.id.clone()));
+            let lines = i18n::with_reader(reader, || {
+                rows.into_iter()
+                    .take(EXPORT_PAGE as usize)
+                    .map(|r| {
+                        let stored = r.event.clone();
+                        let e = line(r);
+                        let mut details: Vec<String> = e
+                            .details
+                            .into_iter()
+                            .map(|(label, value)| {
+                                if label.is_empty() {
+                                    value
+                                } else {
+                                    format!("{label}: {value}")
+                                }
+                            })
+                            .collect();
+                        details.extend(e.repeats);
+                        csv::line(&[
+                            e.at,
+                            e.event,
+                            e.username,
+                            e.actor,
+                            details.join("; "),
+                            e.ip,
+                            e.browser,
+                            stored,
+                        ])
+                    })
+                    .collect()
+            });
+            Ok((lines, more))
+        }
+    };
+    Ok(csv::download(&filename, header, next))
 }
 
 /// The routes of this area.
 pub(crate) fn routes(routes: Routes) -> Routes {
-    routes.get("/audit", show)
+    routes.get("/audit", show).get("/audit/export.csv", export)
 }
 
 #[cfg(test)]

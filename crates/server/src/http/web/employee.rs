@@ -374,19 +374,38 @@ pub async fn reactivate(
     set_disabled(state, user, client, id, false).await
 }
 
-/// `POST /employees/{id}/end-sessions`: logs a user out everywhere. An administrator ending
-/// their own sessions this way is logged out too.
+#[derive(Deserialize)]
+pub struct EndSessionsForm {
+    /// `overview` when sent from the Security center's overview, which it returns to.
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /employees/{id}/end-sessions`: logs a user out everywhere (after re-authentication;
+/// audited). An administrator ending their own sessions this way is logged out too.
 pub async fn end_sessions(
     State(state): State<AppState>,
     user: CurrentUser,
     client: Client,
     Path(id): Path<String>,
-    CsrfForm(_form): CsrfForm<ActionForm>,
+    CsrfForm(form): CsrfForm<EndSessionsForm>,
 ) -> Result<Response, WebError> {
     user.require_administrator()?;
     let row = user.user_named(&state, &id).await?;
+    let from_overview = form.back == "overview";
+    let back = if from_overview {
+        "/security-center".to_string()
+    } else {
+        format!("/employees/{}", row.id)
+    };
+    user.require_recent_auth(state.clock.now(), &back)?;
     users::end_sessions(&user.acting(&state, &client), &row).await?;
-    Ok(Redirect::to(&format!("/employees/{}?done=sessions-ended", row.id)).into_response())
+    let done = if from_overview {
+        "/security-center?done=sessions-ended".to_string()
+    } else {
+        format!("/employees/{}?done=sessions-ended", row.id)
+    };
+    Ok(Redirect::to(&done).into_response())
 }
 
 /// `POST /employees/{id}/unlock`: lifts the lock that too many failed logins put on the

@@ -179,7 +179,12 @@ struct SecurityPage {
     password_changed: String,
     chosen_language: Option<&'static str>,
     chosen_code: &'static str,
+    /// The newest security events about the user (on the summary).
+    activity: Vec<super::audit::EventLine>,
 }
+
+/// How many of a user's newest security events the summary shows.
+const RECENT_ACTIVITY: i64 = 20;
 
 /// A part of a user's tab, with what went wrong in a form of it, if anything.
 pub(crate) struct Shown<'a> {
@@ -245,7 +250,20 @@ pub(crate) async fn page(
         limited: account.policy.limit_two_factor_validity,
         required_notice: user.restricted && row.id == user.user_id,
     };
+    let activity = if shown.part == Part::Summary {
+        state
+            .store
+            .audit_of_user(&row.id, RECENT_ACTIVITY)
+            .await?
+            .into_iter()
+            .filter(|e| e.account_id.as_deref() == Some(&*user.account_id))
+            .map(super::audit::line)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = SecurityPage {
+        activity,
         t: crate::i18n::reader(),
         nav: Nav::new(state, user, active).with_flash(shown.done),
         person: person(state, user, row).await?,
