@@ -21,6 +21,7 @@ mod multi_process;
 mod pages;
 mod passkeys;
 mod real_server;
+mod security_overview;
 mod security_tab;
 mod sessions;
 mod storage;
