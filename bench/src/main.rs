@@ -464,6 +464,20 @@ async fn scale(
         ("ip_addresses_blocked", "/ip-addresses?status=blocked"),
         ("ip_addresses_one_user", "/ip-addresses?user=seed4242"),
         ("security_center", "/security-center"),
+        (
+            "security_center_without_two_factor",
+            "/security-center?two_factor=off",
+        ),
+        (
+            "security_center_logged_in_by_last_login",
+            "/security-center?logged_in=yes&sort=last-login",
+        ),
+        (
+            "security_center_csv",
+            "/security-center/overview.csv?two_factor=off",
+        ),
+        ("audit_page", "/audit"),
+        ("audit_one_user", "/audit?user=seed4242"),
     ] {
         eprintln!("{path}: {requests} requests…");
         let (p50, p99) = series(addr, requests, |_| server::get_request(path, &admin), 200).await?;

@@ -393,7 +393,7 @@ overview-sessions = { $count ->
     [one] Yes, 1 session
    *[other] Yes, { $count } sessions
 }
-overview-end-sessions-of = End every session of { $name }
+overview-end-sessions-of = End all sessions of { $name }
 overview-sort = Order
 overview-sort-username = By username
 overview-sort-last-login = Last login first

@@ -393,7 +393,7 @@ overview-sessions = { $count ->
     [one] Ja, 1 sessie
    *[other] Ja, { $count } sessies
 }
-overview-end-sessions-of = Alle sessies van { $name } beëindigen
+overview-end-sessions-of = Alle sessies beëindigen: { $name }
 overview-sort = Volgorde
 overview-sort-username = Op gebruikersnaam
 overview-sort-last-login = Laatste login eerst
