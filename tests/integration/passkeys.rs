@@ -499,7 +499,9 @@ async fn a_user_whose_only_second_factor_is_a_passkey_shows_as_protected_in_the_
     admin.login_ok(&account, "femke").await;
     let line = |body: &str, user_id: &str| {
         let start = body
-            .find(&format!("<td><a href=\"/employees/{user_id}\">"))
+            .find(&format!(
+                "<td class=\"person\"><a href=\"/employees/{user_id}\">"
+            ))
             .unwrap_or_else(|| panic!("{user_id} is not listed: {body}"));
         let end = body[start..]
             .find("</tr>")
