@@ -8,6 +8,7 @@
 pub mod access;
 pub mod clock;
 pub mod email;
+pub mod helpdesk;
 pub mod ids;
 pub mod language;
 pub mod lockout;

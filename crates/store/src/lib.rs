@@ -27,6 +27,7 @@ mod accounts;
 mod administrations;
 mod audit;
 mod failures;
+mod helpdesk;
 mod housekeeping;
 mod ip_addresses;
 mod overview;
@@ -46,6 +47,7 @@ pub use accounts::{NewAccount, SealedAccount};
 pub use administrations::AdministrationRow;
 pub use audit::{AuditEvent, AuditQuery, AuditRow};
 pub use failures::UsernameCounter;
+pub use helpdesk::HelpdeskGrant;
 pub use housekeeping::Purged;
 pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};
 pub use overview::{

@@ -107,3 +107,6 @@ audit-to = To
 audit-none-match = No events match these filters.
 audit-newest = Newest events
 audit-event-type = Event type
+audit-helpdesk-granted = Helpdesk access given
+audit-helpdesk-revoked = Helpdesk access revoked
+audit-label-until = Until

@@ -168,3 +168,5 @@ error-wrong-method = It works when the form on its page is sent, not when it is 
 problem-password-breached = This password appears in known data breaches, so attackers try it. Choose another one.
 problem-overview-filter = A filter has a value the page does not offer. Choose the filters on the page.
 problem-audit-filter = A filter has a value the page does not offer, or a date is not a date. Choose the filters on the page.
+flash-helpdesk-granted = The helpdesk has access for one month.
+flash-helpdesk-revoked = The helpdesk no longer has access.

@@ -402,3 +402,12 @@ activity-title = Recent security activity
 activity-hint-me = Logins, changes to your factors, passwords and IP addresses: if you see something you did not do, change your password and tell your administrator.
 activity-hint-other = The newest security events about this user.
 activity-table = Recent security activity, newest first
+
+## Helpdesk access
+helpdesk-access-title = Helpdesk access
+helpdesk-access-until = The helpdesk can help your users until { $until }.
+helpdesk-access-none = The helpdesk cannot see this account.
+helpdesk-access-give = Give helpdesk access for one month
+helpdesk-access-renew = Renew for one month from now
+helpdesk-access-revoke = Revoke helpdesk access
+helpdesk-access-hint = With access, the helpdesk can see your users' security state and help someone who lost their phone or passkey back in: reset their second factors, unlock their username or send a new invitation. It can never see or set a password. Everything it does is in the audit log and emailed to the user and the administrators; access ends by itself after a month.

@@ -107,3 +107,6 @@ audit-to = Tot en met
 audit-none-match = Geen gebeurtenissen voldoen aan deze filters.
 audit-newest = Nieuwste gebeurtenissen
 audit-event-type = Soort gebeurtenis
+audit-helpdesk-granted = Toegang voor de helpdesk gegeven
+audit-helpdesk-revoked = Toegang voor de helpdesk ingetrokken
+audit-label-until = Tot

@@ -168,3 +168,5 @@ error-wrong-method = Het werkt als het formulier op de bijbehorende pagina wordt
 problem-password-breached = Dit wachtwoord komt voor in bekende datalekken, dus aanvallers proberen het. Kies een ander wachtwoord.
 problem-overview-filter = Een filter heeft een waarde die de pagina niet aanbiedt. Kies de filters op de pagina.
 problem-audit-filter = Een filter heeft een waarde die de pagina niet aanbiedt, of een datum is geen datum. Kies de filters op de pagina.
+flash-helpdesk-granted = De helpdesk heeft een maand toegang.
+flash-helpdesk-revoked = De helpdesk heeft geen toegang meer.

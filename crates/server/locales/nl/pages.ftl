@@ -402,3 +402,12 @@ activity-title = Recente beveiligingsactiviteit
 activity-hint-me = Logins en wijzigingen van je inlogmethoden, wachtwoorden en IP-adressen: zie je iets wat je niet zelf hebt gedaan, wijzig dan je wachtwoord en meld het aan je beheerder.
 activity-hint-other = De nieuwste beveiligingsgebeurtenissen over deze gebruiker.
 activity-table = Recente beveiligingsactiviteit, nieuwste eerst
+
+## Helpdesk access
+helpdesk-access-title = Toegang voor de helpdesk
+helpdesk-access-until = De helpdesk kan je gebruikers helpen tot { $until }.
+helpdesk-access-none = De helpdesk kan dit account niet zien.
+helpdesk-access-give = De helpdesk één maand toegang geven
+helpdesk-access-renew = Verlengen tot een maand vanaf nu
+helpdesk-access-revoke = Toegang van de helpdesk intrekken
+helpdesk-access-hint = Met toegang kan de helpdesk de beveiliging van je gebruikers zien en iemand die zijn telefoon of passkey kwijt is weer binnen helpen: de tweede stap resetten, de gebruikersnaam deblokkeren of een nieuwe uitnodiging sturen. Een wachtwoord kan de helpdesk nooit zien of instellen. Alles wat de helpdesk doet, staat in het logboek en wordt gemaild aan de gebruiker en de beheerders; de toegang stopt vanzelf na een maand.

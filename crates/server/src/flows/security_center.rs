@@ -9,6 +9,7 @@
 
 use portcullis_core::Timestamp;
 use portcullis_core::access::Actor;
+use portcullis_core::helpdesk;
 use portcullis_core::login::{self, AccountPolicy};
 use portcullis_store::StoreError;
 
@@ -121,4 +122,39 @@ async fn tell_users_it_is_required(
         notice.advice = Some(Msg::new("mail-two-factor-required-advice"));
         notices::send(state, &notice).await;
     }
+}
+
+/// Gives the platform's helpdesk access to the acting user's account for a month from now (a
+/// grant that exists is renewed); audited. Returns when it ends.
+pub async fn grant_helpdesk(acting: &Acting<'_>) -> Result<Timestamp, StoreError> {
+    let expires = helpdesk::grant_expires(acting.now);
+    let mut tx = acting.state.store.begin().await?;
+    let by = match acting.actor {
+        Actor::Member(member) => member.username.as_str(),
+        Actor::System(name) => name,
+    };
+    tx.grant_helpdesk(acting.account_id, by, acting.now, expires)
+        .await?;
+    acting
+        .audit(
+            &mut tx,
+            None,
+            "helpdesk.granted",
+            &format!("until={}", expires.millis()),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(expires)
+}
+
+/// Ends the helpdesk's access to the acting user's account at once; audited when there was a
+/// grant to end.
+pub async fn revoke_helpdesk(acting: &Acting<'_>) -> Result<bool, StoreError> {
+    let mut tx = acting.state.store.begin().await?;
+    let revoked = tx.revoke_helpdesk(acting.account_id).await?;
+    if revoked {
+        acting.audit(&mut tx, None, "helpdesk.revoked", "").await?;
+    }
+    tx.commit().await?;
+    Ok(revoked)
 }

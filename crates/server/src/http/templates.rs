@@ -88,6 +88,8 @@ fn flash_text(code: &str) -> Option<String> {
         "passkey-deleted" => key("flash-passkey-deleted"),
         "two-factor-reset" => key("flash-two-factor-reset"),
         "language-saved" => key("flash-language-saved"),
+        "helpdesk-granted" => key("flash-helpdesk-granted"),
+        "helpdesk-revoked" => key("flash-helpdesk-revoked"),
         _ => return None,
     };
     Some(t(key))

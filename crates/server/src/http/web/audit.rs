@@ -49,6 +49,8 @@ pub(crate) const EVENTS: &[(&str, &str)] = &[
     ("account.locale_changed", "audit-account-locale-changed"),
     ("administration.created", "audit-administration-created"),
     ("administration.renamed", "audit-administration-renamed"),
+    ("helpdesk.granted", "audit-helpdesk-granted"),
+    ("helpdesk.revoked", "audit-helpdesk-revoked"),
     ("ip.auto_validate_changed", "audit-ip-auto-validate-changed"),
     ("ip.blocked", "audit-ip-blocked"),
     ("ip.confirmation_sent", "audit-ip-confirmation-sent"),
@@ -142,6 +144,7 @@ pub(crate) const LABELS: &[(&str, &str)] = &[
     ("stored_counter", "audit-label-stored-counter"),
     ("time_zone", "account-time-zone"),
     ("to", "audit-label-to"),
+    ("until", "audit-label-until"),
     ("username", "field-username"),
     ("via", "audit-label-via"),
 ];
@@ -182,6 +185,9 @@ pub(crate) const VALUES: &[(&str, &str)] = &[
     ("confirmed", "audit-value-confirmed"),
     ("none", "audit-value-none"),
 ];
+
+/// Labels whose values are moments in milliseconds.
+const TIME_LABELS: &[&str] = &["until"];
 
 /// Labels whose values are machine ids, kept in the log for whoever correlates it but left off
 /// the page, where they mean nothing to a person.
@@ -233,8 +239,14 @@ fn detail_words(detail: &str) -> Vec<(String, String)> {
             .into_iter()
             .filter(|(label, _)| !MACHINE_IDS.contains(&label.as_str()))
             .map(|(label, value)| {
+                let value = match value.parse::<i64>() {
+                    // A moment, stored as milliseconds: in the reader's time.
+                    Ok(ms) if TIME_LABELS.contains(&label.as_str()) => {
+                        i18n::reader().time(Timestamp(ms))
+                    }
+                    _ => key_of(VALUES, &value).map_or(value, i18n::t),
+                };
                 let label = key_of(LABELS, &label).map_or(label, i18n::t);
-                let value = key_of(VALUES, &value).map_or(value, i18n::t);
                 (label, value)
             }),
     );

@@ -5,6 +5,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::helpdesk;
 use portcullis_core::login::AccountPolicy;
 use portcullis_core::user::UserKind;
 use portcullis_store::{
@@ -19,7 +20,7 @@ use crate::http::WebError;
 use crate::http::csv;
 use crate::http::extract::{CsrfForm, CurrentUser};
 use crate::http::routes::Routes;
-use crate::http::templates::{Nav, format_time_or_never, render};
+use crate::http::templates::{Nav, format_time, format_time_or_never, render};
 use crate::i18n::{Arg, Words, t, ta};
 use crate::state::AppState;
 
@@ -238,6 +239,8 @@ struct CenterPage {
     next: Option<String>,
     first_page: bool,
     checks_on: bool,
+    /// Until when the helpdesk has access, if it has.
+    helpdesk_until: Option<String>,
 }
 
 /// `GET /security-center`: the switches and the overview.
@@ -266,7 +269,15 @@ pub async fn show(
         .store
         .overview_figures(&user.account_id, context)
         .await?;
+    let now = state.clock.now();
+    let helpdesk_until = state
+        .store
+        .helpdesk_grant(&user.account_id)
+        .await?
+        .filter(|grant| helpdesk::grant_is_active(grant.expires_at, now))
+        .map(|grant| format_time(grant.expires_at));
     render(&CenterPage {
+        helpdesk_until,
         t: crate::i18n::reader(),
         nav: Nav::new(&state, &user, "security-center").with_flash(params.done.as_deref()),
         enforce: policy.enforce_two_factor,
@@ -410,10 +421,41 @@ pub async fn save(
     }
 }
 
+#[derive(Deserialize)]
+pub struct HelpdeskForm {}
+
+/// `POST /security-center/helpdesk`: gives the helpdesk access for a month (or renews it).
+pub async fn grant_helpdesk(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    CsrfForm(_form): CsrfForm<HelpdeskForm>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    user.require_recent_auth(state.clock.now(), PATH)?;
+    security_center::grant_helpdesk(&user.acting(&state, &client)).await?;
+    Ok(Redirect::to("/security-center?done=helpdesk-granted").into_response())
+}
+
+/// `POST /security-center/helpdesk/revoke`: ends the helpdesk's access at once.
+pub async fn revoke_helpdesk(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    CsrfForm(_form): CsrfForm<HelpdeskForm>,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    user.require_recent_auth(state.clock.now(), PATH)?;
+    security_center::revoke_helpdesk(&user.acting(&state, &client)).await?;
+    Ok(Redirect::to("/security-center?done=helpdesk-revoked").into_response())
+}
+
 /// The routes of this area.
 pub(crate) fn routes(routes: Routes) -> Routes {
     routes
         .get("/security-center", show)
         .get("/security-center/overview.csv", export)
+        .post("/security-center/helpdesk", grant_helpdesk)
+        .post("/security-center/helpdesk/revoke", revoke_helpdesk)
         .post("/security-center", save)
 }

@@ -1,0 +1,73 @@
+//! Helpdesk grants.
+
+use portcullis_core::Timestamp;
+
+use crate::{Store, StoreError};
+
+/// An account's grant to the helpdesk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpdeskGrant {
+    /// Who granted it (their audit name).
+    pub granted_by: String,
+    /// When.
+    pub granted_at: Timestamp,
+    /// Until when it lasts.
+    pub expires_at: Timestamp,
+}
+
+crate::tx::both! {
+    /// Grants (or renews) the helpdesk's access to an account until `expires_at`.
+    pub async fn grant_helpdesk(
+        &self,
+        account_id: &str,
+        granted_by: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> [e] {
+        sqlx::query(
+            "INSERT INTO helpdesk_grants (account_id, granted_by, granted_at, expires_at) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (account_id) DO UPDATE SET granted_by = $2, granted_at = $3, expires_at = $4",
+        )
+        .bind(account_id)
+        .bind(granted_by)
+        .bind(now.millis())
+        .bind(expires_at.millis())
+        .execute(e)
+        .await?;
+        Ok(())
+    }
+}
+
+crate::tx::both! {
+    /// Ends the helpdesk's access to an account; whether there was a grant to end.
+    pub async fn revoke_helpdesk(&self, account_id: &str) -> Result<bool, StoreError> [e] {
+        let done = sqlx::query("DELETE FROM helpdesk_grants WHERE account_id = $1")
+            .bind(account_id)
+            .execute(e)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+impl Store {
+    /// The account's grant, if it has one (active or expired: the caller asks the rule).
+    pub async fn helpdesk_grant(
+        &self,
+        account_id: &str,
+    ) -> Result<Option<HelpdeskGrant>, StoreError> {
+        let found: Option<(String, i64, i64)> = sqlx::query_as(
+            "SELECT granted_by, granted_at, expires_at FROM helpdesk_grants WHERE account_id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(
+            found.map(|(granted_by, granted_at, expires_at)| HelpdeskGrant {
+                granted_by,
+                granted_at: Timestamp(granted_at),
+                expires_at: Timestamp(expires_at),
+            }),
+        )
+    }
+}
