@@ -23,6 +23,19 @@ pub enum Actor {
     Member(Member),
     /// Portcullis's own operator: the command line (`cli`) or demo data (`demo`).
     System(&'static str),
+    /// A helpdesk operator, let into one account by its grant (checked when the request began).
+    Helpdesk(HelpdeskAgent),
+}
+
+/// A helpdesk operator acting in the one account whose grant let them in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpdeskAgent {
+    /// The operator.
+    pub operator_id: String,
+    /// Their username, for the audit log and emails.
+    pub username: String,
+    /// The account whose active grant this request was checked against.
+    pub account_id: AccountId,
 }
 
 /// A user acting in their own account.
@@ -54,6 +67,10 @@ pub enum Access {
 pub fn may_act_in(actor: &Actor, account: &AccountId) -> Access {
     match actor {
         Actor::System(_) => Access::Administer,
+        // The helpdesk's pages offer only its few actions; within them it may act on any user
+        // of the account that let it in, and nowhere else.
+        Actor::Helpdesk(agent) if agent.account_id == *account => Access::Administer,
+        Actor::Helpdesk(_) => Access::None,
         Actor::Member(member) if member.account_id != *account => Access::None,
         Actor::Member(member) if member.kind.is_administrator() => Access::Administer,
         Actor::Member(_) => Access::Own,
@@ -71,6 +88,15 @@ impl Actor {
         }
     }
 
+    /// How emails name this actor ("anna", "Portcullis", "the helpdesk (piet)").
+    pub fn name(&self) -> String {
+        match self {
+            Actor::Member(member) => member.username.clone(),
+            Actor::System(_) => "Portcullis".to_string(),
+            Actor::Helpdesk(agent) => format!("helpdesk ({})", agent.username),
+        }
+    }
+
     /// Whether this actor manages `account`: its security center, audit log, users.
     pub fn administers(&self, account: &AccountId) -> bool {
         may_act_in(self, account) == Access::Administer
@@ -82,6 +108,7 @@ impl Actor {
     pub fn audit_name(&self, subject: Option<&UserId>) -> String {
         match self {
             Actor::System(name) => (*name).to_string(),
+            Actor::Helpdesk(agent) => format!("helpdesk:{}", agent.username),
             Actor::Member(member) if subject.is_none_or(|s| *s == member.user_id) => {
                 "user".to_string()
             }
@@ -96,6 +123,23 @@ impl Actor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_helpdesk_acts_only_in_the_account_that_let_it_in() {
+        let theirs = AccountId::generate();
+        let other = AccountId::generate();
+        let agent = Actor::Helpdesk(HelpdeskAgent {
+            operator_id: "op".into(),
+            username: "piet".into(),
+            account_id: theirs.clone(),
+        });
+        assert_eq!(may_act_in(&agent, &theirs), Access::Administer);
+        assert_eq!(may_act_in(&agent, &other), Access::None);
+        assert!(agent.may_act_on(&theirs, &UserId::generate()));
+        assert!(!agent.may_act_on(&other, &UserId::generate()));
+        assert_eq!(agent.audit_name(None), "helpdesk:piet");
+        assert_eq!(agent.name(), "helpdesk (piet)");
+    }
 
     fn member(account: &AccountId, user: &UserId, kind: UserKind) -> Actor {
         Actor::Member(Member {

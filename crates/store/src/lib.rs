@@ -30,6 +30,7 @@ mod failures;
 mod helpdesk;
 mod housekeeping;
 mod ip_addresses;
+mod operators;
 mod overview;
 mod passkeys;
 mod rate_windows;
@@ -54,6 +55,7 @@ pub use overview::{
     EmailCheck, EmailCheckState, OverviewContext, OverviewCursor, OverviewFigures, OverviewQuery,
     OverviewRow, OverviewSort,
 };
+pub use operators::{NewOperator, Operator, OperatorSession};
 pub use passkeys::{CeremonyPurpose, NewPasskey, PasskeyRow};
 pub use seed::SeedIp;
 pub use sessions::{ActiveSession, NewSession, SessionListRow, SessionStart};

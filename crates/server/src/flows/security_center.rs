@@ -129,11 +129,8 @@ async fn tell_users_it_is_required(
 pub async fn grant_helpdesk(acting: &Acting<'_>) -> Result<Timestamp, StoreError> {
     let expires = helpdesk::grant_expires(acting.now);
     let mut tx = acting.state.store.begin().await?;
-    let by = match acting.actor {
-        Actor::Member(member) => member.username.as_str(),
-        Actor::System(name) => name,
-    };
-    tx.grant_helpdesk(acting.account_id, by, acting.now, expires)
+    let by = acting.actor.name();
+    tx.grant_helpdesk(acting.account_id, &by, acting.now, expires)
         .await?;
     acting
         .audit(

@@ -2,7 +2,6 @@
 //! login's limits (claimed in the 30-second window and on the user's failure counter before it is
 //! checked; a right code is used up once per user, across server processes).
 
-use portcullis_core::access::Actor;
 use portcullis_core::ids::UserId;
 use portcullis_core::login;
 use portcullis_core::totp::{self, TotpSecret};
@@ -390,10 +389,7 @@ pub async fn reset(acting: &Acting<'_>, target: &User) -> Result<(), StoreError>
         .audit(&mut tx, Some(&target.id), "two_factor.reset", "")
         .await?;
     tx.commit().await?;
-    let by = match acting.actor {
-        Actor::Member(member) => member.username.as_str(),
-        Actor::System(name) => name,
-    };
+    let by = acting.actor.name();
     let notice = notices::security_change(
         Recipient::of(target, acting.account_name),
         Msg::new("mail-two-factor-reset-subject"),

@@ -87,10 +87,7 @@ pub async fn change_security_code(
         .audit(&mut tx, None, "account.security_code_changed", "")
         .await?;
     tx.commit().await?;
-    let by = match acting.actor {
-        portcullis_core::access::Actor::Member(member) => member.username.clone(),
-        portcullis_core::access::Actor::System(name) => (*name).to_string(),
-    };
+    let by = acting.actor.name();
     let (task_state, client, now) = (state.clone(), acting.client.clone(), acting.now);
     let (account_id, account_name) = (
         acting.account_id.to_string(),

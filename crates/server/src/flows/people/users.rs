@@ -168,10 +168,7 @@ fn same_set(a: &[String], b: &[String]) -> bool {
 }
 
 async fn tell_about_new_email(acting: &Acting<'_>, before: &User, update: &UserUpdate) {
-    let by = match acting.actor {
-        Actor::Member(member) => member.username.as_str(),
-        Actor::System(name) => name,
-    };
+    let by = acting.actor.name();
     let what = Msg::new("mail-email-changed")
         .with("username", &before.username)
         .with("from", &before.email)
@@ -450,10 +447,7 @@ async fn send_invitation(
     };
     let code = read_security_code(&state.keys, &sealed).map_err(CreateError::Invalid)?;
     let account = &sealed.account;
-    let by = match acting.actor {
-        Actor::Member(member) => member.username.clone(),
-        Actor::System(_) => "Portcullis".to_string(),
-    };
+    let by = acting.actor.name();
     let mut notice = Notice::new(
         Recipient::of(&invited, &account.name),
         Msg::new("mail-invitation-subject").with("account", &account.name),
