@@ -32,12 +32,52 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage the helpdesk's operators.
+    #[command(subcommand)]
+    Operator(OperatorCommand),
     /// Manage the server key.
     #[command(subcommand)]
     Key(KeyCommand),
     /// Development and benchmark helpers. Never on a production database.
     #[command(subcommand)]
     Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Create a helpdesk operator (they set up a second factor at their first login).
+    Create {
+        /// The operator's username.
+        #[arg(long)]
+        username: String,
+        /// The operator's email address.
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (else a strong one is generated and printed).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        storage: StorageSettings,
+    },
+    /// Disable an operator and end their sessions.
+    Disable {
+        /// The operator's username.
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        storage: StorageSettings,
+    },
+    /// Let a disabled or locked operator log in again.
+    Enable {
+        /// The operator's username.
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        storage: StorageSettings,
+    },
 }
 
 #[derive(Subcommand)]
@@ -356,6 +396,34 @@ async fn run(command: Command) -> Result<String, CommandError> {
                 },
             )
             .await
+        }
+        Command::Operator(OperatorCommand::Create {
+            username,
+            email,
+            password_stdin,
+            json,
+            storage,
+        }) => {
+            init_logging(LogFormat::Human, "warn");
+            let password = password_from_stdin(password_stdin)?;
+            commands::operator_create(
+                &storage,
+                commands::OperatorCreate {
+                    username: &username,
+                    email: &email,
+                    password,
+                    json,
+                },
+            )
+            .await
+        }
+        Command::Operator(OperatorCommand::Disable { username, storage }) => {
+            init_logging(LogFormat::Human, "warn");
+            commands::operator_set_disabled(&storage, &username, true).await
+        }
+        Command::Operator(OperatorCommand::Enable { username, storage }) => {
+            init_logging(LogFormat::Human, "warn");
+            commands::operator_set_disabled(&storage, &username, false).await
         }
         Command::Key(KeyCommand::Generate) => Ok(commands::key_generate()),
         Command::Key(KeyCommand::Rotate { storage }) => {

@@ -81,10 +81,11 @@ async fn an_administrator_gives_the_helpdesk_a_month_and_can_take_it_back() {
             .contains("The helpdesk cannot see this account.")
     );
 
-    // Given again, then revoked at once.
+    // Given again, then revoked at once (a moment later: the log orders by time).
     admin
         .post_from("/security-center", "/security-center/helpdesk", &[])
         .await;
+    app.clock.advance(Duration::from_secs(1));
     let revoked = admin
         .post_from("/security-center", "/security-center/helpdesk/revoke", &[])
         .await;
@@ -122,4 +123,321 @@ async fn an_administrator_gives_the_helpdesk_a_month_and_can_take_it_back() {
     xeno.login_ok(&account, "xeno").await;
     let refused = xeno.post_from("/", "/security-center/helpdesk", &[]).await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
+}
+
+/// An operator straight into the store (the command line's test makes one too).
+async fn operator(app: &TestApp, username: &str) {
+    let hash = portcullis_core::password::hash_password(OPERATOR_PASSWORD).unwrap();
+    app.state
+        .store
+        .create_operator(&portcullis_store::NewOperator {
+            id: &portcullis_core::ids::new_id(),
+            username,
+            username_key: &portcullis_core::username::key(username),
+            email: &format!("{username}@helpdesk.example"),
+            password_hash: &hash,
+            now: app.clock.now(),
+        })
+        .await
+        .unwrap();
+}
+
+const OPERATOR_PASSWORD: &str = "staff room kettle whistles";
+
+/// The operator's login, the second factor set up on the way; returns its key.
+async fn operator_logs_in(
+    app: &TestApp,
+    desk: &mut crate::support::Browser<'_>,
+    username: &str,
+) -> String {
+    let csrf = desk.get("/helpdesk/login").await.csrf();
+    let waiting = desk
+        .post(
+            "/helpdesk/login",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", OPERATOR_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        waiting.location(),
+        "/helpdesk/login/code",
+        "{}",
+        waiting.body
+    );
+    // Until the second factor is set up and passed, nothing else opens.
+    assert_eq!(
+        desk.get("/helpdesk").await.location(),
+        "/helpdesk/login/code"
+    );
+    let page = desk.get("/helpdesk/login/code").await;
+    let start =
+        page.body.find("aria-label=\"Setup key\">").unwrap() + "aria-label=\"Setup key\">".len();
+    let key = page.body[start..]
+        .split('<')
+        .next()
+        .unwrap()
+        .replace(' ', "");
+    let code = crate::two_factor::code_for(&key, app.clock.now());
+    let done = desk
+        .post(
+            "/helpdesk/login/code",
+            &[("csrf", &page.csrf()), ("code", &code)],
+        )
+        .await;
+    assert_eq!(done.location(), "/helpdesk", "{}", done.body);
+    key
+}
+
+#[tokio::test]
+async fn the_helpdesk_sees_an_account_only_while_its_grant_lasts() {
+    let app = TestApp::new().await;
+    let account = app.account("yvette").await;
+    operator(&app, "piet").await;
+    let mut desk = app.browser_from("198.51.100.200:1");
+    operator_logs_in(&app, &mut desk, "piet").await;
+    let account_page = format!("/helpdesk/accounts/{}", account.account_id);
+
+    // No grant: the account is not there, also by its id.
+    assert!(
+        desk.get("/helpdesk")
+            .await
+            .body
+            .contains("No account has given the helpdesk access")
+    );
+    assert_eq!(desk.get(&account_page).await.status, StatusCode::NOT_FOUND);
+
+    // Granted: found by name and by security code, and its users can be seen; the view is in
+    // the account's audit log under the operator's name.
+    let mut admin = app.browser();
+    admin.login_ok(&account, "yvette").await;
+    admin
+        .post_from("/security-center", "/security-center/helpdesk", &[])
+        .await;
+    assert!(
+        desk.get("/helpdesk?q=yvette")
+            .await
+            .body
+            .contains("yvette Holding")
+    );
+    let by_code = desk
+        .get(&format!(
+            "/helpdesk?q={}",
+            account.security_code.to_lowercase()
+        ))
+        .await;
+    assert!(by_code.body.contains("yvette Holding"), "{}", by_code.body);
+    let page = desk.get(&account_page).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Help yvette"));
+    let log = app
+        .state
+        .store
+        .audit_of_account(&account.account_id, None, 5)
+        .await
+        .unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.event == "helpdesk.viewed" && e.actor == "helpdesk:piet")
+    );
+
+    // Revoked: gone at the next request, also for the page that is open.
+    admin
+        .post_from("/security-center", "/security-center/helpdesk/revoke", &[])
+        .await;
+    assert_eq!(desk.get(&account_page).await.status, StatusCode::NOT_FOUND);
+    // Granted again, then a month passes: gone by itself (the operator logs in again after idling).
+    admin
+        .post_from("/security-center", "/security-center/helpdesk", &[])
+        .await;
+    assert_eq!(desk.get(&account_page).await.status, StatusCode::OK);
+    app.clock.advance(helpdesk::GRANT_DURATION);
+    let mut desk = app.browser_from("198.51.100.200:2");
+    operator_logs_in_again(&app, &mut desk, "piet").await;
+    assert_eq!(desk.get(&account_page).await.status, StatusCode::NOT_FOUND);
+}
+
+/// A later login of an operator whose app is set up: the code only.
+async fn operator_logs_in_again(
+    app: &TestApp,
+    desk: &mut crate::support::Browser<'_>,
+    username: &str,
+) {
+    let csrf = desk.get("/helpdesk/login").await.csrf();
+    desk.post(
+        "/helpdesk/login",
+        &[
+            ("csrf", &csrf),
+            ("username", username),
+            ("password", OPERATOR_PASSWORD),
+        ],
+    )
+    .await;
+    let page = desk.get("/helpdesk/login/code").await;
+    assert!(!page.body.contains("Setup key"), "set up once");
+    let key = app
+        .state
+        .store
+        .operator_by_username(username)
+        .await
+        .unwrap()
+        .unwrap()
+        .totp_secret_enc
+        .unwrap();
+    let secret = app
+        .state
+        .keys
+        .decrypt(
+            &format!(
+                "operator/{}/totp",
+                app.state
+                    .store
+                    .operator_by_username(username)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id
+            ),
+            &key,
+        )
+        .unwrap();
+    let code = portcullis_core::totp::code_at(
+        &portcullis_core::totp::TotpSecret::from_bytes(secret),
+        app.clock.now(),
+    );
+    let done = desk
+        .post(
+            "/helpdesk/login/code",
+            &[("csrf", &page.csrf()), ("code", &code)],
+        )
+        .await;
+    assert_eq!(done.location(), "/helpdesk");
+}
+
+#[tokio::test]
+async fn the_helpdesk_resets_lost_factors_with_a_reason_and_everyone_is_told() {
+    let app = TestApp::new().await;
+    let account = app.account("zelda").await;
+    let anke = app
+        .user(&account, "anke", portcullis_core::user::UserKind::Employee)
+        .await;
+    let mut ankes = app.browser();
+    ankes.login_ok(&account, "anke").await;
+    crate::two_factor::enroll(&app, &mut ankes, &anke).await;
+    let mut admin = app.browser();
+    admin.login_ok(&account, "zelda").await;
+    admin
+        .post_from("/security-center", "/security-center/helpdesk", &[])
+        .await;
+    operator(&app, "piet").await;
+    let mut desk = app.browser_from("198.51.100.200:1");
+    operator_logs_in(&app, &mut desk, "piet").await;
+    let page = format!("/helpdesk/accounts/{}", account.account_id);
+    let action = format!("{page}/users/{anke}/reset-factors");
+    let csrf = desk.get(&page).await.csrf();
+
+    // A reason is required.
+    let refused = desk
+        .post(
+            &action,
+            &[("csrf", &csrf), ("which", "all"), ("reason", "  ")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    // Without the operator's CSRF token: refused.
+    let forged = desk
+        .post(
+            &action,
+            &[("csrf", "nope"), ("which", "all"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let done = desk
+        .post(
+            &action,
+            &[
+                ("csrf", &csrf),
+                ("which", "all"),
+                ("reason", "Called back on the number in her file"),
+            ],
+        )
+        .await;
+    assert_eq!(done.location(), format!("{page}?done=reset"));
+    let factors = app
+        .state
+        .store
+        .factors(&account.account_id, &anke)
+        .await
+        .unwrap();
+    assert!(!factors.has_second_factor());
+    assert_eq!(
+        ankes.get("/").await.location(),
+        "/login",
+        "her sessions ended"
+    );
+    app.assert_audited(
+        &anke,
+        "helpdesk.factors_reset",
+        "which=all sessions_ended=1 reason=Called back on the number in her file",
+        Some("helpdesk:piet"),
+    )
+    .await;
+    for to in ["anke@example.com", "zelda@example.com"] {
+        let mail = app.mails_to(to).await.pop().unwrap();
+        assert_eq!(mail.subject, "Your second factors were reset", "{to}");
+        assert!(
+            mail.text
+                .contains("helpdesk (piet) reset the lost second factors")
+        );
+    }
+    // She logs in with her password alone now.
+    app.browser().login_ok(&account, "anke").await;
+}
+
+#[tokio::test]
+async fn customer_and_operator_sessions_open_only_their_own_pages() {
+    let app = TestApp::new().await;
+    let account = app.account("bob").await;
+    let mut customer = app.browser();
+    customer.login_ok(&account, "bob").await;
+    assert_eq!(
+        customer.get("/helpdesk").await.location(),
+        "/helpdesk/login"
+    );
+    operator(&app, "piet").await;
+    let mut desk = app.browser_from("198.51.100.200:1");
+    operator_logs_in(&app, &mut desk, "piet").await;
+    assert_eq!(desk.get("/").await.location(), "/login");
+    assert_eq!(desk.get("/security-center").await.location(), "/login");
+    // Idle for 15 minutes: the operator session is over.
+    app.clock.advance(Duration::from_secs(15 * 60 + 1));
+    assert_eq!(desk.get("/helpdesk").await.location(), "/helpdesk/login");
+    // Ten wrong passwords lock the operator.
+    for _ in 0..10 {
+        let csrf = desk.get("/helpdesk/login").await.csrf();
+        desk.post(
+            "/helpdesk/login",
+            &[
+                ("csrf", &csrf),
+                ("username", "piet"),
+                ("password", "wrong wrong wrong"),
+            ],
+        )
+        .await;
+    }
+    let csrf = desk.get("/helpdesk/login").await.csrf();
+    let locked = desk
+        .post(
+            "/helpdesk/login",
+            &[
+                ("csrf", &csrf),
+                ("username", "piet"),
+                ("password", OPERATOR_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
 }

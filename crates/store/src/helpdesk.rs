@@ -71,3 +71,64 @@ impl Store {
         )
     }
 }
+
+/// An account the helpdesk may see now, with when its grant ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantedAccount {
+    /// The account's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// When the grant ends.
+    pub expires_at: Timestamp,
+}
+
+impl Store {
+    /// The accounts whose grant is active at `now` and whose name contains `search` (any case) or
+    /// whose security code has the blind index `code_index`; every one for an empty search.
+    pub async fn accounts_with_active_grant(
+        &self,
+        search: &str,
+        code_index: &str,
+        now: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<GrantedAccount>, StoreError> {
+        let found: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT a.id, a.name, g.expires_at FROM accounts a \
+             JOIN helpdesk_grants g ON g.account_id = a.id \
+             WHERE g.expires_at > $1 \
+               AND ($2 = '%%' OR lower(a.name) LIKE $2 ESCAPE '\\' OR a.security_code_index = $3) \
+             ORDER BY lower(a.name), a.id LIMIT $4",
+        )
+        .bind(now.millis())
+        .bind(crate::users::like_pattern(search.trim()))
+        .bind(code_index)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, name, expires_at)| GrantedAccount {
+                id,
+                name,
+                expires_at: Timestamp(expires_at),
+            })
+            .collect())
+    }
+}
+
+impl crate::Tx {
+    /// Deletes every passkey of a user; how many there were.
+    pub async fn delete_passkeys_of_user(
+        &mut self,
+        account_id: &str,
+        user_id: &str,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM passkeys WHERE account_id = $1 AND user_id = $2")
+            .bind(account_id)
+            .bind(user_id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

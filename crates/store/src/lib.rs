@@ -48,14 +48,14 @@ pub use accounts::{NewAccount, SealedAccount};
 pub use administrations::AdministrationRow;
 pub use audit::{AuditEvent, AuditQuery, AuditRow};
 pub use failures::UsernameCounter;
-pub use helpdesk::HelpdeskGrant;
+pub use helpdesk::{GrantedAccount, HelpdeskGrant};
 pub use housekeeping::Purged;
 pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};
+pub use operators::{NewOperator, Operator, OperatorSession};
 pub use overview::{
     EmailCheck, EmailCheckState, OverviewContext, OverviewCursor, OverviewFigures, OverviewQuery,
     OverviewRow, OverviewSort,
 };
-pub use operators::{NewOperator, Operator, OperatorSession};
 pub use passkeys::{CeremonyPurpose, NewPasskey, PasskeyRow};
 pub use seed::SeedIp;
 pub use sessions::{ActiveSession, NewSession, SessionListRow, SessionStart};

@@ -55,3 +55,5 @@ mail-invitation-validity = The link below works once and for { $hours } hours. I
 mail-log-in-at = Log in at
 mail-invitation-action = Choose your password
 mail-invitation-advice = Keep the security code to yourself: together with your username and password it opens your user. If you did not expect this message, you can ignore it.
+mail-factors-reset-subject = Your second factors were reset
+mail-factors-reset = { $by } reset the lost second factors of the username { $username } and ended every session of it. Log in with your password and set up two-factor authentication or a passkey again on Security and login details.

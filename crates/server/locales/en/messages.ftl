@@ -170,3 +170,5 @@ problem-overview-filter = A filter has a value the page does not offer. Choose t
 problem-audit-filter = A filter has a value the page does not offer, or a date is not a date. Choose the filters on the page.
 flash-helpdesk-granted = The helpdesk has access for one month.
 flash-helpdesk-revoked = The helpdesk no longer has access.
+helpdesk-login-refused = The username or password is not correct, or this helpdesk user cannot log in.
+problem-helpdesk-reason = Say how you verified the person (at most { $max } characters).

@@ -411,3 +411,21 @@ helpdesk-access-give = Give helpdesk access for one month
 helpdesk-access-renew = Renew for one month from now
 helpdesk-access-revoke = Revoke helpdesk access
 helpdesk-access-hint = With access, the helpdesk can see your users' security state and help someone who lost their phone or passkey back in: reset their second factors, unlock their username or send a new invitation. It can never see or set a password. Everything it does is in the audit log and emailed to the user and the administrators; access ends by itself after a month.
+
+## The helpdesk console
+helpdesk-title = Helpdesk
+helpdesk-login-title = Helpdesk login
+helpdesk-login-hint = For the platform's helpdesk staff. Customers log in at the usual login page.
+helpdesk-setup-required = The helpdesk requires a second factor. Scan this QR code with your authenticator app (or type the key), then enter the code it shows.
+helpdesk-accounts-title = Accounts you may help
+helpdesk-accounts-intro = Only accounts whose administrators gave the helpdesk access, for as long as that lasts. Search by name or security code.
+helpdesk-search-label = Account name or security code
+helpdesk-no-accounts = No account has given the helpdesk access (or none matches).
+helpdesk-access-ends = Access ends
+helpdesk-account-intro = Everything you see and do here is in this account's audit log, under your name. You can never see or set a password.
+helpdesk-help = Help { $name }
+helpdesk-reset-which = Reset
+helpdesk-reason = How you verified who you are talking to
+helpdesk-reason-hint = Required: kept in the account's audit log (for example "called back on the number in the personnel file").
+helpdesk-reset-button = Reset the lost factors
+helpdesk-done-reset = The factors are reset and every session of the user ended. The user and the administrators are told by email.

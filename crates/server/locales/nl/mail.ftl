@@ -55,3 +55,5 @@ mail-invitation-validity = De link hieronder werkt één keer, { $hours } uur la
 mail-log-in-at = Inloggen op
 mail-invitation-action = Kies je wachtwoord
 mail-invitation-advice = Houd de beveiligingscode voor jezelf: samen met je gebruikersnaam en wachtwoord geeft hij toegang tot je gebruiker. Had je dit bericht niet verwacht? Dan kun je het negeren.
+mail-factors-reset-subject = Je tweede stap is gereset
+mail-factors-reset = { $by } heeft de kwijtgeraakte tweede stap van de gebruikersnaam { $username } gereset en al zijn sessies beëindigd. Log in met je wachtwoord en stel tweestapsverificatie of een passkey opnieuw in bij Beveiliging en inloggegevens.

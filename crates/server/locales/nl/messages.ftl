@@ -170,3 +170,5 @@ problem-overview-filter = Een filter heeft een waarde die de pagina niet aanbied
 problem-audit-filter = Een filter heeft een waarde die de pagina niet aanbiedt, of een datum is geen datum. Kies de filters op de pagina.
 flash-helpdesk-granted = De helpdesk heeft een maand toegang.
 flash-helpdesk-revoked = De helpdesk heeft geen toegang meer.
+helpdesk-login-refused = De gebruikersnaam of het wachtwoord klopt niet, of deze helpdeskgebruiker kan niet inloggen.
+problem-helpdesk-reason = Geef aan hoe je de persoon hebt gecontroleerd (hoogstens { $max } tekens).

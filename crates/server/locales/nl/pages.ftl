@@ -411,3 +411,21 @@ helpdesk-access-give = De helpdesk één maand toegang geven
 helpdesk-access-renew = Verlengen tot een maand vanaf nu
 helpdesk-access-revoke = Toegang van de helpdesk intrekken
 helpdesk-access-hint = Met toegang kan de helpdesk de beveiliging van je gebruikers zien en iemand die zijn telefoon of passkey kwijt is weer binnen helpen: de tweede stap resetten, de gebruikersnaam deblokkeren of een nieuwe uitnodiging sturen. Een wachtwoord kan de helpdesk nooit zien of instellen. Alles wat de helpdesk doet, staat in het logboek en wordt gemaild aan de gebruiker en de beheerders; de toegang stopt vanzelf na een maand.
+
+## The helpdesk console
+helpdesk-title = Helpdesk
+helpdesk-login-title = Inloggen voor de helpdesk
+helpdesk-login-hint = Voor de medewerkers van de helpdesk van het platform. Klanten loggen in op de gewone inlogpagina.
+helpdesk-setup-required = De helpdesk vereist een tweede stap. Scan deze QR-code met je authenticator-app (of typ de sleutel over) en vul de code in die de app toont.
+helpdesk-accounts-title = Accounts die je mag helpen
+helpdesk-accounts-intro = Alleen accounts waarvan de beheerders de helpdesk toegang hebben gegeven, zolang die toegang duurt. Zoek op naam of beveiligingscode.
+helpdesk-search-label = Accountnaam of beveiligingscode
+helpdesk-no-accounts = Geen account heeft de helpdesk toegang gegeven (of geen enkel account komt overeen).
+helpdesk-access-ends = Toegang eindigt
+helpdesk-account-intro = Alles wat je hier ziet en doet, staat onder jouw naam in het logboek van dit account. Een wachtwoord kun je nooit zien of instellen.
+helpdesk-help = { $name } helpen
+helpdesk-reset-which = Resetten
+helpdesk-reason = Hoe je hebt gecontroleerd met wie je spreekt
+helpdesk-reason-hint = Verplicht: komt in het logboek van het account (bijvoorbeeld "teruggebeld op het nummer uit het personeelsdossier").
+helpdesk-reset-button = De kwijtgeraakte inlogmethoden resetten
+helpdesk-done-reset = De inlogmethoden zijn gereset en alle sessies van de gebruiker beëindigd. De gebruiker en de beheerders krijgen bericht per e-mail.

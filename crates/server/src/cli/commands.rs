@@ -426,3 +426,99 @@ pub async fn dev_seed(
     }
     Ok(out)
 }
+
+/// What `portcullis operator create` was given.
+pub struct OperatorCreate<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub password: Option<SecretString>,
+    pub json: bool,
+}
+
+/// `portcullis operator create`: a helpdesk operator. Without a password on standard input, a
+/// strong one is generated and printed once. The operator sets up their second factor at their
+/// first login.
+pub async fn operator_create(
+    storage: &StorageSettings,
+    args: OperatorCreate<'_>,
+) -> Result<String, CommandError> {
+    let username = username::parse(args.username).map_err(CommandError::from_display)?;
+    let email = portcullis_core::email::parse(args.email).map_err(CommandError::from_display)?;
+    let (password, generated) = match args.password {
+        Some(password) => (password, false),
+        None => (
+            SecretString::from(portcullis_core::token::new_token()),
+            true,
+        ),
+    };
+    portcullis_core::password::check_new_password(
+        password.expose_secret(),
+        portcullis_core::password::PasswordContext {
+            username: &username,
+            email: &email,
+            account_name: "helpdesk",
+        },
+    )
+    .map_err(CommandError::from_display)?;
+    let hash = crate::flows::people::accounts::hash_blocking(password.clone())
+        .await
+        .map_err(CommandError::from_display)?;
+    let store = open_store(storage).await?;
+    let id = portcullis_core::ids::new_id();
+    let created = store
+        .create_operator(&portcullis_store::NewOperator {
+            id: &id,
+            username: &username,
+            username_key: &username::key(&username),
+            email: &email,
+            password_hash: &hash,
+            now: Timestamp::now(),
+        })
+        .await;
+    store.close().await;
+    match created {
+        Ok(()) => {}
+        Err(StoreError::UsernameTaken) => {
+            return Err(CommandError(format!(
+                "an operator named '{username}' exists already (usernames are compared without regard to case)"
+            )));
+        }
+        Err(e) => return Err(CommandError::from_display(e)),
+    }
+    if args.json {
+        let mut out = json!({ "operator_id": id });
+        if generated {
+            out["password"] = json!(password.expose_secret());
+        }
+        return Ok(format!("{out}\n"));
+    }
+    let mut text = format!("Operator '{username}' is created (id {id}).\n");
+    if generated {
+        text.push_str(&format!(
+            "Their password, shown this once: {}\n",
+            password.expose_secret()
+        ));
+    }
+    text.push_str("At the first login at /helpdesk/login they set up their second factor.\n");
+    Ok(text)
+}
+
+/// `portcullis operator disable` / `enable`: disabling ends the operator's sessions; enabling
+/// also lifts the lock that wrong passwords and codes put on them.
+pub async fn operator_set_disabled(
+    storage: &StorageSettings,
+    typed_username: &str,
+    disabled: bool,
+) -> Result<String, CommandError> {
+    let store = open_store(storage).await?;
+    let key = username::key(typed_username);
+    let changed = store.set_operator_disabled(&key, disabled).await;
+    store.close().await;
+    match changed.map_err(CommandError::from_display)? {
+        true if disabled => Ok(format!(
+            "Operator '{key}' is disabled; their sessions are ended.\n"
+        )),
+        true => Ok(format!("Operator '{key}' can log in again.\n")),
+        false => Err(CommandError(format!("there is no operator named '{key}'"))),
+    }
+}

@@ -11,6 +11,7 @@ pub mod breaches;
 pub mod context;
 pub mod credentials;
 pub mod error;
+pub mod helpdesk;
 pub mod housekeeping;
 pub mod login;
 pub mod notices;

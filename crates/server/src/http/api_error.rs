@@ -58,7 +58,9 @@ impl From<WebError> for ApiError {
             WebError::ReauthRequired(_) => {
                 ApiError::new(StatusCode::FORBIDDEN, t("api-reauth-required"))
             }
-            WebError::NotFound => ApiError::new(StatusCode::NOT_FOUND, t("api-not-found")),
+            WebError::NotFound | WebError::HelpdeskLogin | WebError::HelpdeskCode => {
+                ApiError::new(StatusCode::NOT_FOUND, t("api-not-found"))
+            }
             WebError::WrongMethod => {
                 ApiError::new(StatusCode::METHOD_NOT_ALLOWED, t("error-wrong-method"))
             }

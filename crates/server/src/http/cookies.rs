@@ -100,3 +100,22 @@ pub fn chosen_language(config: &Config, jar: &CookieJar) -> Option<Language> {
     jar.get(&name(config, LANGUAGE))
         .and_then(|c| Language::parse(c.value()))
 }
+
+const OPERATOR: &str = "portcullis_operator";
+
+/// The helpdesk operator's session cookie: apart from customer sessions, so neither opens the
+/// other's pages.
+pub fn operator_session(config: &Config, token: String) -> Cookie<'static> {
+    build(config, OPERATOR, token)
+}
+
+/// The operator session token in a request, if any.
+pub fn operator_token(config: &Config, jar: &CookieJar) -> Option<String> {
+    jar.get(&name(config, OPERATOR))
+        .map(|c| c.value().to_string())
+}
+
+/// Removes the operator session cookie.
+pub fn clear_operator(config: &Config, jar: CookieJar) -> CookieJar {
+    jar.remove(build(config, OPERATOR, String::new()))
+}

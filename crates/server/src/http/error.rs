@@ -37,6 +37,12 @@ pub enum WebError {
     /// leads to their security settings (holds the user id).
     #[error("two-factor authentication must be set up first")]
     SetUpTwoFactor(String),
+    /// A helpdesk page without a live operator session: to the helpdesk's login.
+    #[error("helpdesk login required")]
+    HelpdeskLogin,
+    /// A helpdesk page whose session has not passed its second factor yet.
+    #[error("helpdesk second factor required")]
+    HelpdeskCode,
     /// A sensitive change needs a recent re-authentication; then continue at this local path.
     #[error("re-authentication required")]
     ReauthRequired(String),
@@ -85,6 +91,8 @@ impl IntoResponse for WebError {
         let this = self.settled();
         let (status, title, message) = match &this {
             WebError::LoginRequired => return Redirect::to("/login").into_response(),
+            WebError::HelpdeskLogin => return Redirect::to("/helpdesk/login").into_response(),
+            WebError::HelpdeskCode => return Redirect::to("/helpdesk/login/code").into_response(),
             WebError::SetUpTwoFactor(user_id) => {
                 return Redirect::to(&format!(
                     "/employees/{user_id}/security?why=two-factor-required"

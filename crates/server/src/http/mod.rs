@@ -25,7 +25,7 @@ use axum::extract::DefaultBodyLimit;
 use crate::state::AppState;
 use web::{
     account, administrations, audit, dashboard, dev_mail, employee, employees, forgot, health,
-    ip_addresses, login, login_code, new_ip, passkeys, reauth, security, security_center,
+    helpdesk, ip_addresses, login, login_code, new_ip, passkeys, reauth, security, security_center,
     set_password, two_factor,
 };
 
@@ -55,6 +55,7 @@ fn routes(demo: bool) -> Routes {
         audit::routes,
         api::routes,
         health::routes,
+        helpdesk::routes,
         assets::routes,
     ] {
         routes = area(routes);

@@ -49,8 +49,10 @@ pub(crate) const EVENTS: &[(&str, &str)] = &[
     ("account.locale_changed", "audit-account-locale-changed"),
     ("administration.created", "audit-administration-created"),
     ("administration.renamed", "audit-administration-renamed"),
+    ("helpdesk.factors_reset", "audit-helpdesk-factors-reset"),
     ("helpdesk.granted", "audit-helpdesk-granted"),
     ("helpdesk.revoked", "audit-helpdesk-revoked"),
+    ("helpdesk.viewed", "audit-helpdesk-viewed"),
     ("ip.auto_validate_changed", "audit-ip-auto-validate-changed"),
     ("ip.blocked", "audit-ip-blocked"),
     ("ip.confirmation_sent", "audit-ip-confirmation-sent"),
@@ -145,8 +147,11 @@ pub(crate) const LABELS: &[(&str, &str)] = &[
     ("time_zone", "account-time-zone"),
     ("to", "audit-label-to"),
     ("until", "audit-label-until"),
+    ("sessions_ended", "audit-label-other-sessions-ended"),
     ("username", "field-username"),
     ("via", "audit-label-via"),
+    ("what", "audit-label-what"),
+    ("which", "audit-label-which"),
 ];
 
 /// Each value with a fixed spelling (`by=email`, `reason=locked`) and its catalog key.
@@ -184,6 +189,10 @@ pub(crate) const VALUES: &[(&str, &str)] = &[
     ("set_password_link", "audit-value-set-password-link"),
     ("confirmed", "audit-value-confirmed"),
     ("none", "audit-value-none"),
+    ("users", "audit-value-users"),
+    ("app", "audit-value-totp"),
+    ("passkeys", "passkeys-title"),
+    ("all", "audit-value-all-factors"),
 ];
 
 /// Labels whose values are moments in milliseconds.

@@ -9,6 +9,7 @@ pub(super) mod employee;
 pub(super) mod employees;
 pub(super) mod forgot;
 pub(super) mod health;
+pub(super) mod helpdesk;
 pub(super) mod ip_addresses;
 pub(super) mod login;
 pub(super) mod login_code;

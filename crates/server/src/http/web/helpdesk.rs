@@ -1,0 +1,454 @@
+//! The helpdesk console, for the platform's operators: its own login (password, then a
+//! required second factor, set up at the first login), its own session cookie, and — in an
+//! account whose grant is active — a read-only view of the users with the few things the
+//! helpdesk may do: reset lost factors, unlock a username, send a new invitation.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use portcullis_core::ids::AccountId;
+use portcullis_core::{ids, token};
+use portcullis_store::{OperatorSession, OverviewContext, OverviewQuery};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::flows::FlowError;
+use crate::flows::context::{Acting, Client};
+use crate::flows::helpdesk::{self, CodeStep, Factors, OperatorLogin};
+use crate::flows::people::users::{self, Invited};
+use crate::http::extract::CsrfForm;
+use crate::http::routes::Routes;
+use crate::http::templates::{format_time, format_time_or_never, render};
+use crate::http::{WebError, cookies};
+use crate::i18n::{self, Arg, Words, t, ta};
+use crate::state::AppState;
+
+/// The operator of a request, with the hash of their session's token.
+struct Console {
+    session: OperatorSession,
+    token_hash: String,
+}
+
+/// The operator session of a request: `verified` pages need the second factor passed; the
+/// code step needs a session that waits for it. Anything else goes to the helpdesk's login.
+async fn console(state: &AppState, jar: &CookieJar, verified: bool) -> Result<Console, WebError> {
+    let to_login = || WebError::HelpdeskLogin;
+    let token = cookies::operator_token(&state.config, jar).ok_or_else(to_login)?;
+    if !token::looks_like_token(&token) {
+        return Err(to_login());
+    }
+    let token_hash = token::hash_token(&token);
+    let session = helpdesk::resume(state, &token_hash)
+        .await?
+        .ok_or_else(to_login)?;
+    if verified && !session.verified {
+        return Err(WebError::HelpdeskCode);
+    }
+    Ok(Console {
+        session,
+        token_hash,
+    })
+}
+
+/// The operator's session CSRF token, checked in constant time.
+fn check_csrf(console: &Console, sent: &str) -> Result<(), WebError> {
+    let expected = console.session.csrf_token.as_bytes();
+    if !sent.is_empty() && token::constant_time_eq(expected, sent.as_bytes()) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden(t("problem-form-csrf")))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "helpdesk.html")]
+struct HelpdeskPage {
+    t: crate::i18n::Tr,
+    view: &'static str,
+    csrf: String,
+    operator: Option<String>,
+    error: Option<String>,
+    notice: Option<String>,
+    /// The code step: the QR code and key when the app is being set up.
+    setup: Option<(String, String)>,
+    search: String,
+    accounts: Vec<(String, String, String)>,
+    account: Option<(String, String)>,
+    users: Vec<HelpdeskUser>,
+}
+
+impl HelpdeskPage {
+    fn new(view: &'static str, csrf: String) -> HelpdeskPage {
+        HelpdeskPage {
+            t: crate::i18n::reader(),
+            view,
+            csrf,
+            operator: None,
+            error: None,
+            notice: None,
+            setup: None,
+            search: String::new(),
+            accounts: Vec::new(),
+            account: None,
+            users: Vec::new(),
+        }
+    }
+}
+
+/// A user as the helpdesk sees them.
+pub struct HelpdeskUser {
+    pub id: String,
+    pub name: String,
+    pub username: String,
+    pub role: String,
+    pub last_login: String,
+    pub two_factor: bool,
+    pub passkeys: u32,
+    pub invited: bool,
+}
+
+/// `GET /helpdesk/login`.
+pub async fn login_form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<Response, WebError> {
+    let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
+    Ok((jar, render(&HelpdeskPage::new("login", csrf))?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /helpdesk/login`: the password step.
+pub async fn login(
+    State(state): State<AppState>,
+    client: Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<Response, WebError> {
+    match helpdesk::log_in(
+        &state,
+        &form.username,
+        SecretString::from(form.password),
+        &client,
+    )
+    .await
+    .map_err(WebError::from)?
+    {
+        OperatorLogin::Waiting(session_token) => {
+            let jar = jar.add(cookies::operator_session(&state.config, session_token));
+            Ok((jar, Redirect::to("/helpdesk/login/code")).into_response())
+        }
+        OperatorLogin::Refused => {
+            let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
+            let mut page = HelpdeskPage::new("login", csrf);
+            page.error = Some(t("helpdesk-login-refused"));
+            Ok((StatusCode::UNAUTHORIZED, jar, render(&page)?).into_response())
+        }
+    }
+}
+
+/// The code step's page: the code field, with the QR code and key while the app is set up.
+async fn code_page(
+    state: &AppState,
+    console: &Console,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let operator = &console.session.operator;
+    let mut page = HelpdeskPage::new("code", console.session.csrf_token.clone());
+    page.operator = Some(operator.username.clone());
+    if operator.totp_confirmed_at.is_none() {
+        let secret = helpdesk::setup_secret(state, operator).await?;
+        let uri =
+            portcullis_core::totp::otpauth_uri("Portcullis helpdesk", &operator.username, &secret);
+        let svg = qrcode::QrCode::new(uri.as_bytes())
+            .map_err(|e| WebError::Internal(format!("QR code: {e}")))?
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .build();
+        let svg = svg
+            .split_once("?>")
+            .map_or(svg.clone(), |(_, s)| s.to_string());
+        page.setup = Some((svg, secret.grouped()));
+    }
+    let status = if error.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    page.error = error;
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /helpdesk/login/code`.
+pub async fn code_form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<Response, WebError> {
+    let console = console(&state, &jar, false).await?;
+    if console.session.verified {
+        return Ok(Redirect::to("/helpdesk").into_response());
+    }
+    code_page(&state, &console, None).await
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /helpdesk/login/code`.
+pub async fn code(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    axum::Form(form): axum::Form<CodeForm>,
+) -> Result<Response, WebError> {
+    let console = console(&state, &jar, false).await?;
+    check_csrf(&console, &form.csrf)?;
+    match helpdesk::check_code(&state, &console.session, &console.token_hash, &form.code).await? {
+        CodeStep::Verified(fresh) => {
+            let jar = jar.add(cookies::operator_session(&state.config, fresh));
+            Ok((jar, Redirect::to("/helpdesk")).into_response())
+        }
+        CodeStep::Wrong => code_page(&state, &console, Some(t("problem-login-code-wrong"))).await,
+        CodeStep::Locked => {
+            let jar = cookies::clear_operator(&state.config, jar);
+            Ok((jar, Redirect::to("/helpdesk/login")).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    done: Option<String>,
+}
+
+/// `GET /helpdesk`: the accounts whose grant lets the helpdesk in, searched by name or code.
+pub async fn accounts(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, WebError> {
+    let console = console(&state, &jar, true).await?;
+    if query.q.chars().count() > 100 {
+        return Err(WebError::BadRequest(t("problem-overview-filter")));
+    }
+    let found = helpdesk::granted_accounts(&state, &query.q).await?;
+    let mut page = HelpdeskPage::new("accounts", console.session.csrf_token.clone());
+    page.operator = Some(console.session.operator.username.clone());
+    page.search = query.q;
+    page.notice = query.done.as_deref().and_then(done_text);
+    page.accounts = found
+        .into_iter()
+        .map(|a| (a.id, a.name, format_time(a.expires_at)))
+        .collect();
+    render(&page)
+}
+
+fn done_text(code: &str) -> Option<String> {
+    Some(match code {
+        "reset" => t("helpdesk-done-reset"),
+        "unlocked" => t("flash-unlocked"),
+        "invited" => t("flash-invited"),
+        "invite-failed" => t("flash-invite-failed"),
+        _ => return None,
+    })
+}
+
+/// The account behind a URL, when its grant lets this operator in; else "not found".
+async fn let_in(
+    state: &AppState,
+    console: &Console,
+    id: &str,
+) -> Result<(portcullis_core::access::Actor, AccountId, String), WebError> {
+    if !ids::looks_like_id(id) {
+        return Err(WebError::NotFound);
+    }
+    helpdesk::let_in(state, &console.session.operator, id)
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+/// `GET /helpdesk/accounts/{id}`: the account's users, read-only, with the helpdesk's actions.
+pub async fn account(
+    State(state): State<AppState>,
+    client: Client,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, WebError> {
+    let console = console(&state, &jar, true).await?;
+    let (actor, account_id, account_name) = let_in(&state, &console, &id).await?;
+    let acting = Acting {
+        state: &state,
+        actor: &actor,
+        account_id: &account_id,
+        account_name: &account_name,
+        client: &client,
+        now: state.clock.now(),
+    };
+    helpdesk::record_view(&acting, None, "users").await?;
+    let account = state
+        .store
+        .account(&account_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let now = state.clock.now();
+    let limits = state.config.session;
+    let rows = state
+        .store
+        .security_overview(
+            &account_id,
+            OverviewContext {
+                block_new_ips: account.policy.block_new_ips,
+                idle_cutoff: now.minus(limits.idle),
+                absolute_cutoff: now.minus(limits.absolute),
+            },
+            &OverviewQuery {
+                search: &query.q,
+                limit: 200,
+                ..OverviewQuery::default()
+            },
+        )
+        .await?;
+    let mut page = HelpdeskPage::new("account", console.session.csrf_token.clone());
+    page.operator = Some(console.session.operator.username.clone());
+    page.search = query.q.clone();
+    page.notice = query.done.as_deref().and_then(done_text);
+    page.account = Some((account_id.to_string(), account_name));
+    page.users = rows
+        .into_iter()
+        .map(|r| HelpdeskUser {
+            two_factor: r.factors.has_second_factor(),
+            passkeys: r.factors.passkeys,
+            invited: r.user.password_hash.is_none(),
+            last_login: format_time_or_never(r.user.last_login_at),
+            role: r.user.kind.words(),
+            name: r.user.display_name().to_string(),
+            username: r.user.username,
+            id: r.user.id,
+        })
+        .collect();
+    render(&page)
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    which: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /helpdesk/accounts/{id}/users/{user}/{action}`: reset lost factors (with how the
+/// person was verified), unlock the username, or send a new invitation.
+pub async fn act(
+    State(state): State<AppState>,
+    client: Client,
+    jar: CookieJar,
+    Path((id, user_id, action)): Path<(String, String, String)>,
+    axum::Form(form): axum::Form<ActionForm>,
+) -> Result<Response, WebError> {
+    let console = console(&state, &jar, true).await?;
+    check_csrf(&console, &form.csrf)?;
+    let (actor, account_id, account_name) = let_in(&state, &console, &id).await?;
+    if !ids::looks_like_id(&user_id) {
+        return Err(WebError::NotFound);
+    }
+    let target = state
+        .store
+        .user(&account_id, &user_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let acting = Acting {
+        state: &state,
+        actor: &actor,
+        account_id: &account_id,
+        account_name: &account_name,
+        client: &client,
+        now: state.clock.now(),
+    };
+    let done = match action.as_str() {
+        "reset-factors" => {
+            let which = Factors::parse(&form.which)
+                .ok_or_else(|| WebError::BadRequest(t("problem-overview-filter")))?;
+            let reason = form.reason.trim();
+            if reason.is_empty() || reason.chars().count() > helpdesk::MAX_REASON_CHARS {
+                return Err(WebError::BadRequest(ta(
+                    "problem-helpdesk-reason",
+                    &[("max", Arg::from(helpdesk::MAX_REASON_CHARS))],
+                )));
+            }
+            helpdesk::reset_factors(&acting, &target, which, reason).await?;
+            "reset"
+        }
+        "unlock" => {
+            users::unlock(&acting, &target).await?;
+            "unlocked"
+        }
+        "invite" => match users::invite(&acting, &target)
+            .await
+            .map_err(FlowError::from)?
+        {
+            Invited::Sent => "invited",
+            Invited::NotSent => "invite-failed",
+            Invited::HasPassword => {
+                return Err(WebError::Conflict(i18n::ta(
+                    "problem-already-has-password",
+                    &[("username", Arg::from(&target.username))],
+                )));
+            }
+        },
+        _ => return Err(WebError::NotFound),
+    };
+    Ok(Redirect::to(&format!("/helpdesk/accounts/{account_id}?done={done}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /helpdesk/logout`.
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    axum::Form(form): axum::Form<LogoutForm>,
+) -> Result<Response, WebError> {
+    let console = console(&state, &jar, false).await?;
+    check_csrf(&console, &form.csrf)?;
+    state
+        .store
+        .end_operator_session(&console.token_hash)
+        .await?;
+    let jar = cookies::clear_operator(&state.config, jar);
+    Ok((jar, Redirect::to("/helpdesk/login")).into_response())
+}
+
+/// The routes of this area.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/helpdesk/login", login_form)
+        .post("/helpdesk/login", login)
+        .get("/helpdesk/login/code", code_form)
+        .post("/helpdesk/login/code", code)
+        .get("/helpdesk", accounts)
+        .get("/helpdesk/accounts/{id}", account)
+        .post("/helpdesk/accounts/{id}/users/{user}/{action}", act)
+        .post("/helpdesk/logout", logout)
+}
