@@ -126,6 +126,10 @@ export async function startServer({ language = 'en' } = {}) {
     base,
     account,
     outbox: join(dataDir, 'outbox'),
+    /** Runs a `portcullis` command against this server's data, as whoever runs the server. */
+    cli(args, input) {
+      return execFileSync(BIN, args, { env, input }).toString();
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

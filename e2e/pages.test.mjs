@@ -197,6 +197,28 @@ test('every page passes axe-core at 1280 and 390 px and fits a phone', async () 
   await second.getByText('You have 9 recovery codes left.').waitFor();
   await check(second, 'dashboard-after-recovery-code');
 
+  // The helpdesk's pages, once the account lets the helpdesk in.
+  server.cli(['operator', 'create', '--username', 'piet', '--email', 'piet@helpdesk.example',
+    '--password-stdin', '--json'], 'staff room kettle whistles');
+  await admin.goto(`${server.base}/security-center`);
+  await admin.getByRole('button', { name: 'Give helpdesk access for one month' }).click();
+  await admin.getByText('The helpdesk has access for one month.').waitFor();
+  const piet = await newPage();
+  await piet.goto(`${server.base}/helpdesk/login`);
+  await check(piet, 'helpdesk-login');
+  await piet.getByLabel('Username').fill('piet');
+  await piet.getByLabel('Password').fill('staff room kettle whistles');
+  await piet.getByRole('button', { name: 'Log in' }).click();
+  await piet.getByLabel('Setup key').waitFor();
+  await check(piet, 'helpdesk-setup');
+  const pietKey = (await piet.getByLabel('Setup key').textContent()).replaceAll(' ', '');
+  await piet.getByLabel('Authentication code').fill(oathtool(pietKey));
+  await piet.getByRole('button', { name: 'Verify' }).click();
+  await piet.getByRole('heading', { name: 'Accounts you may help' }).waitFor();
+  await check(piet, 'helpdesk-accounts');
+  await piet.getByRole('link', { name: 'Browser Test Ltd' }).click();
+  await check(piet, 'helpdesk-account');
+
   // Pages that say something went wrong.
   await admin.goto(`${server.base}/employees/not-an-id`);
   await check(admin, 'not-found');

@@ -35,12 +35,34 @@ enum Command {
     /// Manage the helpdesk's operators.
     #[command(subcommand)]
     Operator(OperatorCommand),
+    /// The helpdesk's work that needs no grant: for whoever runs the server.
+    #[command(subcommand)]
+    Helpdesk(HelpdeskCommand),
     /// Manage the server key.
     #[command(subcommand)]
     Key(KeyCommand),
     /// Development and benchmark helpers. Never on a production database.
     #[command(subcommand)]
     Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum HelpdeskCommand {
+    /// Reset a user's lost second factors (authenticator app, recovery codes, passkeys) and end
+    /// their sessions; audited in their account and emailed with the server's mail settings.
+    ResetFactors {
+        /// The user's id.
+        #[arg(long)]
+        user_id: String,
+        /// How the person was verified (kept in the audit log).
+        #[arg(long)]
+        reason: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        settings: Settings,
+    },
 }
 
 #[derive(Subcommand)]
@@ -424,6 +446,15 @@ async fn run(command: Command) -> Result<String, CommandError> {
         Command::Operator(OperatorCommand::Enable { username, storage }) => {
             init_logging(LogFormat::Human, "warn");
             commands::operator_set_disabled(&storage, &username, false).await
+        }
+        Command::Helpdesk(HelpdeskCommand::ResetFactors {
+            user_id,
+            reason,
+            json,
+            settings,
+        }) => {
+            init_logging(LogFormat::Human, "warn");
+            commands::helpdesk_reset_factors(&settings, &user_id, &reason, json).await
         }
         Command::Key(KeyCommand::Generate) => Ok(commands::key_generate()),
         Command::Key(KeyCommand::Rotate { storage }) => {

@@ -507,3 +507,112 @@ fn dev_seed_loads_accounts_users_and_ip_records_and_refuses_to_seed_twice() {
     );
     assert!(String::from_utf8_lossy(&too_many.stderr).contains("at most 250 IP records per user"));
 }
+
+#[test]
+fn operators_are_made_and_disabled_and_lost_factors_reset_on_the_command_line() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let made = json_of(&portcullis(
+        &db,
+        &[
+            "operator",
+            "create",
+            "--username",
+            "Piet",
+            "--email",
+            "piet@helpdesk.example",
+            "--json",
+        ],
+        None,
+    ));
+    assert!(made["operator_id"].is_string());
+    assert!(
+        made["password"].as_str().is_some_and(|p| p.len() >= 32),
+        "a generated password, shown once"
+    );
+    let again = portcullis(
+        &db,
+        &[
+            "operator",
+            "create",
+            "--username",
+            "piet",
+            "--email",
+            "p@helpdesk.example",
+        ],
+        None,
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    let disabled = portcullis(&db, &["operator", "disable", "--username", "PIET"], None);
+    assert!(disabled.status.success());
+    let unknown = portcullis(&db, &["operator", "disable", "--username", "nobody"], None);
+    assert!(!unknown.status.success());
+
+    // A user's lost factors, reset by whoever runs the server: audited and emailed.
+    let account = json_of(&portcullis(
+        &db,
+        &[
+            "account",
+            "create",
+            "--name",
+            "Ruis BV",
+            "--admin-username",
+            "ria",
+            "--admin-email",
+            "ria@ruis.example",
+            "--admin-password-stdin",
+            "--json",
+        ],
+        Some(PASSWORD),
+    ));
+    let user_id = account["admin_user_id"].as_str().unwrap();
+    let reset = json_of(&portcullis(
+        &db,
+        &[
+            "helpdesk",
+            "reset-factors",
+            "--user-id",
+            user_id,
+            "--reason",
+            "Came to the office with her passport",
+            "--json",
+        ],
+        None,
+    ));
+    assert_eq!(reset["user_id"], user_id);
+    let no_reason = portcullis(
+        &db,
+        &[
+            "helpdesk",
+            "reset-factors",
+            "--user-id",
+            user_id,
+            "--reason",
+            " ",
+        ],
+        None,
+    );
+    assert!(!no_reason.status.success());
+    let store = rt
+        .block_on(portcullis_store::Store::connect(&db.url))
+        .unwrap();
+    let events = rt.block_on(store.audit_of_user(user_id, 5)).unwrap();
+    assert!(events.iter().any(|e| {
+        e.event == "helpdesk.factors_reset"
+            && e.actor == "cli"
+            && e.detail
+                .ends_with("reason=Came to the office with her passport")
+    }));
+    rt.block_on(store.close());
+    let outbox: Vec<_> = std::fs::read_dir(db.dir.join("outbox"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        outbox
+            .iter()
+            .any(|m| m.contains("Subject: Your second factors were reset")),
+        "emailed"
+    );
+}

@@ -316,3 +316,22 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// A user by id alone, whatever their account: for the command line of whoever runs the
+    /// server, never for a request.
+    pub async fn user_by_id(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<portcullis_core::user::User>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM users u WHERE u.id = $1",
+            crate::users::USER_COLUMNS
+        );
+        let found: Option<crate::users::UserRecord> = sqlx::query_as(&sql)
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(found.map(portcullis_core::user::User::from))
+    }
+}

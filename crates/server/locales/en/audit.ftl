@@ -116,3 +116,4 @@ audit-label-what = What
 audit-label-which = Which
 audit-value-users = the users
 audit-value-all-factors = app, recovery codes and passkeys
+audit-actor-helpdesk = Helpdesk ({ $name })

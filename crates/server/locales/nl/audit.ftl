@@ -116,3 +116,4 @@ audit-label-what = Wat
 audit-label-which = Welke
 audit-value-users = de gebruikers
 audit-value-all-factors = app, herstelcodes en passkeys
+audit-actor-helpdesk = Helpdesk ({ $name })

@@ -522,3 +522,94 @@ pub async fn operator_set_disabled(
         false => Err(CommandError(format!("there is no operator named '{key}'"))),
     }
 }
+
+/// `portcullis helpdesk reset-factors`: resets a user's lost second factors without a grant,
+/// for whoever runs the server (the reason is required and kept). Audited and emailed to the
+/// user and the account's administrators as the console's reset is; the mail settings are the
+/// server's (`settings`).
+pub async fn helpdesk_reset_factors(
+    settings: &crate::infra::config::Settings,
+    user_id: &str,
+    reason: &str,
+    json: bool,
+) -> Result<String, CommandError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > crate::flows::helpdesk::MAX_REASON_CHARS {
+        return Err(CommandError(format!(
+            "--reason must say how the person was verified (1 to {} characters)",
+            crate::flows::helpdesk::MAX_REASON_CHARS
+        )));
+    }
+    let config = crate::infra::config::Config::from_settings(settings)?;
+    let keys = load_keyring(&settings.storage).map_err(CommandError::from_display)?;
+    let store = open_store(&settings.storage).await?;
+    let state = crate::state::AppState::new(crate::state::Services {
+        breaches: std::sync::Arc::new(
+            crate::infra::breach::Hibp::new(config.breach.clone())
+                .map_err(CommandError::from_display)?,
+        ),
+        mailer: crate::infra::mail::Mailer::new(&config.mail, &config.mail_from)
+            .map_err(CommandError::from_display)?,
+        webauthn: None,
+        keys: std::sync::Arc::new(keys),
+        config: std::sync::Arc::new(config),
+        hashing: crate::infra::hashing::HashPool::for_this_machine(),
+        clock: crate::infra::clock::Clock::System,
+        background: Default::default(),
+        store,
+    });
+    let result = reset_from_cli(&state, user_id, reason).await;
+    state.store.close().await;
+    let (account_id, username) = result?;
+    if json {
+        return Ok(format!(
+            "{}\n",
+            json!({ "account_id": account_id, "user_id": user_id, "reset": "all" })
+        ));
+    }
+    Ok(format!(
+        "The second factors of '{username}' are reset and their sessions ended; they and their administrators are told by email.\n"
+    ))
+}
+
+async fn reset_from_cli(
+    state: &crate::state::AppState,
+    user_id: &str,
+    reason: &str,
+) -> Result<(String, String), CommandError> {
+    let user = state
+        .store
+        .user_by_id(user_id)
+        .await
+        .map_err(CommandError::from_display)?
+        .ok_or_else(|| CommandError(format!("there is no user with the id '{user_id}'")))?;
+    let account = state
+        .store
+        .account(&user.account_id)
+        .await
+        .map_err(CommandError::from_display)?
+        .ok_or_else(|| CommandError("the user's account is gone".into()))?;
+    let account_id = portcullis_core::ids::AccountId::from_stored(account.id.clone());
+    let client = crate::flows::context::Client {
+        ip: std::net::IpAddr::from([127, 0, 0, 1]),
+        user_agent: "portcullis helpdesk reset-factors".into(),
+        held_session: None,
+    };
+    let acting = crate::flows::context::Acting {
+        state,
+        actor: &Actor::System("cli"),
+        account_id: &account_id,
+        account_name: &account.name,
+        client: &client,
+        now: state.clock.now(),
+    };
+    crate::flows::helpdesk::reset_factors(
+        &acting,
+        &user,
+        crate::flows::helpdesk::Factors::All,
+        reason,
+    )
+    .await
+    .map_err(CommandError::from_display)?;
+    Ok((account.id, user.username))
+}

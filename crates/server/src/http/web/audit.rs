@@ -266,6 +266,10 @@ fn detail_words(detail: &str) -> Vec<(String, String)> {
 fn actor_words(actor: &str) -> String {
     match actor.split_once(':') {
         None if actor == "user" => i18n::t("audit-actor-user"),
+        Some(("helpdesk", operator)) => i18n::ta(
+            "audit-actor-helpdesk",
+            &[("name", i18n::Arg::from(operator))],
+        ),
         Some((kind, username)) => {
             let role = UserKind::parse(kind).map_or_else(|| kind.to_string(), |k| k.words());
             format!("{role} {username}")
@@ -616,5 +620,6 @@ mod tests {
         assert_eq!(actor_words("user"), "The user themself");
         assert_eq!(actor_words("administrator:anna"), "Administrator anna");
         assert_eq!(actor_words("cli"), "Portcullis (cli)");
+        assert_eq!(actor_words("helpdesk:piet"), "Helpdesk (piet)");
     }
 }
