@@ -281,6 +281,24 @@ async fn let_in(
         .ok_or(WebError::NotFound)
 }
 
+/// The context of the helpdesk's work in an account that let it in.
+fn acting<'a>(
+    state: &'a AppState,
+    actor: &'a portcullis_core::access::Actor,
+    account_id: &'a AccountId,
+    account_name: &'a str,
+    client: &'a Client,
+) -> Acting<'a> {
+    Acting {
+        state,
+        actor,
+        account_id,
+        account_name,
+        client,
+        now: state.clock.now(),
+    }
+}
+
 /// `GET /helpdesk/accounts/{id}`: the account's users, read-only, with the helpdesk's actions.
 pub async fn account(
     State(state): State<AppState>,
@@ -291,14 +309,7 @@ pub async fn account(
 ) -> Result<Response, WebError> {
     let console = console(&state, &jar, true).await?;
     let (actor, account_id, account_name) = let_in(&state, &console, &id).await?;
-    let acting = Acting {
-        state: &state,
-        actor: &actor,
-        account_id: &account_id,
-        account_name: &account_name,
-        client: &client,
-        now: state.clock.now(),
-    };
+    let acting = acting(&state, &actor, &account_id, &account_name, &client);
     helpdesk::record_view(&acting, None, "users").await?;
     let account = state
         .store
@@ -374,14 +385,7 @@ pub async fn act(
         .user(&account_id, &user_id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let acting = Acting {
-        state: &state,
-        actor: &actor,
-        account_id: &account_id,
-        account_name: &account_name,
-        client: &client,
-        now: state.clock.now(),
-    };
+    let acting = acting(&state, &actor, &account_id, &account_name, &client);
     let done = match action.as_str() {
         "reset-factors" => {
             let which = Factors::parse(&form.which)

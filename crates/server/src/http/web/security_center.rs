@@ -424,6 +424,26 @@ pub async fn save(
 #[derive(Deserialize)]
 pub struct HelpdeskForm {}
 
+/// Gives (`grant`) or revokes the helpdesk's access, after re-authentication.
+async fn set_helpdesk(
+    state: AppState,
+    user: CurrentUser,
+    client: Client,
+    grant: bool,
+) -> Result<Response, WebError> {
+    user.require_administrator()?;
+    user.require_recent_auth(state.clock.now(), PATH)?;
+    let acting = user.acting(&state, &client);
+    let done = if grant {
+        security_center::grant_helpdesk(&acting).await?;
+        "helpdesk-granted"
+    } else {
+        security_center::revoke_helpdesk(&acting).await?;
+        "helpdesk-revoked"
+    };
+    Ok(Redirect::to(&format!("{PATH}?done={done}")).into_response())
+}
+
 /// `POST /security-center/helpdesk`: gives the helpdesk access for a month (or renews it).
 pub async fn grant_helpdesk(
     State(state): State<AppState>,
@@ -431,10 +451,7 @@ pub async fn grant_helpdesk(
     client: Client,
     CsrfForm(_form): CsrfForm<HelpdeskForm>,
 ) -> Result<Response, WebError> {
-    user.require_administrator()?;
-    user.require_recent_auth(state.clock.now(), PATH)?;
-    security_center::grant_helpdesk(&user.acting(&state, &client)).await?;
-    Ok(Redirect::to("/security-center?done=helpdesk-granted").into_response())
+    set_helpdesk(state, user, client, true).await
 }
 
 /// `POST /security-center/helpdesk/revoke`: ends the helpdesk's access at once.
@@ -444,10 +461,7 @@ pub async fn revoke_helpdesk(
     client: Client,
     CsrfForm(_form): CsrfForm<HelpdeskForm>,
 ) -> Result<Response, WebError> {
-    user.require_administrator()?;
-    user.require_recent_auth(state.clock.now(), PATH)?;
-    security_center::revoke_helpdesk(&user.acting(&state, &client)).await?;
-    Ok(Redirect::to("/security-center?done=helpdesk-revoked").into_response())
+    set_helpdesk(state, user, client, false).await
 }
 
 /// The routes of this area.
