@@ -395,6 +395,31 @@ async fn the_helpdesk_resets_lost_factors_with_a_reason_and_everyone_is_told() {
     }
     // She logs in with her password alone now.
     app.browser().login_ok(&account, "anke").await;
+
+    // Unlocking a username is the helpdesk's too, audited under its name; an action it does
+    // not have is not there.
+    let unlocked = desk
+        .post(&format!("{page}/users/{anke}/unlock"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(unlocked.location(), format!("{page}?done=unlocked"));
+    app.assert_audited(&anke, "user.unlocked", "", Some("helpdesk:piet"))
+        .await;
+    let other = desk
+        .post(
+            &format!("{page}/users/{anke}/deactivate"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    // Another account's user through this account's grant: not found.
+    let stranger = app.account("yara").await;
+    let through = desk
+        .post(
+            &format!("{page}/users/{}/unlock", stranger.admin_id),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(through.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

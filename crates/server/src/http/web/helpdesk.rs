@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use portcullis_core::ids::AccountId;
 use portcullis_core::{ids, token};
-use portcullis_store::{OperatorSession, OverviewContext, OverviewQuery};
+use portcullis_store::{OperatorSession, UserQuery};
 use secrecy::SecretString;
 use serde::Deserialize;
 
@@ -107,6 +107,8 @@ pub struct HelpdeskUser {
     pub two_factor: bool,
     pub passkeys: u32,
     pub invited: bool,
+    pub locked: bool,
+    pub status: String,
 }
 
 /// `GET /helpdesk/login`.
@@ -311,26 +313,15 @@ pub async fn account(
     let (actor, account_id, account_name) = let_in(&state, &console, &id).await?;
     let acting = acting(&state, &actor, &account_id, &account_name, &client);
     helpdesk::record_view(&acting, None, "users").await?;
-    let account = state
-        .store
-        .account(&account_id)
-        .await?
-        .ok_or(WebError::NotFound)?;
     let now = state.clock.now();
-    let limits = state.config.session;
     let rows = state
         .store
-        .security_overview(
+        .list_users(
             &account_id,
-            OverviewContext {
-                block_new_ips: account.policy.block_new_ips,
-                idle_cutoff: now.minus(limits.idle),
-                absolute_cutoff: now.minus(limits.absolute),
-            },
-            &OverviewQuery {
+            &UserQuery {
                 search: &query.q,
+                after: None,
                 limit: 200,
-                ..OverviewQuery::default()
             },
         )
         .await?;
@@ -345,6 +336,8 @@ pub async fn account(
             two_factor: r.factors.has_second_factor(),
             passkeys: r.factors.passkeys,
             invited: r.user.password_hash.is_none(),
+            locked: r.locked_at.is_some(),
+            status: super::employees::status_of(&r.user, r.locked_at.is_some(), now).0,
             last_login: format_time_or_never(r.user.last_login_at),
             role: r.user.kind.words(),
             name: r.user.display_name().to_string(),
