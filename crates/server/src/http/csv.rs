@@ -122,4 +122,43 @@ mod tests {
         assert_eq!(cell(""), "");
         assert_eq!(line(&["a", "b,c"]), "a,\"b,c\"\r\n");
     }
+
+    #[tokio::test]
+    async fn a_download_streams_every_page_in_order_then_ends() {
+        // Three pages of two lines; each call is handed where the previous page ended.
+        let response = download("x.csv", line(&["n"]), |after: Option<u32>| async move {
+            let page = after.unwrap_or(0);
+            let lines = vec![
+                line(&[(page * 2).to_string()]),
+                line(&[(page * 2 + 1).to_string()]),
+            ];
+            Ok((lines, (page < 2).then_some(page + 1)))
+        });
+        assert_eq!(
+            response.headers().get(header::CONTENT_DISPOSITION).unwrap(),
+            "attachment; filename=\"x.csv\""
+        );
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(body.to_vec()).unwrap(),
+            "\u{feff}n\r\n0\r\n1\r\n2\r\n3\r\n4\r\n5\r\n"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failure_half_way_breaks_the_download_instead_of_cutting_it_short() {
+        let response = download("x.csv", line(&["n"]), |after: Option<u32>| async move {
+            match after {
+                None => Ok((vec![line(&["0"])], Some(1))),
+                Some(_) => Err(StoreError::NotFound),
+            }
+        });
+        assert!(
+            axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .is_err()
+        );
+    }
 }

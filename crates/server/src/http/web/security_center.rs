@@ -327,11 +327,14 @@ pub async fn export(
         let state = state.clone();
         let account_id = account_id.clone();
         let reader = reader.clone();
-        let mut params = params.clone();
+        let params = params.clone();
         async move {
-            params.after = after.as_ref().map(cursor_text).unwrap_or_default();
-            // The words of the rows are the reader's, also on the stream's own task.
-            let query = params.query(EXPORT_PAGE + 1).unwrap_or_default();
+            // The filters were checked before the download began; the page continues after
+            // the previous one's last row.
+            let Ok(mut query) = params.query(EXPORT_PAGE + 1) else {
+                return Ok((Vec::new(), None));
+            };
+            query.after = after;
             let rows = state
                 .store
                 .security_overview(&account_id, context, &query)
@@ -339,6 +342,7 @@ pub async fn export(
             let more = (rows.len() as i64 > EXPORT_PAGE)
                 .then(|| rows.get(EXPORT_PAGE as usize - 1).map(OverviewRow::cursor))
                 .flatten();
+            // The words of the rows are the reader's, also on the stream's own task.
             let lines = crate::i18n::with_reader(reader, || {
                 rows.into_iter()
                     .take(EXPORT_PAGE as usize)
