@@ -232,6 +232,11 @@ async fn the_helpdesk_sees_an_account_only_while_its_grant_lasts() {
     let page = desk.get(&account_page).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Help yvette"));
+    // Read-only, with what the Security center's overview says of each user.
+    assert!(page.body.contains("<th scope=\"col\">Logged in now</th>"));
+    assert!(page.body.contains("<td>Yes</td>"), "yvette is logged in");
+    assert!(page.body.contains("<td>Confirmed by email</td>"));
+    assert!(!page.body.contains("/employees/"), "no link into the customer's own pages");
     let log = app
         .state
         .store

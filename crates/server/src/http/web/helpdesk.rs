@@ -77,6 +77,8 @@ struct HelpdeskPage {
     accounts: Vec<(String, String, String)>,
     account: Option<(String, String)>,
     users: Vec<HelpdeskUser>,
+    /// The next page of an account's users: after this username.
+    next: Option<String>,
 }
 
 impl HelpdeskPage {
@@ -93,6 +95,7 @@ impl HelpdeskPage {
             accounts: Vec::new(),
             account: None,
             users: Vec::new(),
+            next: None,
         }
     }
 }
@@ -109,6 +112,26 @@ pub struct HelpdeskUser {
     pub invited: bool,
     pub locked: bool,
     pub status: String,
+    pub logged_in: bool,
+    pub confirms_new_ips: bool,
+    pub email_check: String,
+}
+
+/// Users per page of an account in the console.
+const PAGE_SIZE: i64 = 100;
+
+/// The email check in words (the overview's column).
+fn email_check_words(check: &portcullis_store::EmailCheck) -> String {
+    use portcullis_store::EmailCheckState;
+    match check.state {
+        EmailCheckState::NotChecked => t("email-check-not-yet"),
+        EmailCheckState::Clean => t("email-check-clean"),
+        EmailCheckState::Breached => ta(
+            "email-check-breached",
+            &[("count", Arg::from(check.breaches))],
+        ),
+        EmailCheckState::Failed => t("email-check-failed"),
+    }
 }
 
 /// `GET /helpdesk/login`.
@@ -234,6 +257,8 @@ pub async fn code(
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
+    /// The page of an account's users: after this username.
+    after: Option<String>,
     done: Option<String>,
 }
 
@@ -314,25 +339,69 @@ pub async fn account(
     let acting = acting(&state, &actor, &account_id, &account_name, &client);
     helpdesk::record_view(&acting, None, "users").await?;
     let now = state.clock.now();
+    let after = query.after.as_deref().filter(|a| !a.is_empty());
     let rows = state
         .store
         .list_users(
             &account_id,
             &UserQuery {
                 search: &query.q,
-                after: None,
-                limit: 200,
+                after,
+                limit: PAGE_SIZE + 1,
             },
         )
         .await?;
+    // What the Security center's overview says of the same users: logged in now, whether new
+    // IP addresses are confirmed by email, and the email check.
+    let policy = state
+        .store
+        .account(&account_id)
+        .await?
+        .ok_or(WebError::NotFound)?
+        .policy;
+    let limits = state.config.session;
+    let states: std::collections::HashMap<String, portcullis_store::OverviewRow> = state
+        .store
+        .security_overview(
+            &account_id,
+            portcullis_store::OverviewContext {
+                block_new_ips: policy.block_new_ips,
+                idle_cutoff: now.minus(limits.idle),
+                absolute_cutoff: now.minus(limits.absolute),
+            },
+            &portcullis_store::OverviewQuery {
+                search: &query.q,
+                after: after.map(|key| portcullis_store::OverviewCursor {
+                    last_login: 0,
+                    username_key: key.to_string(),
+                }),
+                limit: PAGE_SIZE + 1,
+                ..portcullis_store::OverviewQuery::default()
+            },
+        )
+        .await?
+        .into_iter()
+        .map(|row| (row.user.id.clone(), row))
+        .collect();
+    let next = (rows.len() as i64 > PAGE_SIZE)
+        .then(|| rows.get(PAGE_SIZE as usize - 1))
+        .flatten()
+        .map(|r| portcullis_core::username::key(&r.user.username));
     let mut page = HelpdeskPage::new("account", console.session.csrf_token.clone());
     page.operator = Some(console.session.operator.username.clone());
     page.search = query.q.clone();
     page.notice = query.done.as_deref().and_then(done_text);
     page.account = Some((account_id.to_string(), account_name));
+    page.next = next;
     page.users = rows
         .into_iter()
+        .take(PAGE_SIZE as usize)
         .map(|r| HelpdeskUser {
+            logged_in: states.get(&r.user.id).is_some_and(|s| s.live_sessions > 0),
+            confirms_new_ips: states.get(&r.user.id).is_none_or(|s| s.confirms_new_ips),
+            email_check: states
+                .get(&r.user.id)
+                .map_or_else(String::new, |s| email_check_words(&s.email_check)),
             two_factor: r.factors.has_second_factor(),
             passkeys: r.factors.passkeys,
             invited: r.user.password_hash.is_none(),
