@@ -94,3 +94,44 @@ test('an employee who lost their phone gets back in through the helpdesk', async
   await admin.goto(`${server.base}/audit?event=helpdesk.viewed`);
   assert.match(await admin.locator('table.audit tbody tr').first().textContent(), /Viewed by the helpdesk/);
 });
+
+test('an operator sets up a passkey as their second factor and logs in with it', async () => {
+  server.cli(['operator', 'create', '--username', 'anna', '--email', 'anna@helpdesk.example',
+    '--password-stdin', '--json'], PIET_PASSWORD);
+  const context = await browser.newContext();
+  const anna = await context.newPage();
+  const cdp = await context.newCDPSession(anna);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  const passwordStep = async () => {
+    await anna.goto(`${server.base}/helpdesk/login`);
+    await anna.getByLabel('Username').fill('anna');
+    await anna.getByLabel('Password').fill(PIET_PASSWORD);
+    await anna.getByRole('button', { name: 'Log in' }).click();
+  };
+
+  // First login: the choice between an app and a passkey; she takes the passkey.
+  await passwordStep();
+  await anna.getByRole('heading', { name: 'Or with a passkey' }).waitFor();
+  await anna.getByLabel('Name (optional)').fill('Desk laptop');
+  await anna.getByRole('button', { name: 'Create passkey' }).click();
+  await anna.getByText('Your passkey is set up.').waitFor();
+  await anna.getByRole('heading', { name: 'Accounts you may help' }).waitFor();
+  const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+  assert.equal(credentials.length, 1);
+  await anna.getByRole('button', { name: 'Log out' }).click();
+
+  // The next login asks for that passkey, and offers no setup any more.
+  await passwordStep();
+  await anna.getByRole('button', { name: 'Use a passkey' }).click();
+  await anna.getByRole('heading', { name: 'Accounts you may help' }).waitFor();
+});

@@ -100,6 +100,15 @@ enum OperatorCommand {
         #[command(flatten)]
         storage: StorageSettings,
     },
+    /// Remove an operator's lost second factors (app and passkeys) and end their sessions; they
+    /// set up a new one at their next login.
+    ResetFactors {
+        /// The operator's username.
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        storage: StorageSettings,
+    },
 }
 
 #[derive(Subcommand)]
@@ -446,6 +455,10 @@ async fn run(command: Command) -> Result<String, CommandError> {
         Command::Operator(OperatorCommand::Enable { username, storage }) => {
             init_logging(LogFormat::Human, "warn");
             commands::operator_set_disabled(&storage, &username, false).await
+        }
+        Command::Operator(OperatorCommand::ResetFactors { username, storage }) => {
+            init_logging(LogFormat::Human, "warn");
+            commands::operator_reset_factors(&storage, &username).await
         }
         Command::Helpdesk(HelpdeskCommand::ResetFactors {
             user_id,

@@ -549,6 +549,53 @@ fn operators_are_made_and_disabled_and_lost_factors_reset_on_the_command_line() 
     let unknown = portcullis(&db, &["operator", "disable", "--username", "nobody"], None);
     assert!(!unknown.status.success());
 
+    // An operator who lost their app: it is gone, with their sessions; the next login sets one up.
+    let operator_id = made["operator_id"].as_str().unwrap().to_string();
+    let sessions = rt.block_on(async {
+        let store = portcullis_store::Store::connect(&db.url).await.unwrap();
+        store
+            .set_operator_totp(&operator_id, "sealed secret")
+            .await
+            .unwrap();
+        store
+            .use_operator_step(&operator_id, 1, portcullis_core::clock::Timestamp(100))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .operator_by_username("piet")
+                .await
+                .unwrap()
+                .unwrap()
+                .totp_confirmed_at
+                .is_some()
+        );
+        store
+    });
+    let reset = portcullis(
+        &db,
+        &["operator", "reset-factors", "--username", "piet"],
+        None,
+    );
+    assert!(
+        reset.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reset.stderr)
+    );
+    let after = rt
+        .block_on(sessions.operator_by_username("piet"))
+        .unwrap()
+        .unwrap();
+    assert!(after.totp_confirmed_at.is_none());
+    assert!(after.totp_secret_enc.is_none());
+    rt.block_on(sessions.close());
+    let unknown = portcullis(
+        &db,
+        &["operator", "reset-factors", "--username", "nobody"],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("there is no operator named"));
+
     // A user's lost factors, reset by whoever runs the server: audited and emailed.
     let account = json_of(&portcullis(
         &db,

@@ -236,7 +236,10 @@ async fn the_helpdesk_sees_an_account_only_while_its_grant_lasts() {
     assert!(page.body.contains("<th scope=\"col\">Logged in now</th>"));
     assert!(page.body.contains("<td>Yes</td>"), "yvette is logged in");
     assert!(page.body.contains("<td>Confirmed by email</td>"));
-    assert!(!page.body.contains("/employees/"), "no link into the customer's own pages");
+    assert!(
+        !page.body.contains("/employees/"),
+        "no link into the customer's own pages"
+    );
     let log = app
         .state
         .store
@@ -470,4 +473,156 @@ async fn customer_and_operator_sessions_open_only_their_own_pages() {
         )
         .await;
     assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
+}
+
+/// The password step of an operator's login, up to the second factor's page.
+async fn operator_password_step(
+    desk: &mut crate::support::Browser<'_>,
+    username: &str,
+) -> crate::support::Page {
+    let csrf = desk.get("/helpdesk/login").await.csrf();
+    let waiting = desk
+        .post(
+            "/helpdesk/login",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", OPERATOR_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(waiting.location(), "/helpdesk/login/code");
+    let page = desk.get("/helpdesk/login/code").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page
+}
+
+#[tokio::test]
+async fn an_operator_may_set_up_and_use_a_passkey_instead_of_the_app() {
+    use crate::passkeys::{body, origin};
+    use serde_json::json;
+    use webauthn_authenticator_rs::WebauthnAuthenticator;
+    use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+
+    let app = TestApp::new().await;
+    operator(&app, "anna").await;
+    let mut desk = app.browser_from("198.51.100.200:1");
+    let first_page = operator_password_step(&mut desk, "anna").await;
+    let csrf = first_page.csrf();
+    let first = first_page.body;
+    // Without a second factor: both ways to set one up are offered.
+    assert!(first.contains("aria-label=\"Setup key\""), "{first}");
+    assert!(first.contains("data-passkey-register"), "{first}");
+    let start =
+        first.find("aria-label=\"Setup key\">").unwrap() + "aria-label=\"Setup key\">".len();
+    let app_key = first[start..].split('<').next().unwrap().replace(' ', "");
+
+    // The ceremony's calls need the operator session's CSRF token.
+    let refused = desk
+        .post_json("/helpdesk/passkeys/options", "not-the-token", &json!({}))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // There is no passkey to log in with yet.
+    let none = desk
+        .post_json("/helpdesk/login/passkey/options", &csrf, &json!({}))
+        .await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED, "{}", none.body);
+
+    let mut authenticator = SoftPasskey::new(true);
+    let started = desk
+        .post_json("/helpdesk/passkeys/options", &csrf, &json!({}))
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+    let started = body(&started);
+    // A second factor after the username: the key need not be discoverable, but must verify
+    // its user.
+    let options: webauthn_rs::prelude::CreationChallengeResponse =
+        serde_json::from_value(started["options"].clone()).unwrap();
+    assert_eq!(
+        options
+            .public_key
+            .authenticator_selection
+            .as_ref()
+            .unwrap()
+            .user_verification,
+        webauthn_rs_proto::UserVerificationPolicy::Required
+    );
+    let credential = authenticator.do_registration(origin(), options).unwrap();
+    let created = desk
+        .post_json(
+            "/helpdesk/passkeys",
+            &csrf,
+            &json!({ "ceremony": started["ceremony"], "name": "Desk key", "credential": credential }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    assert_eq!(body(&created)["redirect"], "/helpdesk?done=passkey-added");
+    // Setting it up passed this login's second factor.
+    let console = desk.get("/helpdesk?done=passkey-added").await;
+    assert_eq!(console.status, StatusCode::OK);
+    assert!(console.body.contains("Your passkey is set up"));
+    let operator_id = app
+        .state
+        .store
+        .operator_by_username("anna")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let keys = app
+        .state
+        .store
+        .operator_passkeys(&operator_id)
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].name, "Desk key");
+
+    // The next login asks for the passkey; the app key shown before the choice is worth nothing,
+    // and no second factor can be set up any more.
+    let mut later = app.browser_from("198.51.100.200:2");
+    let second_page = operator_password_step(&mut later, "anna").await;
+    let csrf = second_page.csrf();
+    let second = second_page.body;
+    assert!(second.contains("data-passkey-reauth"), "{second}");
+    assert!(!second.contains("Setup key"));
+    assert!(!second.contains("data-passkey-register"));
+    let code = crate::two_factor::code_for(&app_key, app.clock.now());
+    let wrong = later
+        .post("/helpdesk/login/code", &[("csrf", &csrf), ("code", &code)])
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let again = later
+        .post_json("/helpdesk/passkeys/options", &csrf, &json!({}))
+        .await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN, "{}", again.body);
+    assert_eq!(
+        later.get("/helpdesk").await.location(),
+        "/helpdesk/login/code"
+    );
+
+    let started = later
+        .post_json("/helpdesk/login/passkey/options", &csrf, &json!({}))
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+    let started = body(&started);
+    let options: webauthn_rs::prelude::RequestChallengeResponse =
+        serde_json::from_value(started["options"].clone()).unwrap();
+    assert_eq!(options.public_key.allow_credentials.len(), 1);
+    let answer = authenticator.do_authentication(origin(), options).unwrap();
+    let passed = later
+        .post_json(
+            "/helpdesk/login/passkey",
+            &csrf,
+            &json!({ "ceremony": started["ceremony"], "credential": answer }),
+        )
+        .await;
+    assert_eq!(passed.status, StatusCode::OK, "{}", passed.body);
+    assert_eq!(body(&passed)["redirect"], "/helpdesk");
+    assert_eq!(later.get("/helpdesk").await.status, StatusCode::OK);
+    // A finished login has no second factor left to pass.
+    let done = later
+        .post_json("/helpdesk/login/passkey/options", &csrf, &json!({}))
+        .await;
+    assert_eq!(done.status, StatusCode::CONFLICT);
 }

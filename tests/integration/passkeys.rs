@@ -17,11 +17,11 @@ use crate::support::{Browser, TestAccount, TestApp};
 
 const ORIGIN: &str = "http://localhost:8080";
 
-fn origin() -> Url {
+pub(crate) fn origin() -> Url {
     Url::parse(ORIGIN).unwrap()
 }
 
-fn body(page: &crate::support::Page) -> Value {
+pub(crate) fn body(page: &crate::support::Page) -> Value {
     serde_json::from_str(&page.body).unwrap_or_else(|_| panic!("not JSON: {}", page.body))
 }
 

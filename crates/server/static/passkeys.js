@@ -110,9 +110,9 @@
       showError(form, '');
       button.disabled = true;
       try {
-        const started = await post('/security/passkeys/options', {});
+        const started = await post(form.dataset.optionsUrl || '/security/passkeys/options', {});
         const credential = await navigator.credentials.create({ publicKey: creationOptions(started.options) });
-        const done = await post('/security/passkeys', {
+        const done = await post(form.dataset.finishUrl || '/security/passkeys', {
           ceremony: started.ceremony,
           name: form.querySelector('[name="name"]').value,
           credential: registrationJson(credential),
@@ -201,9 +201,9 @@
       showError(root, '');
       button.disabled = true;
       try {
-        const started = await post('/reauth/passkey/options', {});
+        const started = await post(root.dataset.optionsUrl || '/reauth/passkey/options', {});
         const credential = await navigator.credentials.get({ publicKey: requestOptions(started.options) });
-        const done = await post('/reauth/passkey', {
+        const done = await post(root.dataset.finishUrl || '/reauth/passkey', {
           ceremony: started.ceremony,
           credential: assertionJson(credential),
           next: root.dataset.next || '/',

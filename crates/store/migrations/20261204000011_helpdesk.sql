@@ -40,3 +40,16 @@ CREATE TABLE operator_sessions (
     last_seen_at BIGINT NOT NULL
 );
 CREATE INDEX operator_sessions_by_operator ON operator_sessions (operator_id);
+
+-- Operators' passkeys: a second factor like the authenticator app (apart from customers'
+-- passkeys, which belong to users of accounts).
+CREATE TABLE operator_passkeys (
+    id            TEXT PRIMARY KEY,
+    operator_id   TEXT NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+    credential_id TEXT NOT NULL UNIQUE,
+    passkey_json  TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    sign_count    BIGINT NOT NULL DEFAULT 0,
+    created_at    BIGINT NOT NULL
+);
+CREATE INDEX operator_passkeys_by_operator ON operator_passkeys (operator_id);

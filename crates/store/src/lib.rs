@@ -51,7 +51,7 @@ pub use failures::UsernameCounter;
 pub use helpdesk::{GrantedAccount, HelpdeskGrant};
 pub use housekeeping::Purged;
 pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};
-pub use operators::{NewOperator, Operator, OperatorSession};
+pub use operators::{NewOperator, Operator, OperatorPasskey, OperatorSession};
 pub use overview::{
     EmailCheck, EmailCheckState, OverviewContext, OverviewCursor, OverviewFigures, OverviewQuery,
     OverviewRow, OverviewSort,

@@ -150,6 +150,30 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Removes an operator's app and passkeys and ends their sessions (the command line's
+    /// reset of lost factors); whether there was such an operator.
+    pub async fn reset_operator_factors(&self, username_key: &str) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE operators SET totp_secret_enc = NULL, totp_confirmed_at = NULL, \
+             totp_last_step = NULL WHERE username_key = $1",
+        )
+        .bind(username_key)
+        .execute(&mut *tx.inner)
+        .await?;
+        for table in ["operator_passkeys", "operator_sessions"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE operator_id IN \
+                 (SELECT id FROM operators WHERE username_key = $1)"
+            ))
+            .bind(username_key)
+            .execute(&mut *tx.inner)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// Counts a wrong password or code; the count after it.
     pub async fn operator_failed(&self, operator_id: &str) -> Result<i64, StoreError> {
         let (n,): (i64,) = sqlx::query_as(
@@ -333,5 +357,85 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         Ok(found.map(portcullis_core::user::User::from))
+    }
+}
+
+/// An operator's passkey as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorPasskey {
+    /// Random id.
+    pub id: String,
+    /// webauthn-rs's passkey (public data).
+    pub passkey_json: String,
+    /// As named.
+    pub name: String,
+}
+
+impl Store {
+    /// Stores an operator's new passkey; `AlreadyRegistered` when the credential exists.
+    pub async fn insert_operator_passkey(
+        &self,
+        id: &str,
+        operator_id: &str,
+        credential_id: &str,
+        passkey_json: &str,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO operator_passkeys (id, operator_id, credential_id, passkey_json, name, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(operator_id)
+        .bind(credential_id)
+        .bind(passkey_json)
+        .bind(name)
+        .bind(now.millis())
+        .execute(self.pool())
+        .await
+        .map_err(|e| unique_violation(e, StoreError::AlreadyRegistered))?;
+        Ok(())
+    }
+
+    /// An operator's passkeys.
+    pub async fn operator_passkeys(
+        &self,
+        operator_id: &str,
+    ) -> Result<Vec<OperatorPasskey>, StoreError> {
+        let found: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT id, passkey_json, name FROM operator_passkeys WHERE operator_id = $1 ORDER BY created_at",
+        )
+        .bind(operator_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, passkey_json, name)| OperatorPasskey {
+                id,
+                passkey_json,
+                name,
+            })
+            .collect())
+    }
+
+    /// Records a use of an operator's passkey: its new state, only when its counter moved
+    /// forward (or both are zero, as synced passkeys report); `false` otherwise.
+    pub async fn record_operator_passkey_use(
+        &self,
+        id: &str,
+        passkey_json: &str,
+        counter: u32,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE operator_passkeys SET passkey_json = $1, sign_count = $2 \
+             WHERE id = $3 AND (sign_count < $2 OR (sign_count = 0 AND $2 = 0))",
+        )
+        .bind(passkey_json)
+        .bind(i64::from(counter))
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

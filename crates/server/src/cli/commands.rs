@@ -523,6 +523,24 @@ pub async fn operator_set_disabled(
     }
 }
 
+/// `portcullis operator reset-factors`: an operator who lost their app or passkey gets neither
+/// any more and no session; at their next login they set up a new second factor.
+pub async fn operator_reset_factors(
+    storage: &StorageSettings,
+    typed_username: &str,
+) -> Result<String, CommandError> {
+    let store = open_store(storage).await?;
+    let key = username::key(typed_username);
+    let changed = store.reset_operator_factors(&key).await;
+    store.close().await;
+    match changed.map_err(CommandError::from_display)? {
+        true => Ok(format!(
+            "Operator '{key}' has no second factor now and no session; they set up a new one at their next login.\n"
+        )),
+        false => Err(CommandError(format!("there is no operator named '{key}'"))),
+    }
+}
+
 /// `portcullis helpdesk reset-factors`: resets a user's lost second factors without a grant,
 /// for whoever runs the server (the reason is required and kept). Audited and emailed to the
 /// user and the account's administrators as the console's reset is; the mail settings are the

@@ -21,7 +21,14 @@ use portcullis_core::{helpdesk, token, username};
 use portcullis_store::{GrantedAccount, Operator, OperatorSession, StoreError};
 use secrecy::{ExposeSecret, SecretString};
 
+use portcullis_store::CeremonyPurpose;
+use webauthn_rs::prelude::{
+    Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
+    RegisterPublicKeyCredential,
+};
+
 use super::context::{Acting, Client};
+use super::credentials::passkeys::{self, Ceremony, PasskeyError};
 use super::error::FlowError;
 use super::notices;
 use crate::i18n::Msg;
@@ -157,9 +164,13 @@ pub async fn check_code(
 ) -> Result<CodeStep, FlowError> {
     let operator = &session.operator;
     let now = state.clock.now();
-    let secret = operator
-        .totp_secret_enc
-        .as_deref()
+    // A new app may be set up only by an operator without any second factor: one who has a
+    // passkey proves themselves with it, not with an app they set up after a password.
+    let may_use_app =
+        operator.totp_confirmed_at.is_some() || has_no_factor(state, operator).await?;
+    let secret = may_use_app
+        .then_some(operator.totp_secret_enc.as_deref())
+        .flatten()
         .and_then(|enc| state.keys.decrypt(&totp_context(&operator.id), enc).ok())
         .map(TotpSecret::from_bytes);
     let step = secret.and_then(|secret| totp::verify(&secret, typed, now));
@@ -317,4 +328,195 @@ pub async fn reset_factors(
             .with("username", &target.username),
     )
     .await
+}
+
+/// The user handle an operator's passkeys carry: derived from the operator's id, so it is the
+/// same for each of their passkeys and says nothing about customers.
+fn operator_handle(operator_id: &str) -> uuid::Uuid {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(format!("operator/{operator_id}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Uuid::from_bytes(bytes)
+}
+
+/// The ceremony table's owner of an operator's ceremonies (apart from users' ids).
+fn ceremony_owner(operator_id: &str) -> String {
+    format!("operator:{operator_id}")
+}
+
+/// Whether an operator has no second factor yet: then a session waiting for it may set one up
+/// (an app or a passkey), and nothing else.
+pub async fn has_no_factor(state: &AppState, operator: &Operator) -> Result<bool, StoreError> {
+    Ok(operator.totp_confirmed_at.is_none()
+        && state
+            .store
+            .operator_passkeys(&operator.id)
+            .await?
+            .is_empty())
+}
+
+/// Starts creating a passkey for an operator.
+pub async fn begin_passkey_registration(
+    state: &AppState,
+    operator: &Operator,
+) -> Result<Ceremony, PasskeyError> {
+    let rp = passkeys::webauthn(state)?;
+    let existing: Vec<_> = state
+        .store
+        .operator_passkeys(&operator.id)
+        .await?
+        .iter()
+        .filter_map(|p| passkeys::from_json::<Passkey>(&p.passkey_json).ok())
+        .map(|p| p.cred_id().clone())
+        .collect();
+    let (options, registration) = rp
+        .start_passkey_registration(
+            operator_handle(&operator.id),
+            &operator.username,
+            &operator.username,
+            Some(existing).filter(|e| !e.is_empty()),
+        )
+        .map_err(|_| PasskeyError::Rejected)?;
+    passkeys::store_ceremony(
+        state,
+        CeremonyPurpose::Register,
+        &ceremony_owner(&operator.id),
+        &options,
+        &registration,
+    )
+    .await
+}
+
+/// Finishes creating an operator's passkey.
+pub async fn finish_passkey_registration(
+    state: &AppState,
+    operator: &Operator,
+    ceremony: &str,
+    answer: &RegisterPublicKeyCredential,
+    typed_name: &str,
+) -> Result<(), PasskeyError> {
+    let rp = passkeys::webauthn(state)?;
+    let name = match typed_name.trim() {
+        "" => "Passkey".to_string(),
+        typed => portcullis_core::passkey::parse_name(typed)?,
+    };
+    let registration: PasskeyRegistration = passkeys::take_ceremony(
+        state,
+        CeremonyPurpose::Register,
+        &ceremony_owner(&operator.id),
+        ceremony,
+    )
+    .await?;
+    let created = rp
+        .finish_passkey_registration(answer, &registration)
+        .map_err(|_| PasskeyError::Rejected)?;
+    state
+        .store
+        .insert_operator_passkey(
+            &new_id(),
+            &operator.id,
+            &passkeys::credential_id(created.cred_id()),
+            &passkeys::to_json(&created)?,
+            &name,
+            state.clock.now(),
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::AlreadyRegistered => PasskeyError::AlreadyRegistered,
+            other => PasskeyError::Store(other),
+        })
+}
+
+/// Starts the second factor with a passkey: one of the operator's own.
+pub async fn begin_passkey_step(
+    state: &AppState,
+    operator: &Operator,
+) -> Result<Ceremony, PasskeyError> {
+    let rp = passkeys::webauthn(state)?;
+    let keys: Vec<Passkey> = state
+        .store
+        .operator_passkeys(&operator.id)
+        .await?
+        .iter()
+        .filter_map(|p| passkeys::from_json(&p.passkey_json).ok())
+        .collect();
+    if keys.is_empty() {
+        return Err(PasskeyError::NoPasskeys);
+    }
+    let (options, authentication) = rp
+        .start_passkey_authentication(&keys)
+        .map_err(|_| PasskeyError::Rejected)?;
+    passkeys::store_ceremony(
+        state,
+        CeremonyPurpose::Reauth,
+        &ceremony_owner(&operator.id),
+        &options,
+        &authentication,
+    )
+    .await
+}
+
+/// Finishes the second factor with a passkey; the session's new token when it passed. A
+/// counter that went backwards refuses (a copied authenticator) and counts as a failure.
+pub async fn finish_passkey_step(
+    state: &AppState,
+    session: &OperatorSession,
+    token_hash: &str,
+    ceremony: &str,
+    answer: &PublicKeyCredential,
+) -> Result<String, PasskeyError> {
+    let rp = passkeys::webauthn(state)?;
+    let operator = &session.operator;
+    let authentication: PasskeyAuthentication = passkeys::take_ceremony(
+        state,
+        CeremonyPurpose::Reauth,
+        &ceremony_owner(&operator.id),
+        ceremony,
+    )
+    .await?;
+    let wanted = passkeys::credential_id(answer.get_credential_id());
+    let mut found = None;
+    for row in state.store.operator_passkeys(&operator.id).await? {
+        if let Ok(key) = passkeys::from_json::<Passkey>(&row.passkey_json)
+            && passkeys::credential_id(key.cred_id()) == wanted
+        {
+            found = Some((row, key));
+        }
+    }
+    let Some((row, mut key)) = found else {
+        state.store.operator_failed(&operator.id).await?;
+        return Err(PasskeyError::Rejected);
+    };
+    let Ok(result) = rp.finish_passkey_authentication(answer, &authentication) else {
+        state.store.operator_failed(&operator.id).await?;
+        return Err(PasskeyError::Rejected);
+    };
+    key.update_credential(&result);
+    if !state
+        .store
+        .record_operator_passkey_use(&row.id, &passkeys::to_json(&key)?, result.counter())
+        .await?
+    {
+        state.store.operator_failed(&operator.id).await?;
+        return Err(PasskeyError::CounterRegression);
+    }
+    state.store.operator_succeeded(&operator.id).await?;
+    let fresh = token::new_token();
+    state
+        .store
+        .verify_operator_session(token_hash, &token::hash_token(&fresh), state.clock.now())
+        .await?;
+    Ok(fresh)
+}
+
+/// Marks a waiting session verified under a new token (an operator who just set up their
+/// first passkey: registering it proved the same as a first code does).
+pub async fn verify_after_setup(state: &AppState, token_hash: &str) -> Result<String, StoreError> {
+    let fresh = token::new_token();
+    state
+        .store
+        .verify_operator_session(token_hash, &token::hash_token(&fresh), state.clock.now())
+        .await?;
+    Ok(fresh)
 }

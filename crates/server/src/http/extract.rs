@@ -304,34 +304,44 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfJson<T> {
             Some(SessionCsrf(token)) => Some(token.clone()),
             None => cookies::csrf_token(&state.config, &CookieJar::from_headers(request.headers())),
         };
-        let sent = request
-            .headers()
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
+        let sent = csrf_header(request.headers()).to_string();
         let valid = expected.is_some_and(|expected| {
             !expected.is_empty() && token::constant_time_eq(expected.as_bytes(), sent.as_bytes())
         });
         if !valid {
             return Err(ApiError::new(StatusCode::FORBIDDEN, t("problem-json-csrf")));
         }
-        let is_json = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
-        if !is_json {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                t("problem-json-expected"),
-            ));
-        }
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, t("problem-json-too-large")))?;
-        serde_json::from_slice(&body)
-            .map(CsrfJson)
-            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, t("problem-json-unreadable")))
+        read_json(request, state).await.map(CsrfJson)
     }
+}
+
+/// The `X-CSRF-Token` header of a request, empty when there is none.
+pub fn csrf_header(headers: &axum::http::HeaderMap) -> &str {
+    headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+/// A request's JSON body: `application/json`, within the body limit, readable as `T`.
+pub async fn read_json<T: DeserializeOwned>(
+    request: Request,
+    state: &AppState,
+) -> Result<T, ApiError> {
+    let is_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            t("problem-json-expected"),
+        ));
+    }
+    let body = Bytes::from_request(request, state)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, t("problem-json-too-large")))?;
+    serde_json::from_slice(&body)
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, t("problem-json-unreadable")))
 }

@@ -1,9 +1,11 @@
 //! The helpdesk console, for the platform's operators: its own login (password, then a
-//! required second factor, set up at the first login), its own session cookie, and — in an
+//! required second factor — an authenticator app or a passkey, chosen and set up at the first
+//! login), its own session cookie, and — in an
 //! account whose grant is active — a read-only view of the users with the few things the
 //! helpdesk may do: reset lost factors, unlock a username, send a new invitation.
 
 use askama::Template;
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,12 +15,14 @@ use portcullis_core::{ids, token};
 use portcullis_store::{OperatorSession, UserQuery};
 use secrecy::SecretString;
 use serde::Deserialize;
+use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use crate::flows::FlowError;
 use crate::flows::context::{Acting, Client};
 use crate::flows::helpdesk::{self, CodeStep, Factors, OperatorLogin};
 use crate::flows::people::users::{self, Invited};
-use crate::http::extract::CsrfForm;
+use crate::http::ApiError;
+use crate::http::extract::{CsrfForm, csrf_header, read_json};
 use crate::http::routes::Routes;
 use crate::http::templates::{format_time, format_time_or_never, render};
 use crate::http::{WebError, cookies};
@@ -79,6 +83,10 @@ struct HelpdeskPage {
     users: Vec<HelpdeskUser>,
     /// The next page of an account's users: after this username.
     next: Option<String>,
+    /// The code step: the operator's factors, and whether passkeys work on this server.
+    has_app: bool,
+    has_passkeys: bool,
+    passkeys_available: bool,
 }
 
 impl HelpdeskPage {
@@ -96,6 +104,9 @@ impl HelpdeskPage {
             account: None,
             users: Vec::new(),
             next: None,
+            has_app: false,
+            has_passkeys: false,
+            passkeys_available: false,
         }
     }
 }
@@ -180,7 +191,8 @@ pub async fn login(
     }
 }
 
-/// The code step's page: the code field, with the QR code and key while the app is set up.
+/// The code step's page: the operator's passkey and/or code field; for an operator without a
+/// second factor, the choice of setting up the app (QR code and key) or a passkey.
 async fn code_page(
     state: &AppState,
     console: &Console,
@@ -189,7 +201,14 @@ async fn code_page(
     let operator = &console.session.operator;
     let mut page = HelpdeskPage::new("code", console.session.csrf_token.clone());
     page.operator = Some(operator.username.clone());
-    if operator.totp_confirmed_at.is_none() {
+    page.has_app = operator.totp_confirmed_at.is_some();
+    page.has_passkeys = !state
+        .store
+        .operator_passkeys(&operator.id)
+        .await?
+        .is_empty();
+    page.passkeys_available = state.webauthn.is_some();
+    if !page.has_app && !page.has_passkeys {
         let secret = helpdesk::setup_secret(state, operator).await?;
         let uri =
             portcullis_core::totp::otpauth_uri("Portcullis helpdesk", &operator.username, &secret);
@@ -290,6 +309,7 @@ fn done_text(code: &str) -> Option<String> {
         "unlocked" => t("flash-unlocked"),
         "invited" => t("flash-invited"),
         "invite-failed" => t("flash-invite-failed"),
+        "passkey-added" => t("helpdesk-passkey-added"),
         _ => return None,
     })
 }
@@ -506,11 +526,145 @@ pub async fn logout(
     Ok((jar, Redirect::to("/helpdesk/login")).into_response())
 }
 
+/// A JSON call of the code step's passkey ceremonies: the operator's session waiting for its
+/// second factor, the `X-CSRF-Token` header checked against it, and the body.
+pub struct WaitingJson<T> {
+    console: Console,
+    body: T,
+}
+
+impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for WaitingJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(request.headers());
+        let console = match console(state, &jar, false).await {
+            Ok(console) if !console.session.verified => console,
+            Ok(_) => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    t("helpdesk-already-in"),
+                ));
+            }
+            Err(WebError::HelpdeskLogin) => {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    t("api-login-required"),
+                ));
+            }
+            Err(other) => return Err(other.into()),
+        };
+        check_csrf(&console, csrf_header(request.headers()))
+            .map_err(|_| ApiError::new(StatusCode::FORBIDDEN, t("problem-json-csrf")))?;
+        let body = read_json(request, state).await?;
+        Ok(WaitingJson { console, body })
+    }
+}
+
+fn redirect_json(to: &str) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "redirect": to }))
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+/// `POST /helpdesk/login/passkey/options`: starts the second factor with a passkey.
+pub async fn passkey_step_options(
+    State(state): State<AppState>,
+    WaitingJson { console, .. }: WaitingJson<Empty>,
+) -> Result<Response, ApiError> {
+    let ceremony = helpdesk::begin_passkey_step(&state, &console.session.operator).await?;
+    Ok(Json(ceremony).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Assertion {
+    ceremony: String,
+    credential: PublicKeyCredential,
+}
+
+/// `POST /helpdesk/login/passkey`: finishes it; the verified session gets a new token.
+pub async fn passkey_step(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    WaitingJson { console, body }: WaitingJson<Assertion>,
+) -> Result<Response, ApiError> {
+    let fresh = helpdesk::finish_passkey_step(
+        &state,
+        &console.session,
+        &console.token_hash,
+        &body.ceremony,
+        &body.credential,
+    )
+    .await?;
+    let jar = jar.add(cookies::operator_session(&state.config, fresh));
+    Ok((jar, redirect_json("/helpdesk")).into_response())
+}
+
+/// Refuses a passkey setup by an operator who already has a second factor: they prove
+/// themselves with it at the code step instead.
+async fn only_without_factor(state: &AppState, console: &Console) -> Result<(), ApiError> {
+    if helpdesk::has_no_factor(state, &console.session.operator).await? {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            t("helpdesk-passkey-setup-only"),
+        ))
+    }
+}
+
+/// `POST /helpdesk/passkeys/options`: starts creating the first passkey of an operator
+/// without a second factor.
+pub async fn passkey_setup_options(
+    State(state): State<AppState>,
+    WaitingJson { console, .. }: WaitingJson<Empty>,
+) -> Result<Response, ApiError> {
+    only_without_factor(&state, &console).await?;
+    let ceremony = helpdesk::begin_passkey_registration(&state, &console.session.operator).await?;
+    Ok(Json(ceremony).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Registration {
+    ceremony: String,
+    #[serde(default)]
+    name: String,
+    credential: RegisterPublicKeyCredential,
+}
+
+/// `POST /helpdesk/passkeys`: stores that passkey; it is the second factor of this login too.
+pub async fn passkey_setup(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    WaitingJson { console, body }: WaitingJson<Registration>,
+) -> Result<Response, ApiError> {
+    only_without_factor(&state, &console).await?;
+    helpdesk::finish_passkey_registration(
+        &state,
+        &console.session.operator,
+        &body.ceremony,
+        &body.credential,
+        &body.name,
+    )
+    .await?;
+    let fresh = helpdesk::verify_after_setup(&state, &console.token_hash).await?;
+    let jar = jar.add(cookies::operator_session(&state.config, fresh));
+    Ok((jar, redirect_json("/helpdesk?done=passkey-added")).into_response())
+}
+
 /// The routes of this area.
 pub(crate) fn routes(routes: Routes) -> Routes {
     routes
         .get("/helpdesk/login", login_form)
         .post("/helpdesk/login", login)
+        .post("/helpdesk/login/passkey/options", passkey_step_options)
+        .post("/helpdesk/login/passkey", passkey_step)
+        .post("/helpdesk/passkeys/options", passkey_setup_options)
+        .post("/helpdesk/passkeys", passkey_setup)
         .get("/helpdesk/login/code", code_form)
         .post("/helpdesk/login/code", code)
         .get("/helpdesk", accounts)
