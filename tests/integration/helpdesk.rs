@@ -172,6 +172,21 @@ async fn operator_logs_in(
         desk.get("/helpdesk").await.location(),
         "/helpdesk/login/code"
     );
+    let some_account = "/helpdesk/accounts/00000000000000000000000000";
+    assert_eq!(
+        desk.get(some_account).await.location(),
+        "/helpdesk/login/code"
+    );
+    let csrf_now = desk.get("/helpdesk/login/code").await.csrf();
+    assert_eq!(
+        desk.post(
+            &format!("{some_account}/users/x/unlock"),
+            &[("csrf", &csrf_now)]
+        )
+        .await
+        .location(),
+        "/helpdesk/login/code"
+    );
     let page = desk.get("/helpdesk/login/code").await;
     let start =
         page.body.find("aria-label=\"Setup key\">").unwrap() + "aria-label=\"Setup key\">".len();
@@ -255,6 +270,17 @@ async fn the_helpdesk_sees_an_account_only_while_its_grant_lasts() {
     admin
         .post_from("/security-center", "/security-center/helpdesk/revoke", &[])
         .await;
+    let from_open_page = desk
+        .post(
+            &format!("{account_page}/users/{}/reset-factors", account.admin_id),
+            &[
+                ("csrf", &page.csrf()),
+                ("which", "all"),
+                ("reason", "Called back on the number we have"),
+            ],
+        )
+        .await;
+    assert_eq!(from_open_page.status, StatusCode::NOT_FOUND);
     assert_eq!(desk.get(&account_page).await.status, StatusCode::NOT_FOUND);
     // Granted again, then a month passes: gone by itself (the operator logs in again after idling).
     admin

@@ -1,8 +1,8 @@
 //! The helpdesk console, for the platform's operators: its own login (password, then a
 //! required second factor — an authenticator app or a passkey, chosen and set up at the first
-//! login), its own session cookie, and — in an
-//! account whose grant is active — a read-only view of the users with the few things the
-//! helpdesk may do: reset lost factors, unlock a username, send a new invitation.
+//! login), its own session cookie, and — in an account whose grant is active — a read-only
+//! view of the users with the few things the helpdesk may do: reset lost factors, unlock a
+//! username, send a new invitation.
 
 use askama::Template;
 use axum::Json;
