@@ -25,6 +25,24 @@ pub enum Actor {
     System(&'static str),
     /// A helpdesk operator, let into one account by its grant (checked when the request began).
     Helpdesk(HelpdeskAgent),
+    /// An accountant of a firm, working in a client through the accountancy portal (the link
+    /// and their assignment checked when the request began).
+    Accountant(ClientAgent),
+}
+
+/// An accountant of an accountancy firm, working in one of the firm's clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAgent {
+    /// The accountant's own account: the firm.
+    pub firm_account_id: AccountId,
+    /// The firm's name, for the client's audit log.
+    pub firm_name: String,
+    /// The accountant (a user of the firm).
+    pub user_id: UserId,
+    /// Their username.
+    pub username: String,
+    /// The client they work in.
+    pub client_account_id: AccountId,
 }
 
 /// A helpdesk operator acting in the one account whose grant let them in.
@@ -71,6 +89,9 @@ pub fn may_act_in(actor: &Actor, account: &AccountId) -> Access {
         // of the account that let it in, and nowhere else.
         Actor::Helpdesk(agent) if agent.account_id == *account => Access::Administer,
         Actor::Helpdesk(_) => Access::None,
+        // Inside a client an accountant works in its administrations (the portal's pages);
+        // the client's users and settings stay its administrators' own.
+        Actor::Accountant(_) => Access::None,
         Actor::Member(member) if member.account_id != *account => Access::None,
         Actor::Member(member) if member.kind.is_administrator() => Access::Administer,
         Actor::Member(_) => Access::Own,
@@ -94,6 +115,7 @@ impl Actor {
             Actor::Member(member) => member.username.clone(),
             Actor::System(_) => "Portcullis".to_string(),
             Actor::Helpdesk(agent) => format!("helpdesk ({})", agent.username),
+            Actor::Accountant(agent) => format!("{} ({})", agent.username, agent.firm_name),
         }
     }
 
@@ -109,6 +131,7 @@ impl Actor {
         match self {
             Actor::System(name) => (*name).to_string(),
             Actor::Helpdesk(agent) => format!("helpdesk:{}", agent.username),
+            Actor::Accountant(agent) => format!("portal:{}:{}", agent.username, agent.firm_name),
             Actor::Member(member) if subject.is_none_or(|s| *s == member.user_id) => {
                 "user".to_string()
             }
@@ -117,6 +140,15 @@ impl Actor {
             }
             Actor::Member(member) => format!("{}:{}", member.kind.as_str(), member.username),
         }
+    }
+}
+
+impl Member {
+    /// The audit name of this member in *another* account's log (a firm's administrator
+    /// answering a client's request, a client's administrator ending a firm's link):
+    /// `account:<username>:<their account's name>`.
+    pub fn audit_name_elsewhere(&self, own_account_name: &str) -> String {
+        format!("account:{}:{}", self.username, own_account_name)
     }
 }
 
@@ -139,6 +171,32 @@ mod tests {
         assert!(!agent.may_act_on(&other, &UserId::generate()));
         assert_eq!(agent.audit_name(None), "helpdesk:piet");
         assert_eq!(agent.name(), "helpdesk (piet)");
+    }
+
+    #[test]
+    fn an_accountant_in_a_client_is_named_with_their_firm_and_administers_nothing() {
+        let (firm, client) = (AccountId::generate(), AccountId::generate());
+        let agent = Actor::Accountant(ClientAgent {
+            firm_account_id: firm.clone(),
+            firm_name: "Cijfers & Co".into(),
+            user_id: UserId::generate(),
+            username: "karin".into(),
+            client_account_id: client.clone(),
+        });
+        for account in [&firm, &client] {
+            assert_eq!(may_act_in(&agent, account), Access::None);
+            assert!(!agent.may_act_on(account, &UserId::generate()));
+        }
+        assert_eq!(agent.audit_name(None), "portal:karin:Cijfers & Co");
+        assert_eq!(agent.name(), "karin (Cijfers & Co)");
+        let Actor::Member(admin) = member(&firm, &UserId::generate(), UserKind::Administrator)
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            admin.audit_name_elsewhere("Cijfers & Co"),
+            "account:ines:Cijfers & Co"
+        );
     }
 
     fn member(account: &AccountId, user: &UserId, kind: UserKind) -> Actor {

@@ -15,6 +15,7 @@ pub mod lockout;
 pub mod login;
 pub mod passkey;
 pub mod password;
+pub mod portal;
 pub mod recovery;
 pub mod secret_box;
 pub mod security_code;

@@ -135,9 +135,10 @@ where
         "pending"
     };
     sqlx::query(
-        "INSERT INTO ip_addresses (account_id, user_id, ip, status, first_seen_at, last_seen_at, last_user_agent) \
-         VALUES ($1, $2, $3, $4, $5, $5, $6) \
+        "INSERT INTO ip_addresses (account_id, user_id, ip, status, first_seen_at, last_seen_at, last_user_agent, validated_by) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6, CASE WHEN $4 = 'validated' THEN 'automatic' END) \
          ON CONFLICT (user_id, ip) DO UPDATE SET last_seen_at = $5, last_user_agent = $6, \
+           validated_by = CASE WHEN $4 = 'validated' AND ip_addresses.status = 'pending' THEN 'automatic' ELSE ip_addresses.validated_by END, \
            status = CASE WHEN $4 = 'validated' AND ip_addresses.status = 'pending' THEN 'validated' ELSE ip_addresses.status END",
     )
     .bind(seen.account_id)
@@ -461,7 +462,7 @@ impl crate::Tx {
         sqlx::query(
             "INSERT INTO ip_addresses (account_id, user_id, ip, status, first_seen_at, last_seen_at, last_user_agent) \
              VALUES ($1, $2, $3, $4, $5, $5, '') \
-             ON CONFLICT (user_id, ip) DO UPDATE SET status = $4",
+             ON CONFLICT (user_id, ip) DO UPDATE SET status = $4, validated_by = NULL",
         )
         .bind(account_id)
         .bind(user_id)

@@ -33,6 +33,7 @@ mod ip_addresses;
 mod operators;
 mod overview;
 mod passkeys;
+mod portal;
 mod rate_windows;
 mod seed;
 mod sessions;
@@ -57,8 +58,9 @@ pub use overview::{
     OverviewRow, OverviewSort,
 };
 pub use passkeys::{CeremonyPurpose, NewPasskey, PasskeyRow};
+pub use portal::{AssignedClient, Assignment, ClientAdministration, ClientLink};
 pub use seed::SeedIp;
-pub use sessions::{ActiveSession, NewSession, SessionListRow, SessionStart};
+pub use sessions::{ActiveSession, NewSession, SessionClient, SessionListRow, SessionStart};
 pub use tokens::TokenPurpose;
 pub use two_factor::{IpFactsRow, PendingLoginRow, PendingStage, TotpRow};
 pub use tx::Tx;

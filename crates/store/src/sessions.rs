@@ -47,6 +47,20 @@ pub struct ActiveSession {
     pub account_language: Language,
     /// The account's time zone (an IANA name).
     pub time_zone: String,
+    /// The client an accountant's session works in, while their firm's link and their
+    /// assignment to it last (else `None`, also when the session still names a client).
+    pub client: Option<SessionClient>,
+}
+
+/// The client a session works in (the accountancy portal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionClient {
+    /// The client's account.
+    pub account_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its rules for people from outside.
+    pub rules: portcullis_core::portal::ClientRules,
 }
 
 /// The session lookup's row as stored. Both ways of reading it — sqlx's pool and the SQLite
@@ -73,6 +87,10 @@ pub(crate) struct SessionRecord {
     account_language: String,
     time_zone: String,
     user_name: String,
+    client_account_id: Option<String>,
+    client_name: Option<String>,
+    client_enforce_two_factor: Option<i64>,
+    client_block_new_ips: Option<i64>,
 }
 
 impl SessionRecord {
@@ -100,6 +118,10 @@ impl SessionRecord {
             account_language: row.get(16)?,
             time_zone: row.get(17)?,
             user_name: row.get(18)?,
+            client_account_id: row.get(19)?,
+            client_name: row.get(20)?,
+            client_enforce_two_factor: row.get(21)?,
+            client_block_new_ips: row.get(22)?,
         })
     }
 }
@@ -125,6 +147,17 @@ impl From<SessionRecord> for ActiveSession {
             language: r.user_language.as_deref().and_then(Language::parse),
             account_language: Language::parse(&r.account_language).unwrap_or(Language::English),
             time_zone: r.time_zone,
+            client: match (r.client_account_id, r.client_name) {
+                (Some(account_id), Some(name)) => Some(SessionClient {
+                    account_id,
+                    name,
+                    rules: portcullis_core::portal::ClientRules {
+                        enforce_two_factor: r.client_enforce_two_factor.is_some_and(flag),
+                        block_new_ips: r.client_block_new_ips.is_some_and(flag),
+                    },
+                }),
+                _ => None,
+            },
         }
     }
 }
@@ -215,8 +248,13 @@ pub(crate) const SESSION_BY_TOKEN_HASH: &str = "SELECT s.id, s.account_id, s.use
         u.username, u.kind, u.disabled, u.employment_ends_at, a.name AS account_name, a.enforce_two_factor, \
         (SELECT COUNT(*) FROM totp_credentials t WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) AS totp_confirmed, \
         (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = s.user_id) AS passkeys, \
-        u.language AS user_language, a.language AS account_language, a.time_zone, u.name AS user_name \
+        u.language AS user_language, a.language AS account_language, a.time_zone, u.name AS user_name, \
+        oc.id AS client_account_id, oc.name AS client_name, oc.enforce_two_factor AS client_enforce_two_factor, \
+        oc.block_new_ips AS client_block_new_ips \
     FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = s.account_id \
+    LEFT JOIN accounts oc ON oc.id = s.client_account_id AND EXISTS (SELECT 1 FROM client_assignments oa \
+        JOIN client_links ol ON ol.id = oa.link_id \
+        WHERE oa.user_id = s.user_id AND oa.client_account_id = s.client_account_id AND ol.state = 'active') \
     WHERE s.token_hash = $1";
 
 /// Stores a new session on `executor` (the pool, or a transaction).

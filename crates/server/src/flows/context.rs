@@ -53,7 +53,7 @@ impl Acting<'_> {
     ) -> Result<(), StoreError> {
         let subject = subject.or(match self.actor {
             Actor::Member(member) => Some(member.user_id.as_str()),
-            Actor::System(_) | Actor::Helpdesk(_) => None,
+            Actor::System(_) | Actor::Helpdesk(_) | Actor::Accountant(_) => None,
         });
         let actor = self
             .actor
