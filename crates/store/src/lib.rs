@@ -58,7 +58,7 @@ pub use overview::{
     OverviewRow, OverviewSort,
 };
 pub use passkeys::{CeremonyPurpose, NewPasskey, PasskeyRow};
-pub use portal::{AssignedClient, Assignment, ClientAdministration, ClientLink};
+pub use portal::{AssignedClient, Assignment, ClientAdministration, ClientLink, FirmAccountant};
 pub use seed::SeedIp;
 pub use sessions::{ActiveSession, NewSession, SessionClient, SessionListRow, SessionStart};
 pub use tokens::TokenPurpose;

@@ -268,6 +268,20 @@ crate::tx::both! {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Sets the client a session works in (`None`: back to the portal).
+    pub async fn set_session_client(
+        &self,
+        token_hash: &str,
+        client_account_id: Option<&str>,
+    ) -> Result<(), StoreError> [e] {
+        sqlx::query("UPDATE sessions SET client_account_id = $1 WHERE token_hash = $2")
+            .bind(client_account_id)
+            .bind(token_hash)
+            .execute(e)
+            .await?;
+        Ok(())
+    }
+
     /// Takes an accountant off a client; whether they were on it.
     pub async fn unassign(&self, link_id: &str, user_id: &str) -> Result<bool, StoreError> [e] {
         let done = sqlx::query("DELETE FROM client_assignments WHERE link_id = $1 AND user_id = $2")
@@ -377,7 +391,37 @@ impl crate::Tx {
     }
 }
 
+/// An accountant of a firm (a user of kind accountant who is not deactivated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmAccountant {
+    /// Their id.
+    pub id: String,
+    /// Their username.
+    pub username: String,
+    /// Their name.
+    pub name: String,
+}
+
 impl Store {
+    /// The accountants of a firm, by username (at most 1,000).
+    pub async fn accountants_of(
+        &self,
+        firm_account_id: &str,
+    ) -> Result<Vec<FirmAccountant>, StoreError> {
+        let found: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT id, username, name FROM users \
+             WHERE account_id = $1 AND kind = 'accountant' AND disabled = 0 \
+             ORDER BY username_key LIMIT 1000",
+        )
+        .bind(firm_account_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, username, name)| FirmAccountant { id, username, name })
+            .collect())
+    }
+
     /// The firm whose link code hashes to `code_hash`, if the code has not expired at `now`:
     /// its id and name.
     pub async fn firm_of_link_code(
@@ -625,19 +669,5 @@ impl Store {
             Some((status, by)) if status == "validated" => Some(by.as_deref() == Some("automatic")),
             _ => None,
         })
-    }
-
-    /// Sets the client a session works in (`None`: back to the portal).
-    pub async fn set_session_client(
-        &self,
-        token_hash: &str,
-        client_account_id: Option<&str>,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sessions SET client_account_id = $1 WHERE token_hash = $2")
-            .bind(client_account_id)
-            .bind(token_hash)
-            .execute(self.pool())
-            .await?;
-        Ok(())
     }
 }

@@ -16,6 +16,7 @@ pub mod housekeeping;
 pub mod login;
 pub mod notices;
 pub mod people;
+pub mod portal;
 pub mod security_center;
 pub mod session;
 

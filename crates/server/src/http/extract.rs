@@ -96,6 +96,11 @@ pub struct CurrentUser {
     /// The account enforces two-factor authentication and this user has no second factor yet:
     /// only the pages that set one up are open.
     pub restricted: bool,
+    /// The user's second factors.
+    pub factors: portcullis_core::user::Factors,
+    /// The client an accountant works in (the accountancy portal), while their firm's link
+    /// and their assignment last.
+    pub client: Option<portcullis_store::SessionClient>,
 }
 
 /// The CSRF token of the request's session, left by [`CurrentUser`] for the form and JSON
@@ -162,6 +167,8 @@ impl FromRequestParts<AppState> for CurrentUser {
             user_id: UserId::from_stored(session.user_id),
             username: session.username,
             csrf_token: session.csrf_token,
+            factors: session.factors,
+            client: session.client,
             restricted: login::restricted(
                 session.factors,
                 AccountPolicy {

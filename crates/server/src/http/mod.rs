@@ -25,8 +25,8 @@ use axum::extract::DefaultBodyLimit;
 use crate::state::AppState;
 use web::{
     account, administrations, audit, dashboard, dev_mail, employee, employees, forgot, health,
-    helpdesk, ip_addresses, login, login_code, new_ip, passkeys, reauth, security, security_center,
-    set_password, two_factor,
+    helpdesk, ip_addresses, login, login_code, new_ip, passkeys, portal, reauth, security,
+    security_center, set_password, two_factor,
 };
 
 /// Largest request body accepted: forms here are small.
@@ -56,6 +56,7 @@ fn routes(demo: bool) -> Routes {
         api::routes,
         health::routes,
         helpdesk::routes,
+        portal::routes,
         assets::routes,
     ] {
         routes = area(routes);

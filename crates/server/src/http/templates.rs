@@ -36,6 +36,10 @@ pub struct Nav {
     /// Only the security settings are open (two-factor required but not set up): the menu
     /// shows nothing else.
     pub restricted: bool,
+    /// An accountant: the menu offers their clients.
+    pub is_accountant: bool,
+    /// The client an accountant works in, named in the header of every page.
+    pub client: Option<String>,
 }
 
 impl Nav {
@@ -54,6 +58,8 @@ impl Nav {
             demo: state.config.demo,
             flash: None,
             restricted: user.restricted,
+            is_accountant: user.kind == portcullis_core::user::UserKind::Accountant,
+            client: user.client.as_ref().map(|c| c.name.clone()),
         }
     }
 
@@ -90,6 +96,17 @@ fn flash_text(code: &str) -> Option<String> {
         "language-saved" => key("flash-language-saved"),
         "helpdesk-granted" => key("flash-helpdesk-granted"),
         "helpdesk-revoked" => key("flash-helpdesk-revoked"),
+        "link-requested" => key("flash-link-requested"),
+        "link-accepted" => key("flash-link-accepted"),
+        "link-declined" => key("flash-link-declined"),
+        "link-ended" => key("flash-link-ended"),
+        "link-limited" => key("flash-link-limited"),
+        "assigned" => key("flash-assigned"),
+        "unassigned" => key("flash-unassigned"),
+        "accountant-removed" => key("flash-accountant-removed"),
+        "client-left" => key("flash-client-left"),
+        "no-client" => key("flash-no-client"),
+        "link-changed-meanwhile" => key("flash-link-changed-meanwhile"),
         _ => return None,
     };
     Some(t(key))

@@ -53,6 +53,26 @@ pub(crate) const EVENTS: &[(&str, &str)] = &[
     ("helpdesk.granted", "audit-helpdesk-granted"),
     ("helpdesk.revoked", "audit-helpdesk-revoked"),
     ("helpdesk.viewed", "audit-helpdesk-viewed"),
+    (
+        "portal.accountant_assigned",
+        "audit-portal-accountant-assigned",
+    ),
+    (
+        "portal.accountant_removed",
+        "audit-portal-accountant-removed",
+    ),
+    (
+        "portal.accountant_unassigned",
+        "audit-portal-accountant-unassigned",
+    ),
+    ("portal.client_opened", "audit-portal-client-opened"),
+    ("portal.client_refused", "audit-portal-client-refused"),
+    ("portal.code_created", "audit-portal-code-created"),
+    ("portal.link_accepted", "audit-portal-link-accepted"),
+    ("portal.link_declined", "audit-portal-link-declined"),
+    ("portal.link_ended", "audit-portal-link-ended"),
+    ("portal.link_limited", "audit-portal-link-limited"),
+    ("portal.link_requested", "audit-portal-link-requested"),
     ("ip.auto_validate_changed", "audit-ip-auto-validate-changed"),
     ("ip.blocked", "audit-ip-blocked"),
     ("ip.confirmation_sent", "audit-ip-confirmation-sent"),
@@ -114,10 +134,12 @@ pub(crate) const EVENTS: &[(&str, &str)] = &[
 /// Each label of a detail (`ip=…`) and the catalog key of its words.
 pub(crate) const LABELS: &[(&str, &str)] = &[
     ("aaguid", "audit-label-aaguid"),
+    ("administrations", "audit-label-administrations"),
     ("after", "audit-label-after"),
     ("auto_validate", "audit-label-auto-validate"),
     ("block_new_ips", "audit-label-block-new-ips"),
     ("by", "audit-label-by"),
+    ("client", "audit-label-client"),
     ("count", "audit-label-count"),
     ("counter", "audit-label-counter"),
     ("disabled", "audit-label-disabled"),
@@ -126,6 +148,7 @@ pub(crate) const LABELS: &[(&str, &str)] = &[
     ("enforce_two_factor", "audit-label-enforce-two-factor"),
     ("factor", "audit-label-factor"),
     ("failures", "audit-label-failures"),
+    ("firm", "audit-label-firm"),
     ("from", "audit-label-from"),
     ("id", "audit-label-id"),
     ("ip", "fact-ip"),
@@ -193,6 +216,8 @@ pub(crate) const VALUES: &[(&str, &str)] = &[
     ("app", "audit-value-totp"),
     ("passkeys", "passkeys-title"),
     ("all", "audit-value-all-factors"),
+    ("second_factor", "audit-value-second-factor"),
+    ("address", "audit-value-address"),
 ];
 
 /// Labels whose values are moments in milliseconds.
@@ -270,6 +295,26 @@ fn actor_words(actor: &str) -> String {
             "audit-actor-helpdesk",
             &[("name", i18n::Arg::from(operator))],
         ),
+        Some(("portal", rest)) => {
+            let (name, firm) = rest.split_once(':').unwrap_or((rest, ""));
+            i18n::ta(
+                "audit-actor-portal",
+                &[
+                    ("name", i18n::Arg::from(name)),
+                    ("firm", i18n::Arg::from(firm)),
+                ],
+            )
+        }
+        Some(("account", rest)) => {
+            let (name, account) = rest.split_once(':').unwrap_or((rest, ""));
+            i18n::ta(
+                "audit-actor-other-account",
+                &[
+                    ("name", i18n::Arg::from(name)),
+                    ("account", i18n::Arg::from(account)),
+                ],
+            )
+        }
         Some((kind, username)) => {
             let role = UserKind::parse(kind).map_or_else(|| kind.to_string(), |k| k.words());
             format!("{role} {username}")
@@ -621,5 +666,13 @@ mod tests {
         assert_eq!(actor_words("administrator:anna"), "Administrator anna");
         assert_eq!(actor_words("cli"), "Portcullis (cli)");
         assert_eq!(actor_words("helpdesk:piet"), "Helpdesk (piet)");
+        assert_eq!(
+            actor_words("portal:karin:Cijfers: & Co"),
+            "Accountant karin of Cijfers: & Co"
+        );
+        assert_eq!(
+            actor_words("account:ines:Bakkerij Jansen"),
+            "ines of Bakkerij Jansen"
+        );
     }
 }

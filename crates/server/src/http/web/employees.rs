@@ -88,6 +88,8 @@ struct EmployeesPage {
     lines: Vec<EmployeeLine>,
     next: Option<String>,
     first: Option<String>,
+    /// Accountants of a linked accountancy firm who may work in this account.
+    accountants: Vec<super::portal::AccountantLine>,
 }
 
 #[derive(Deserialize)]
@@ -144,7 +146,11 @@ pub async fn list(
                 .append_pair("after", &after)
                 .finish()
         });
+    let accountants = super::portal::accountant_lines(
+        crate::flows::portal::accountants_with_access(&state, &user.account_id).await?,
+    );
     render(&EmployeesPage {
+        accountants,
         t: crate::i18n::reader(),
         nav: Nav::new(&state, &user, "employees").with_flash(query.done.as_deref()),
         search: query.q.clone(),

@@ -15,6 +15,7 @@ pub(super) mod login;
 pub(super) mod login_code;
 pub(super) mod new_ip;
 pub(super) mod passkeys;
+pub(super) mod portal;
 pub(super) mod reauth;
 pub(super) mod security;
 pub(super) mod security_center;

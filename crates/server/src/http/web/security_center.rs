@@ -241,6 +241,8 @@ struct CenterPage {
     checks_on: bool,
     /// Until when the helpdesk has access, if it has.
     helpdesk_until: Option<String>,
+    /// Accountants of a linked accountancy firm who may work in this account.
+    accountants: Vec<super::portal::AccountantLine>,
 }
 
 /// `GET /security-center`: the switches and the overview.
@@ -276,7 +278,11 @@ pub async fn show(
         .await?
         .filter(|grant| helpdesk::grant_is_active(grant.expires_at, now))
         .map(|grant| format_time(grant.expires_at));
+    let accountants = super::portal::accountant_lines(
+        crate::flows::portal::accountants_with_access(&state, &user.account_id).await?,
+    );
     render(&CenterPage {
+        accountants,
         helpdesk_until,
         t: crate::i18n::reader(),
         nav: Nav::new(&state, &user, "security-center").with_flash(params.done.as_deref()),

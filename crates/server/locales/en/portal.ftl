@@ -1,0 +1,121 @@
+# The accountancy portal: firms, clients, accountants.
+
+menu-clients = Clients
+menu-portal-firm = Accountancy portal
+
+portal-clients-title = Clients
+portal-clients-intro = Every client your firm gave you, under this one login. Open one to work in it; switch to another or come back here at any time.
+portal-search-label = Client name
+portal-no-clients = No clients yet. Your firm's administrator assigns you to clients in the Accountancy portal.
+portal-working-here = You are working here
+portal-open = Open { $name }
+portal-rule-two-factor-ok = Requires two-factor authentication: you have it.
+portal-rule-two-factor-missing = Requires two-factor authentication: you have not set it up yet.
+portal-rule-address-ok = Blocks new IP addresses: this address is confirmed for you.
+portal-rule-address-missing = Blocks new IP addresses: this address is not confirmed for you.
+portal-no-administrations = No administrations.
+portal-workspace-intro = You work in this client's administrations as an accountant of your firm. Its rules apply to you here.
+portal-your-administrations = Administrations you may use
+portal-refused-title = { $name } does not let you in yet
+portal-refused-second-factor = This client requires two-factor authentication. Set up an authenticator app or a passkey on your Security and login details, then open the client again.
+portal-refused-address = This client blocks new IP addresses, and your current address is not confirmed for you (an address your own setting validated automatically does not count). Ask your firm's administrator to validate it on the IP addresses page, or log in from an address you confirmed by email.
+portal-bar-label = Client you are working in
+portal-working-in = Working in { $name }
+portal-open-workspace = Client's page
+portal-switch = Switch client
+portal-back = Back to the portal
+
+portal-firm-title = Accountancy portal
+portal-firm-intro = Your clients link their accounts to your firm with a code you give them. You accept, then choose which of your accountants work for each client.
+portal-code-title = Link code for a new client
+portal-code-new = Give this code to your client's administrator. It is shown only now.
+portal-code-until = Your current code works until { $until }.
+portal-code-none = You have no code that works now.
+portal-code-make = Make a new link code
+portal-code-hint = A new code replaces the previous one. Each client who types it asks to link; nothing happens until you accept.
+portal-requests-title = Clients who asked to link
+portal-requested-at = asked { $at }
+portal-accept = Accept { $name }
+portal-decline = Decline { $name }
+portal-firm-clients = Your clients
+portal-no-clients-yet = No linked clients yet.
+portal-client = Client
+portal-since = Linked
+portal-all-administrations = All administrations
+portal-some-administrations = Some administrations
+portal-history = History
+portal-to-firms = Is your company a client of an accountancy firm itself? Link it under Accountancy firm.
+portal-reached = Administrations your firm may reach
+portal-accountants = Accountants who work for this client
+portal-no-accountants = Your account has no accountants. Add users with the role Accountant on the Employees page.
+portal-works-for = Works for { $name }
+portal-all-reached = In every administration the client allows
+portal-only-these = Only in these:
+portal-save-for = Save for { $name }
+portal-end-button = End the link
+portal-end-title = End the link with { $name }?
+portal-end-firm-what = Your accountants lose access to this client at once, also in sessions that are open. The client can ask to link again with a new code.
+portal-end-client-what = The firm's accountants lose access to your account at once, also in sessions that are open. You can link again later with a new code from the firm.
+portal-link-requested = Waiting for the firm
+portal-link-active = Linked
+portal-link-ended = Ended
+portal-link-accepted-at = accepted { $at }
+portal-link-ended-at = ended { $at }
+
+portal-firms-title = Accountancy firm
+portal-firms-intro = Let your accountancy firm work in your administrations: type the link code the firm gave you. The firm accepts, and you can limit the link to some administrations or end it at any time.
+portal-firms-links = Your firms
+portal-link-title = Link to an accountancy firm
+portal-code-field = Link code from the firm
+portal-code-field-hint = Four groups of four letters and digits, as the firm gave it to you.
+portal-link-button = Ask to link
+portal-code-unknown = No firm has this link code. Check it, or ask the firm for a new one (codes work for 14 days).
+portal-code-own = This is your own account's code. Type the code your accountancy firm gave you.
+portal-code-exists = You are already linked to { $firm }, or waiting for its answer.
+portal-code-too-many = Too many link codes typed. Try again in an hour.
+portal-limit-title = Administrations the firm may reach
+portal-limit-legend = What { $name } may reach
+portal-with-access-title = Accountants of your accountancy firm with access
+portal-with-access-none = No accountant of a firm has access to your account.
+portal-firm = Firm
+portal-second-factor = Second factor
+portal-factor-none = None
+portal-factor-passkeys = { $count ->
+    [one] 1 passkey
+   *[other] { $count } passkeys
+}
+portal-remove = Remove { $name }
+
+audit-portal-code-created = Link code made for clients
+audit-portal-link-requested = Link to an accountancy firm asked
+audit-portal-link-accepted = Link between firm and client accepted
+audit-portal-link-declined = Link between firm and client declined
+audit-portal-link-ended = Link between firm and client ended
+audit-portal-link-limited = Administrations of a firm's link changed
+audit-portal-accountant-assigned = Accountant assigned to a client
+audit-portal-accountant-unassigned = Accountant taken off a client
+audit-portal-accountant-removed = Firm's accountant removed by the client
+audit-portal-client-opened = Client opened by an accountant
+audit-portal-client-refused = Client refused an accountant
+audit-label-client = Client
+audit-label-firm = Firm
+audit-label-administrations = Administrations
+audit-value-second-factor = no second factor
+audit-value-address = address not confirmed
+audit-actor-portal = Accountant { $name } of { $firm }
+audit-actor-other-account = { $name } of { $account }
+
+flash-link-requested = Asked. The firm sees your request and accepts it; until then it has no access.
+flash-link-accepted = The link is accepted. Choose which accountants work for this client.
+flash-link-declined = The request is declined.
+flash-link-ended = The link is ended; the firm's accountants no longer have access.
+flash-link-limited = Saved. The firm reaches only what you chose.
+flash-assigned = Saved.
+flash-unassigned = The accountant no longer works for this client.
+flash-accountant-removed = The accountant no longer has access to your account.
+flash-client-left = You are back in the portal.
+flash-no-client = You are not working in a client now: the link or your assignment ended, or you left it. Open a client below.
+flash-link-changed-meanwhile = Nothing changed: the link changed meanwhile. Here is how it stands now.
+
+portal-account-hint = Let your accountancy firm work in your administrations, limit what it reaches, or end the link.
+portal-account-link = Manage your accountancy firm

@@ -1,0 +1,121 @@
+# Het accountancyportaal: kantoren, klanten, accountants.
+
+menu-clients = Klanten
+menu-portal-firm = Accountancyportaal
+
+portal-clients-title = Klanten
+portal-clients-intro = Alle klanten die je kantoor je heeft gegeven, onder deze ene login. Open er een om erin te werken; wissel op elk moment naar een andere of kom hier terug.
+portal-search-label = Naam van de klant
+portal-no-clients = Nog geen klanten. De beheerder van je kantoor wijst je klanten toe in het Accountancyportaal.
+portal-working-here = Hier werk je nu
+portal-open = { $name } openen
+portal-rule-two-factor-ok = Vereist tweestapsverificatie: die heb je.
+portal-rule-two-factor-missing = Vereist tweestapsverificatie: die heb je nog niet ingesteld.
+portal-rule-address-ok = Blokkeert nieuwe IP-adressen: dit adres is voor jou bevestigd.
+portal-rule-address-missing = Blokkeert nieuwe IP-adressen: dit adres is niet voor jou bevestigd.
+portal-no-administrations = Geen administraties.
+portal-workspace-intro = Je werkt in de administraties van deze klant als accountant van je kantoor. De regels van de klant gelden hier ook voor jou.
+portal-your-administrations = Administraties die je mag gebruiken
+portal-refused-title = { $name } laat je nog niet binnen
+portal-refused-second-factor = Deze klant vereist tweestapsverificatie. Stel een authenticator-app of een passkey in bij Beveiliging en inloggegevens en open de klant daarna opnieuw.
+portal-refused-address = Deze klant blokkeert nieuwe IP-adressen en je huidige adres is niet voor jou bevestigd (een adres dat je eigen instelling automatisch valideerde telt niet). Vraag de beheerder van je kantoor het te valideren op de pagina IP-adressen, of log in vanaf een adres dat je per e-mail hebt bevestigd.
+portal-bar-label = Klant waarin je werkt
+portal-working-in = Je werkt in { $name }
+portal-open-workspace = Pagina van de klant
+portal-switch = Andere klant
+portal-back = Terug naar het portaal
+
+portal-firm-title = Accountancyportaal
+portal-firm-intro = Je klanten koppelen hun account aan je kantoor met een code die jij ze geeft. Jij accepteert en kiest welke van je accountants voor elke klant werken.
+portal-code-title = Koppelcode voor een nieuwe klant
+portal-code-new = Geef deze code aan de beheerder van je klant. Hij wordt alleen nu getoond.
+portal-code-until = Je huidige code werkt tot { $until }.
+portal-code-none = Je hebt geen code die nu werkt.
+portal-code-make = Nieuwe koppelcode maken
+portal-code-hint = Een nieuwe code vervangt de vorige. Elke klant die hem invult vraagt om een koppeling; er gebeurt niets tot jij accepteert.
+portal-requests-title = Klanten die om een koppeling vragen
+portal-requested-at = gevraagd { $at }
+portal-accept = { $name } accepteren
+portal-decline = { $name } weigeren
+portal-firm-clients = Je klanten
+portal-no-clients-yet = Nog geen gekoppelde klanten.
+portal-client = Klant
+portal-since = Gekoppeld
+portal-all-administrations = Alle administraties
+portal-some-administrations = Enkele administraties
+portal-history = Geschiedenis
+portal-to-firms = Is je bedrijf zelf klant van een accountantskantoor? Koppel het onder Accountantskantoor.
+portal-reached = Administraties die je kantoor mag bereiken
+portal-accountants = Accountants die voor deze klant werken
+portal-no-accountants = Je account heeft geen accountants. Voeg gebruikers met de rol Accountant toe op de pagina Medewerkers.
+portal-works-for = Werkt voor { $name }
+portal-all-reached = In elke administratie die de klant toestaat
+portal-only-these = Alleen in deze:
+portal-save-for = Opslaan voor { $name }
+portal-end-button = Koppeling beëindigen
+portal-end-title = Koppeling met { $name } beëindigen?
+portal-end-firm-what = Je accountants verliezen meteen de toegang tot deze klant, ook in sessies die open zijn. De klant kan later opnieuw om een koppeling vragen met een nieuwe code.
+portal-end-client-what = De accountants van het kantoor verliezen meteen de toegang tot je account, ook in sessies die open zijn. Je kunt later opnieuw koppelen met een nieuwe code van het kantoor.
+portal-link-requested = Wacht op het kantoor
+portal-link-active = Gekoppeld
+portal-link-ended = Beëindigd
+portal-link-accepted-at = geaccepteerd { $at }
+portal-link-ended-at = beëindigd { $at }
+
+portal-firms-title = Accountantskantoor
+portal-firms-intro = Laat je accountantskantoor in je administraties werken: vul de koppelcode in die het kantoor je gaf. Het kantoor accepteert, en jij kunt de koppeling beperken tot enkele administraties of op elk moment beëindigen.
+portal-firms-links = Je kantoren
+portal-link-title = Koppelen aan een accountantskantoor
+portal-code-field = Koppelcode van het kantoor
+portal-code-field-hint = Vier groepen van vier letters en cijfers, zoals het kantoor hem gaf.
+portal-link-button = Koppeling aanvragen
+portal-code-unknown = Geen kantoor heeft deze koppelcode. Controleer hem, of vraag het kantoor om een nieuwe (codes werken 14 dagen).
+portal-code-own = Dit is de code van je eigen account. Vul de code in die je accountantskantoor je gaf.
+portal-code-exists = Je bent al gekoppeld aan { $firm }, of wacht op het antwoord.
+portal-code-too-many = Te veel koppelcodes ingevuld. Probeer het over een uur opnieuw.
+portal-limit-title = Administraties die het kantoor mag bereiken
+portal-limit-legend = Wat { $name } mag bereiken
+portal-with-access-title = Accountants van je accountantskantoor met toegang
+portal-with-access-none = Geen accountant van een kantoor heeft toegang tot je account.
+portal-firm = Kantoor
+portal-second-factor = Tweede stap
+portal-factor-none = Geen
+portal-factor-passkeys = { $count ->
+    [one] 1 passkey
+   *[other] { $count } passkeys
+}
+portal-remove = { $name } verwijderen
+
+audit-portal-code-created = Koppelcode voor klanten gemaakt
+audit-portal-link-requested = Koppeling met een accountantskantoor aangevraagd
+audit-portal-link-accepted = Koppeling tussen kantoor en klant geaccepteerd
+audit-portal-link-declined = Koppeling tussen kantoor en klant geweigerd
+audit-portal-link-ended = Koppeling tussen kantoor en klant beëindigd
+audit-portal-link-limited = Administraties van de koppeling met een kantoor gewijzigd
+audit-portal-accountant-assigned = Accountant aan een klant toegewezen
+audit-portal-accountant-unassigned = Accountant van een klant gehaald
+audit-portal-accountant-removed = Accountant van het kantoor door de klant verwijderd
+audit-portal-client-opened = Klant geopend door een accountant
+audit-portal-client-refused = Klant weigerde een accountant
+audit-label-client = Klant
+audit-label-firm = Kantoor
+audit-label-administrations = Administraties
+audit-value-second-factor = geen tweede stap
+audit-value-address = adres niet bevestigd
+audit-actor-portal = Accountant { $name } van { $firm }
+audit-actor-other-account = { $name } van { $account }
+
+flash-link-requested = Aangevraagd. Het kantoor ziet je aanvraag en accepteert die; tot dan heeft het geen toegang.
+flash-link-accepted = De koppeling is geaccepteerd. Kies welke accountants voor deze klant werken.
+flash-link-declined = De aanvraag is geweigerd.
+flash-link-ended = De koppeling is beëindigd; de accountants van het kantoor hebben geen toegang meer.
+flash-link-limited = Opgeslagen. Het kantoor bereikt alleen wat je koos.
+flash-assigned = Opgeslagen.
+flash-unassigned = De accountant werkt niet meer voor deze klant.
+flash-accountant-removed = De accountant heeft geen toegang meer tot je account.
+flash-client-left = Je bent terug in het portaal.
+flash-no-client = Je werkt nu niet in een klant: de koppeling of je toewijzing is beëindigd, of je ging terug. Open hieronder een klant.
+flash-link-changed-meanwhile = Er is niets gewijzigd: de koppeling is intussen veranderd. Zo staat hij er nu voor.
+
+portal-account-hint = Laat je accountantskantoor in je administraties werken, beperk wat het bereikt, of beëindig de koppeling.
+portal-account-link = Je accountantskantoor beheren
