@@ -21,6 +21,7 @@ mod mail;
 mod multi_process;
 mod pages;
 mod passkeys;
+mod portal;
 mod real_server;
 mod security_overview;
 mod security_tab;

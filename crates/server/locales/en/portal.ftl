@@ -79,6 +79,7 @@ portal-with-access-title = Accountants of your accountancy firm with access
 portal-with-access-none = No accountant of a firm has access to your account.
 portal-firm = Firm
 portal-second-factor = Second factor
+portal-factor-app = Authenticator app
 portal-factor-none = None
 portal-factor-passkeys = { $count ->
     [one] 1 passkey

@@ -79,6 +79,7 @@ portal-with-access-title = Accountants van je accountantskantoor met toegang
 portal-with-access-none = Geen accountant van een kantoor heeft toegang tot je account.
 portal-firm = Kantoor
 portal-second-factor = Tweede stap
+portal-factor-app = Authenticator-app
 portal-factor-none = Geen
 portal-factor-passkeys = { $count ->
     [one] 1 passkey

@@ -166,11 +166,11 @@ fn link_line(link: &ClientLink, firm_side: bool) -> LinkLine {
 fn second_factor_words(a: &Assignment) -> String {
     match (a.factors.totp, a.factors.passkeys) {
         (false, 0) => t("portal-factor-none"),
-        (true, 0) => t("audit-value-totp"),
+        (true, 0) => t("portal-factor-app"),
         (totp, n) => {
             let keys = ta("portal-factor-passkeys", &[("count", Arg::from(n))]);
             if totp {
-                format!("{}, {keys}", t("audit-value-totp"))
+                format!("{}, {keys}", t("portal-factor-app"))
             } else {
                 keys
             }
