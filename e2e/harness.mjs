@@ -91,6 +91,11 @@ export async function startDemoServer() {
     securityCode: detail(/Security code\s+(\S+)/),
     admin: { username: 'demo-admin', password: detail(/demo-admin\s+password\s+(\S+)/) },
     employee: { username: 'demo-employee', password: detail(/demo-employee\s+password\s+(\S+)/) },
+    firm: {
+      securityCode: detail(/De Boer Accountants[\s\S]*?Security code\s+(\S+)/),
+      accountant: { username: 'demo-accountant', password: detail(/demo-accountant\s+password\s+(\S+)/) },
+      admin: { username: 'demo-firm-admin', password: detail(/demo-firm-admin\s+password\s+(\S+)/) },
+    },
     outbox: join(dataDir, 'outbox'),
     async stop() {
       child.kill('SIGTERM');

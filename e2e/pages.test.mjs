@@ -141,6 +141,11 @@ test('every page passes axe-core at 1280 and 390 px and fits a phone', async () 
   await check(admin, 'company-settings');
   await admin.goto(`${server.base}/audit`);
   await check(admin, 'audit');
+  // The accountancy portal's pages of an administrator: as a firm, and as a client.
+  await admin.goto(`${server.base}/portal/firm`);
+  await check(admin, 'portal-firm-empty');
+  await admin.goto(`${server.base}/account/firms`);
+  await check(admin, 'account-firms-empty');
   await admin.goto(`${server.base}/ip-addresses`);
   await check(admin, 'ip-addresses');
   await admin.locator('table a').first().click();

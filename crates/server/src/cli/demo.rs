@@ -1,5 +1,7 @@
 //! Demo data: on an empty database in `--demo` mode, an account with an administrator, an
-//! employee and two administrations, and the login details printed for the person trying it.
+//! employee and two administrations; an accountancy firm with an administrator and an
+//! accountant who works for two clients (the first account and a bakery); and the login details
+//! printed for the person trying it.
 //!
 //! The passwords are random, so a demo server reachable by others is not an open door. They are
 //! kept in `demo-login.txt` (mode 0600) in the data dir, and printed again on every demo start,
@@ -97,6 +99,7 @@ pub async fn ensure_demo_data(state: &AppState) -> Result<(), CreateError> {
                 .await?;
         }
     }
+    let firm = demo_firm(state, &accounts, &created.account_id, now).await?;
     let mut first = None;
     for name in ["Main office", "Second branch"] {
         let id = new_id();
@@ -117,15 +120,119 @@ pub async fn ensure_demo_data(state: &AppState) -> Result<(), CreateError> {
          \n  Security code  {code}\
          \n  Administrator  demo-admin     password {admin_password}\
          \n  Employee       demo-employee  password {employee_password}\n\
+         \nThe accountancy firm De Boer Accountants (its accountant works for Demo Bookkeeping Ltd\
+         \nand Bakkerij Jansen under one login):\n\
+         \n  Security code  {firm_code}\
+         \n  Accountant     demo-accountant  password {accountant_password}\
+         \n  Administrator  demo-firm-admin  password {firm_admin_password}\n\
          \nMail Portcullis sends is shown at {origin}/dev/mail\n\
          \nLogins from this machine go straight in; from any other IP address they wait for\
          \nconfirmation by email (IP address security).\n",
         origin = state.config.public_origin(),
         code = created.security_code,
+        firm_code = firm.security_code,
+        accountant_password = firm.accountant_password,
+        firm_admin_password = firm.admin_password,
     );
     write_private(&details_file, &details);
     print_banner(&details);
     Ok(())
+}
+
+/// The demo's accountancy firm: its security code and its people's passwords.
+struct DemoFirm {
+    security_code: String,
+    admin_password: String,
+    accountant_password: String,
+}
+
+/// Makes the accountancy firm, a second client (a bakery with one administration), links both
+/// clients to the firm and puts the firm's accountant on them.
+async fn demo_firm(
+    state: &AppState,
+    accounts: &Accounts<'_>,
+    first_client: &str,
+    now: portcullis_core::Timestamp,
+) -> Result<DemoFirm, CreateError> {
+    use portcullis_core::portal::{LinkState, Reach};
+    let dutch = AccountLocale {
+        language: Language::Dutch,
+        time_zone: Some("Europe/Amsterdam"),
+    };
+    let admin_password = demo_password();
+    let accountant_password = demo_password();
+    let firm = accounts
+        .create_account(
+            "De Boer Accountants",
+            UserInput {
+                username: "demo-firm-admin",
+                name: Some("Sanne de Boer"),
+                email: "firm-admin@demo.example",
+                kind: UserKind::Administrator,
+                password: Some(&SecretString::from(admin_password.clone())),
+            },
+            None,
+            dutch,
+            now,
+        )
+        .await?;
+    let accountant = accounts
+        .create_user(
+            &firm.account_id,
+            UserInput {
+                username: "demo-accountant",
+                name: Some("Karin Smit"),
+                email: "accountant@demo.example",
+                kind: UserKind::Accountant,
+                password: Some(&SecretString::from(accountant_password.clone())),
+            },
+            now,
+        )
+        .await?;
+    let bakery = accounts
+        .create_account(
+            "Bakkerij Jansen",
+            UserInput {
+                username: "bakker",
+                name: Some("Piet Jansen"),
+                email: "bakker@demo.example",
+                kind: UserKind::Administrator,
+                password: Some(&SecretString::from(demo_password())),
+            },
+            None,
+            dutch,
+            now,
+        )
+        .await?;
+    state
+        .store
+        .create_administration(&new_id(), &bakery.account_id, "Bakkerij", now)
+        .await?;
+    for user_id in [&firm.admin_user_id, &accountant.user_id] {
+        for ip in ["127.0.0.1", "::1"] {
+            state
+                .store
+                .set_ip_status(&firm.account_id, user_id, ip, "validated", now)
+                .await?;
+        }
+    }
+    for client in [first_client, bakery.account_id.as_str()] {
+        let link = new_id();
+        let store = &state.store;
+        let mut tx = store.begin().await?;
+        tx.request_link(&link, &firm.account_id, client, "demo", now)
+            .await?;
+        tx.move_link(&link, LinkState::Requested, LinkState::Active, "demo", now)
+            .await?;
+        tx.assign(&link, &accountant.user_id, client, &Reach::All, now)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(DemoFirm {
+        security_code: firm.security_code,
+        admin_password,
+        accountant_password,
+    })
 }
 
 fn print_banner(details: &str) {
