@@ -528,3 +528,59 @@ async fn a_client_that_blocks_new_addresses_admits_only_from_a_confirmed_one() {
     usual.login_ok(&firm, "karin").await;
     assert_eq!(open(&mut usual, &client).await.location(), "/portal/client");
 }
+
+#[tokio::test]
+async fn an_accountant_with_many_clients_pages_through_them_and_searches() {
+    use portcullis_core::portal::{LinkState, Reach};
+    let app = TestApp::new().await;
+    let firm = app.account("fiona").await;
+    let karin = app.user(&firm, "karin", UserKind::Accountant).await;
+    let store = &app.state.store;
+    let now = app.clock.now();
+    // 55 clients (more than a page of 50), named so that their order is known.
+    for n in 0..55 {
+        let client = app.account(&format!("c{n:02}")).await;
+        let link = portcullis_core::ids::new_id();
+        let mut tx = store.begin().await.unwrap();
+        tx.request_link(&link, &firm.account_id, &client.account_id, "cli", now)
+            .await
+            .unwrap();
+        tx.move_link(&link, LinkState::Requested, LinkState::Active, "cli", now)
+            .await
+            .unwrap();
+        tx.assign(&link, &karin, &client.account_id, &Reach::All, now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let mut k = app.browser();
+    k.login_ok(&firm, "karin").await;
+    let first = k.get("/portal").await.body;
+    let listed = clients_listed(&first);
+    assert_eq!(listed.len(), 50);
+    assert_eq!(listed[0], "c00 Holding");
+    assert_eq!(listed[49], "c49 Holding");
+    let marker = "href=\"/portal?q=&amp;after=";
+    let at = first.find(marker).expect("a next page") + "href=\"/portal?".len();
+    let next = first[at..].split('"').next().unwrap().replace("&amp;", "&");
+    let second = k.get(&format!("/portal?{next}")).await.body;
+    let rest = clients_listed(&second);
+    assert_eq!(
+        rest,
+        (50..55)
+            .map(|n| format!("c{n} Holding"))
+            .collect::<Vec<_>>()
+    );
+    assert!(!second.contains(marker), "no page after the last");
+    // A search finds by part of the name, any case.
+    assert_eq!(clients_listed(&k.get("/portal?q=C3").await.body).len(), 10);
+    let firm_page = {
+        let mut fiona = app.browser();
+        fiona.login_ok(&firm, "fiona").await;
+        fiona.get("/portal/firm?q=c54").await.body
+    };
+    assert!(firm_page.contains("c54 Holding") && !firm_page.contains("c53 Holding"));
+    // A cursor that is not one of ours is a clear 400, never a 500.
+    let bad = k.get(&format!("/portal?after={}", "x".repeat(500))).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
