@@ -356,19 +356,33 @@ pub async fn has_no_factor(state: &AppState, operator: &Operator) -> Result<bool
             .is_empty())
 }
 
+/// An operator's passkeys, each with its stored row (rows that no longer read are left out).
+async fn operator_keys(
+    state: &AppState,
+    operator: &Operator,
+) -> Result<Vec<(portcullis_store::OperatorPasskey, Passkey)>, StoreError> {
+    Ok(state
+        .store
+        .operator_passkeys(&operator.id)
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            let key = passkeys::from_json::<Passkey>(&row.passkey_json).ok()?;
+            Some((row, key))
+        })
+        .collect())
+}
+
 /// Starts creating a passkey for an operator.
 pub async fn begin_passkey_registration(
     state: &AppState,
     operator: &Operator,
 ) -> Result<Ceremony, PasskeyError> {
     let rp = passkeys::webauthn(state)?;
-    let existing: Vec<_> = state
-        .store
-        .operator_passkeys(&operator.id)
+    let existing: Vec<_> = operator_keys(state, operator)
         .await?
         .iter()
-        .filter_map(|p| passkeys::from_json::<Passkey>(&p.passkey_json).ok())
-        .map(|p| p.cred_id().clone())
+        .map(|(_, key)| key.cred_id().clone())
         .collect();
     let (options, registration) = rp
         .start_passkey_registration(
@@ -434,12 +448,10 @@ pub async fn begin_passkey_step(
     operator: &Operator,
 ) -> Result<Ceremony, PasskeyError> {
     let rp = passkeys::webauthn(state)?;
-    let keys: Vec<Passkey> = state
-        .store
-        .operator_passkeys(&operator.id)
+    let keys: Vec<Passkey> = operator_keys(state, operator)
         .await?
-        .iter()
-        .filter_map(|p| passkeys::from_json(&p.passkey_json).ok())
+        .into_iter()
+        .map(|(_, key)| key)
         .collect();
     if keys.is_empty() {
         return Err(PasskeyError::NoPasskeys);
@@ -476,14 +488,10 @@ pub async fn finish_passkey_step(
     )
     .await?;
     let wanted = passkeys::credential_id(answer.get_credential_id());
-    let mut found = None;
-    for row in state.store.operator_passkeys(&operator.id).await? {
-        if let Ok(key) = passkeys::from_json::<Passkey>(&row.passkey_json)
-            && passkeys::credential_id(key.cred_id()) == wanted
-        {
-            found = Some((row, key));
-        }
-    }
+    let found = operator_keys(state, operator)
+        .await?
+        .into_iter()
+        .find(|(_, key)| passkeys::credential_id(key.cred_id()) == wanted);
     let Some((row, mut key)) = found else {
         state.store.operator_failed(&operator.id).await?;
         return Err(PasskeyError::Rejected);

@@ -36,6 +36,37 @@ fn member<'a>(acting: &'a Acting<'_>) -> Result<&'a Member, StoreError> {
     }
 }
 
+/// Which side of a link the acting account must be for a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// The firm.
+    Firm,
+    /// The client.
+    Client,
+    /// Either.
+    Either,
+}
+
+/// The link `link_id`, if the acting account is on `side` of it; else not found.
+async fn own_link(
+    acting: &Acting<'_>,
+    link_id: &str,
+    side: Side,
+) -> Result<ClientLink, StoreError> {
+    let account = acting.account_id.as_str();
+    acting
+        .state
+        .store
+        .link_of(account, link_id)
+        .await?
+        .filter(|l| match side {
+            Side::Firm => l.firm_account_id == account,
+            Side::Client => l.client_account_id == account,
+            Side::Either => true,
+        })
+        .ok_or(StoreError::NotFound)
+}
+
 /// Appends the event to the *other* side's log: the actor named with their own account.
 async fn audit_other_side(
     acting: &Acting<'_>,
@@ -193,16 +224,11 @@ pub async fn change_link(
     link_id: &str,
     change: LinkChange,
 ) -> Result<LinkChanged, StoreError> {
-    let link = acting
-        .state
-        .store
-        .link_of(acting.account_id, link_id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let firm_side = link.firm_account_id == acting.account_id.as_str();
-    if matches!(change, LinkChange::Accept | LinkChange::Decline) && !firm_side {
-        return Err(StoreError::NotFound);
-    }
+    let side = match change {
+        LinkChange::Accept | LinkChange::Decline => Side::Firm,
+        LinkChange::End => Side::Either,
+    };
+    let link = own_link(acting, link_id, side).await?;
     let Some(to) = portal::change_link(link.state, change) else {
         return Ok(LinkChanged::NotNow);
     };
@@ -233,12 +259,10 @@ pub async fn link_with_reach(
     acting: &Acting<'_>,
     link_id: &str,
 ) -> Result<(ClientLink, Vec<(String, String, bool)>), StoreError> {
-    let store = &acting.state.store;
-    let link = store
-        .link_of(acting.account_id, link_id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let administrations = store
+    let link = own_link(acting, link_id, Side::Client).await?;
+    let administrations = acting
+        .state
+        .store
         .link_administrations(&link.id, &link.client_account_id)
         .await?
         .into_iter()
@@ -256,13 +280,7 @@ pub async fn limit_link(
     link_id: &str,
     reach: &Reach,
 ) -> Result<LinkChanged, StoreError> {
-    let link = acting
-        .state
-        .store
-        .link_of(acting.account_id, link_id)
-        .await?
-        .filter(|l| l.client_account_id == acting.account_id.as_str())
-        .ok_or(StoreError::NotFound)?;
+    let link = own_link(acting, link_id, Side::Client).await?;
     let mut tx = acting.state.store.begin().await?;
     if !tx.set_link_reach(link_id, acting.account_id, reach).await? {
         return Ok(LinkChanged::NotNow);
@@ -295,11 +313,7 @@ pub async fn firm_view_of_client(
     link_id: &str,
 ) -> Result<(ClientLink, Vec<(String, String)>, Vec<Assignable>), StoreError> {
     let store = &acting.state.store;
-    let link = store
-        .link_of(acting.account_id, link_id)
-        .await?
-        .filter(|l| l.firm_account_id == acting.account_id.as_str())
-        .ok_or(StoreError::NotFound)?;
+    let link = own_link(acting, link_id, Side::Firm).await?;
     let reached: Vec<(String, String)> = store
         .link_administrations(&link.id, &link.client_account_id)
         .await?
@@ -342,11 +356,7 @@ pub async fn assign(
     reach: Option<&Reach>,
 ) -> Result<LinkChanged, StoreError> {
     let store = &acting.state.store;
-    let link = store
-        .link_of(acting.account_id, link_id)
-        .await?
-        .filter(|l| l.firm_account_id == acting.account_id.as_str())
-        .ok_or(StoreError::NotFound)?;
+    let link = own_link(acting, link_id, Side::Firm).await?;
     let accountant = store
         .accountants_of(acting.account_id)
         .await?
@@ -396,11 +406,7 @@ pub async fn remove_accountant(
     user_id: &str,
 ) -> Result<LinkChanged, StoreError> {
     let store = &acting.state.store;
-    let link = store
-        .link_of(acting.account_id, link_id)
-        .await?
-        .filter(|l| l.client_account_id == acting.account_id.as_str())
-        .ok_or(StoreError::NotFound)?;
+    let link = own_link(acting, link_id, Side::Client).await?;
     let accountant = store
         .assignments_of_link(link_id)
         .await?

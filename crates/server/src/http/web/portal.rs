@@ -690,9 +690,6 @@ pub async fn firm_link(
     user.require_administrator()?;
     let (link, administrations) =
         portal::link_with_reach(&user.acting(&state, &client), &link_id).await?;
-    if link.client_account_id != user.account_id.as_str() {
-        return Err(WebError::NotFound);
-    }
     let mut page = PortalPage::new(
         Nav::new(&state, &user, "account").with_flash(query.done.as_deref()),
         "firm-link",
