@@ -527,6 +527,43 @@ async fn a_client_that_blocks_new_addresses_admits_only_from_a_confirmed_one() {
     let mut usual = app.browser();
     usual.login_ok(&firm, "karin").await;
     assert_eq!(open(&mut usual, &client).await.location(), "/portal/client");
+    assert!(
+        usual
+            .get("/")
+            .await
+            .body
+            .contains("Working in anna Holding")
+    );
+    // Her firm makes her an employee: her assignment no longer lets her into the client.
+    app.state
+        .store
+        .update_user(
+            &firm.account_id,
+            &karin,
+            &portcullis_store::UserUpdate {
+                name: "karin Tester".into(),
+                email: "karin@example.com".into(),
+                kind: UserKind::Employee,
+                disabled: false,
+                employment_ends_at: None,
+            },
+            |_, _| true,
+        )
+        .await
+        .unwrap();
+    assert!(!usual.get("/").await.body.contains("Working in"));
+    assert_eq!(
+        usual.get("/portal/client").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        !anna
+            .get("/account/firms")
+            .await
+            .body
+            .contains("karin Tester"),
+        "no longer listed with access"
+    );
 }
 
 #[tokio::test]

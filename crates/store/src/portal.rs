@@ -643,6 +643,7 @@ impl Store {
     ) -> Result<Vec<Assignment>, StoreError> {
         let found: Vec<AssignmentRecord> = sqlx::query_as(&format!(
             "{ASSIGNMENT_COLUMNS} WHERE ca.client_account_id = $1 AND l.state = 'active' \
+               AND u.kind = 'accountant' AND u.disabled = 0 \
              ORDER BY lower(f.name), u.username_key LIMIT 500"
         ))
         .bind(client_account_id)

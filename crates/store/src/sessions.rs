@@ -254,7 +254,8 @@ pub(crate) const SESSION_BY_TOKEN_HASH: &str = "SELECT s.id, s.account_id, s.use
     FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = s.account_id \
     LEFT JOIN accounts oc ON oc.id = s.client_account_id AND EXISTS (SELECT 1 FROM client_assignments oa \
         JOIN client_links ol ON ol.id = oa.link_id \
-        WHERE oa.user_id = s.user_id AND oa.client_account_id = s.client_account_id AND ol.state = 'active') \
+        WHERE oa.user_id = s.user_id AND oa.client_account_id = s.client_account_id AND ol.state = 'active' \
+          AND u.kind = 'accountant') \
     WHERE s.token_hash = $1";
 
 /// Stores a new session on `executor` (the pool, or a transaction).
