@@ -13,6 +13,7 @@ pub mod ids;
 pub mod language;
 pub mod lockout;
 pub mod login;
+pub mod oidc;
 pub mod passkey;
 pub mod password;
 pub mod portal;

@@ -7,6 +7,7 @@ pub mod client_ip;
 pub mod clock;
 pub mod config;
 pub mod hashing;
+pub mod jwt;
 pub mod keys;
 pub mod mail;
 pub mod webauthn;
