@@ -4,7 +4,7 @@
 
 -- A relying party. `secret_hash` is the SHA-256 of its secret (NULL for a public client).
 -- `account_id` NULL: it serves users of every account (the SaaS's own app); else only that
--- account's users. `redirect_uris` is a JSON array, matched exactly.
+-- account's users. `redirect_uris`: one per line (a URI holds no line break), matched exactly.
 CREATE TABLE oidc_clients (
     client_id        TEXT PRIMARY KEY,
     name             TEXT NOT NULL,

@@ -29,6 +29,7 @@ mod audit;
 mod failures;
 mod helpdesk;
 mod housekeeping;
+mod oidc;
 mod ip_addresses;
 mod operators;
 mod overview;
@@ -51,6 +52,7 @@ pub use audit::{AuditEvent, AuditQuery, AuditRow};
 pub use failures::UsernameCounter;
 pub use helpdesk::{GrantedAccount, HelpdeskGrant};
 pub use housekeeping::Purged;
+pub use oidc::{AppAccess, CodeGrant, NewCode, NewRefresh, OidcClient, OidcKeyRow, RefreshGrant};
 pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};
 pub use operators::{NewOperator, Operator, OperatorPasskey, OperatorSession};
 pub use overview::{

@@ -582,7 +582,8 @@ impl crate::Tx {
             return Ok(Guarded::Refused);
         }
         sqlx::query(
-            "UPDATE users SET name = $1, email = $2, kind = $3, disabled = $4, employment_ends_at = $5 \
+            "UPDATE users SET name = $1, email = $2, kind = $3, disabled = $4, employment_ends_at = $5, \
+               email_verified_at = CASE WHEN email = $2 THEN email_verified_at END \
              WHERE account_id = $6 AND id = $7",
         )
         .bind(&update.name)

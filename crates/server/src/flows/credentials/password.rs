@@ -161,6 +161,8 @@ pub async fn change(
     let mut tx = state.store.begin().await?;
     tx.set_password_hash(acting.account_id, &me.id, &hash, acting.now)
         .await?;
+    // Apps that logged in through Portcullis must ask the user again.
+    tx.revoke_refresh_tokens_of_user(&me.id, acting.now).await?;
     let ended = tx
         .delete_other_sessions(acting.account_id, &me.id, session.id)
         .await?;
@@ -244,6 +246,9 @@ pub async fn set_with_link(
         .await?;
     tx.delete_sessions_of_user(&user.account_id, &user.id)
         .await?;
+    // The link came by email: the address is the user's.
+    tx.mark_email_verified(&user.id, now).await?;
+    tx.revoke_refresh_tokens_of_user(&user.id, now).await?;
     let via = match purpose {
         TokenPurpose::SetPassword => "via=set_password_link",
         TokenPurpose::ResetPassword => "via=reset_link",
