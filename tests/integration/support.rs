@@ -164,6 +164,7 @@ impl TestApp {
             hashing: HashPool::for_this_machine(),
             clock: clock.clone(),
             background: Default::default(),
+            oidc_keys: Default::default(),
         });
         let router = portcullis_server::http::router(state.clone());
         TestApp {

@@ -109,6 +109,7 @@ impl App {
             hashing: HashPool::for_this_machine(),
             clock,
             background: tokio_util::task::TaskTracker::new(),
+            oidc_keys: Default::default(),
         });
         if state.config.demo {
             if !state.config.listen.ip().is_loopback() {

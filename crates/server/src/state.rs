@@ -62,6 +62,8 @@ pub struct Services {
     /// Work that outlives its request (mail whose timing must not show in the answer). Shutdown
     /// waits for it; tests wait for it instead of sleeping.
     pub background: tokio_util::task::TaskTracker,
+    /// This process's copy of the OpenID Connect signing keys.
+    pub oidc_keys: Arc<crate::flows::oidc::KeyCache>,
 }
 
 impl Services {

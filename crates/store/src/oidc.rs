@@ -627,6 +627,19 @@ impl Store {
             .collect())
     }
 
+    /// The account and user of a session (by its public id), if it still exists.
+    pub async fn session_owner(
+        &self,
+        session_id: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT account_id, user_id FROM sessions WHERE id = $1")
+                .bind(session_id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
     /// Whether a user's email address was proven by an emailed link.
     pub async fn email_verified(&self, user_id: &str) -> Result<bool, StoreError> {
         let found: Option<(Option<i64>,)> =

@@ -574,6 +574,7 @@ pub async fn helpdesk_reset_factors(
         hashing: crate::infra::hashing::HashPool::for_this_machine(),
         clock: crate::infra::clock::Clock::System,
         background: Default::default(),
+        oidc_keys: Default::default(),
         store,
     });
     let result = reset_from_cli(&state, user_id, reason).await;

@@ -15,6 +15,7 @@ pub mod helpdesk;
 pub mod housekeeping;
 pub mod login;
 pub mod notices;
+pub mod oidc;
 pub mod people;
 pub mod portal;
 pub mod security_center;
