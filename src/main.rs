@@ -38,12 +38,85 @@ enum Command {
     /// The helpdesk's work that needs no grant: for whoever runs the server.
     #[command(subcommand)]
     Helpdesk(HelpdeskCommand),
+    /// Manage the apps that log their users in through Portcullis (OpenID Connect clients).
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// OpenID Connect maintenance.
+    #[command(subcommand)]
+    Oidc(OidcCommand),
     /// Manage the server key.
     #[command(subcommand)]
     Key(KeyCommand),
     /// Development and benchmark helpers. Never on a production database.
     #[command(subcommand)]
     Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Register an app; prints its client id and (unless public) its secret, once.
+    Create {
+        /// The app's name, shown to users on the consent page.
+        #[arg(long)]
+        name: String,
+        /// Where the app may be sent back after login (exact match; repeat for several).
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// A public client (browser or mobile app): no secret, PKCE only.
+        #[arg(long)]
+        public: bool,
+        /// Admit only this account's users (an account's own integration).
+        #[arg(long)]
+        account_id: Option<String>,
+        /// The platform's own app: users are not asked for consent.
+        #[arg(long)]
+        first_party: bool,
+        /// How its ID tokens are signed: ES256 (default) or EdDSA.
+        #[arg(long, default_value = "ES256")]
+        id_token_alg: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// List the registered apps.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        storage: StorageSettings,
+    },
+    /// Delete an app with its codes, tokens and consents.
+    Delete {
+        /// The app's client id.
+        #[arg(long)]
+        client_id: String,
+        #[command(flatten)]
+        storage: StorageSettings,
+    },
+    /// Give a confidential app a new secret (the old one stops working at once).
+    RotateSecret {
+        /// The app's client id.
+        #[arg(long)]
+        client_id: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        settings: Settings,
+    },
+}
+
+#[derive(Subcommand)]
+enum OidcCommand {
+    /// New signing keys sign from now on; the previous ones stay published until every token
+    /// they signed has expired.
+    RotateKeys {
+        #[command(flatten)]
+        settings: Settings,
+    },
 }
 
 #[derive(Subcommand)]
@@ -468,6 +541,51 @@ async fn run(command: Command) -> Result<String, CommandError> {
         }) => {
             init_logging(LogFormat::Human, "warn");
             commands::helpdesk_reset_factors(&settings, &user_id, &reason, json).await
+        }
+        Command::Client(ClientCommand::Create {
+            name,
+            redirect_uris,
+            public,
+            account_id,
+            first_party,
+            id_token_alg,
+            json,
+            settings,
+        }) => {
+            init_logging(LogFormat::Human, "warn");
+            commands::client_create(
+                &settings,
+                commands::ClientCreate {
+                    name: &name,
+                    redirect_uris: &redirect_uris,
+                    public,
+                    account_id: account_id.as_deref(),
+                    first_party,
+                    alg: &id_token_alg,
+                    json,
+                },
+            )
+            .await
+        }
+        Command::Client(ClientCommand::List { json, storage }) => {
+            init_logging(LogFormat::Human, "warn");
+            commands::client_list(&storage, json).await
+        }
+        Command::Client(ClientCommand::Delete { client_id, storage }) => {
+            init_logging(LogFormat::Human, "warn");
+            commands::client_delete(&storage, &client_id).await
+        }
+        Command::Client(ClientCommand::RotateSecret {
+            client_id,
+            json,
+            settings,
+        }) => {
+            init_logging(LogFormat::Human, "warn");
+            commands::client_rotate_secret(&settings, &client_id, json).await
+        }
+        Command::Oidc(OidcCommand::RotateKeys { settings }) => {
+            init_logging(LogFormat::Human, "warn");
+            commands::oidc_rotate_keys(&settings).await
         }
         Command::Key(KeyCommand::Generate) => Ok(commands::key_generate()),
         Command::Key(KeyCommand::Rotate { storage }) => {

@@ -51,6 +51,9 @@ pub enum AppError {
     /// Demo data could not be created.
     #[error("demo data: {0}")]
     Demo(String),
+    /// The OpenID Connect signing keys could not be made or opened.
+    #[error("OpenID Connect signing keys: {0}")]
+    Oidc(String),
 }
 
 /// A server that is ready to serve.
@@ -111,6 +114,9 @@ impl App {
             background: tokio_util::task::TaskTracker::new(),
             oidc_keys: Default::default(),
         });
+        crate::flows::oidc::ensure_keys(&state)
+            .await
+            .map_err(|e| AppError::Oidc(e.to_string()))?;
         if state.config.demo {
             if !state.config.listen.ip().is_loopback() {
                 tracing::warn!(

@@ -29,8 +29,8 @@ mod audit;
 mod failures;
 mod helpdesk;
 mod housekeeping;
-mod oidc;
 mod ip_addresses;
+mod oidc;
 mod operators;
 mod overview;
 mod passkeys;
@@ -52,8 +52,8 @@ pub use audit::{AuditEvent, AuditQuery, AuditRow};
 pub use failures::UsernameCounter;
 pub use helpdesk::{GrantedAccount, HelpdeskGrant};
 pub use housekeeping::Purged;
-pub use oidc::{AppAccess, CodeGrant, NewCode, NewRefresh, OidcClient, OidcKeyRow, RefreshGrant};
 pub use ip_addresses::{IpAddressRow, IpConfirmationRow, IpQuery};
+pub use oidc::{AppAccess, CodeGrant, NewCode, NewRefresh, OidcClient, OidcKeyRow, RefreshGrant};
 pub use operators::{NewOperator, Operator, OperatorPasskey, OperatorSession};
 pub use overview::{
     EmailCheck, EmailCheckState, OverviewContext, OverviewCursor, OverviewFigures, OverviewQuery,

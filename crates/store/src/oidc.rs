@@ -475,11 +475,12 @@ impl crate::Tx {
         client_id: &str,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        let consent = sqlx::query("DELETE FROM oidc_consents WHERE user_id = $1 AND client_id = $2")
-            .bind(user_id)
-            .bind(client_id)
-            .execute(&mut *self.inner)
-            .await?;
+        let consent =
+            sqlx::query("DELETE FROM oidc_consents WHERE user_id = $1 AND client_id = $2")
+                .bind(user_id)
+                .bind(client_id)
+                .execute(&mut *self.inner)
+                .await?;
         let tokens = sqlx::query(
             "UPDATE oidc_refresh_tokens SET revoked_at = $1 \
              WHERE user_id = $2 AND client_id = $3 AND revoked_at IS NULL",

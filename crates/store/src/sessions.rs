@@ -47,6 +47,8 @@ pub struct ActiveSession {
     pub account_language: Language,
     /// The account's time zone (an IANA name).
     pub time_zone: String,
+    /// How the session's login proved who it was.
+    pub login_method: LoginMethod,
     /// The client an accountant's session works in, while their firm's link and their
     /// assignment to it last (else `None`, also when the session still names a client).
     pub client: Option<SessionClient>,
@@ -91,6 +93,7 @@ pub(crate) struct SessionRecord {
     client_name: Option<String>,
     client_enforce_two_factor: Option<i64>,
     client_block_new_ips: Option<i64>,
+    login_method: String,
 }
 
 impl SessionRecord {
@@ -122,6 +125,7 @@ impl SessionRecord {
             client_name: row.get(20)?,
             client_enforce_two_factor: row.get(21)?,
             client_block_new_ips: row.get(22)?,
+            login_method: row.get(23)?,
         })
     }
 }
@@ -147,6 +151,7 @@ impl From<SessionRecord> for ActiveSession {
             language: r.user_language.as_deref().and_then(Language::parse),
             account_language: Language::parse(&r.account_language).unwrap_or(Language::English),
             time_zone: r.time_zone,
+            login_method: LoginMethod::parse(&r.login_method),
             client: match (r.client_account_id, r.client_name) {
                 (Some(account_id), Some(name)) => Some(SessionClient {
                     account_id,
@@ -250,7 +255,7 @@ pub(crate) const SESSION_BY_TOKEN_HASH: &str = "SELECT s.id, s.account_id, s.use
         (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = s.user_id) AS passkeys, \
         u.language AS user_language, a.language AS account_language, a.time_zone, u.name AS user_name, \
         oc.id AS client_account_id, oc.name AS client_name, oc.enforce_two_factor AS client_enforce_two_factor, \
-        oc.block_new_ips AS client_block_new_ips \
+        oc.block_new_ips AS client_block_new_ips, s.login_method \
     FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = s.account_id \
     LEFT JOIN accounts oc ON oc.id = s.client_account_id AND EXISTS (SELECT 1 FROM client_assignments oa \
         JOIN client_links ol ON ol.id = oa.link_id \

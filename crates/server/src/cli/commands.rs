@@ -541,6 +541,31 @@ pub async fn operator_reset_factors(
     }
 }
 
+/// The server's services for a command that works like the server (mail, keys, the clock).
+async fn command_state(
+    settings: &crate::infra::config::Settings,
+) -> Result<crate::state::AppState, CommandError> {
+    let config = crate::infra::config::Config::from_settings(settings)?;
+    let keys = load_keyring(&settings.storage).map_err(CommandError::from_display)?;
+    let store = open_store(&settings.storage).await?;
+    Ok(crate::state::AppState::new(crate::state::Services {
+        breaches: std::sync::Arc::new(
+            crate::infra::breach::Hibp::new(config.breach.clone())
+                .map_err(CommandError::from_display)?,
+        ),
+        mailer: crate::infra::mail::Mailer::new(&config.mail, &config.mail_from)
+            .map_err(CommandError::from_display)?,
+        webauthn: None,
+        keys: std::sync::Arc::new(keys),
+        config: std::sync::Arc::new(config),
+        hashing: crate::infra::hashing::HashPool::for_this_machine(),
+        clock: crate::infra::clock::Clock::System,
+        background: Default::default(),
+        oidc_keys: Default::default(),
+        store,
+    }))
+}
+
 /// `portcullis helpdesk reset-factors`: resets a user's lost second factors without a grant,
 /// for whoever runs the server (the reason is required and kept). Audited and emailed to the
 /// user and the account's administrators as the console's reset is; the mail settings are the
@@ -558,25 +583,7 @@ pub async fn helpdesk_reset_factors(
             crate::flows::helpdesk::MAX_REASON_CHARS
         )));
     }
-    let config = crate::infra::config::Config::from_settings(settings)?;
-    let keys = load_keyring(&settings.storage).map_err(CommandError::from_display)?;
-    let store = open_store(&settings.storage).await?;
-    let state = crate::state::AppState::new(crate::state::Services {
-        breaches: std::sync::Arc::new(
-            crate::infra::breach::Hibp::new(config.breach.clone())
-                .map_err(CommandError::from_display)?,
-        ),
-        mailer: crate::infra::mail::Mailer::new(&config.mail, &config.mail_from)
-            .map_err(CommandError::from_display)?,
-        webauthn: None,
-        keys: std::sync::Arc::new(keys),
-        config: std::sync::Arc::new(config),
-        hashing: crate::infra::hashing::HashPool::for_this_machine(),
-        clock: crate::infra::clock::Clock::System,
-        background: Default::default(),
-        oidc_keys: Default::default(),
-        store,
-    });
+    let state = command_state(settings).await?;
     let result = reset_from_cli(&state, user_id, reason).await;
     state.store.close().await;
     let (account_id, username) = result?;
@@ -631,4 +638,175 @@ async fn reset_from_cli(
     .await
     .map_err(CommandError::from_display)?;
     Ok((account.id, user.username))
+}
+
+/// What `portcullis client create` was given.
+pub struct ClientCreate<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Its redirect URIs.
+    pub redirect_uris: &'a [String],
+    /// No secret.
+    pub public: bool,
+    /// Only this account's users.
+    pub account_id: Option<&'a str>,
+    /// No consent page.
+    pub first_party: bool,
+    /// ID token algorithm.
+    pub alg: &'a str,
+    /// Print JSON.
+    pub json: bool,
+}
+
+/// `portcullis client create`: registers an app that logs its users in through Portcullis.
+pub async fn client_create(
+    settings: &crate::infra::config::Settings,
+    args: ClientCreate<'_>,
+) -> Result<String, CommandError> {
+    use crate::flows::oidc;
+    let alg = crate::infra::jwt::Alg::parse(args.alg).ok_or_else(|| {
+        CommandError(format!(
+            "--id-token-alg must be ES256 or EdDSA, not '{}'",
+            args.alg
+        ))
+    })?;
+    let state = command_state(settings).await?;
+    let made = oidc::create_client(
+        &state,
+        &oidc::NewClient {
+            name: args.name,
+            redirect_uris: args.redirect_uris,
+            public: args.public,
+            account_id: args.account_id,
+            first_party: args.first_party,
+            alg,
+        },
+    )
+    .await;
+    state.store.close().await;
+    let (client_id, secret) = made.map_err(CommandError::from_display)?;
+    if args.json {
+        let mut out = json!({ "client_id": client_id });
+        if let Some(secret) = &secret {
+            out["client_secret"] = json!(secret);
+        }
+        return Ok(format!("{out}\n"));
+    }
+    let issuer = oidc::issuer(&state);
+    let mut text = format!(
+        "App '{}' is registered.\n  Issuer         {issuer}\n  Client id      {client_id}\n",
+        args.name.trim()
+    );
+    match secret {
+        Some(secret) => text.push_str(&format!(
+            "  Client secret  {secret}\n(shown only now: keep it in the app's secret store)\n"
+        )),
+        None => text.push_str("  Public client: no secret; it proves itself with PKCE.\n"),
+    }
+    Ok(text)
+}
+
+/// `portcullis client list`.
+pub async fn client_list(
+    storage: &StorageSettings,
+    json_out: bool,
+) -> Result<String, CommandError> {
+    let store = open_store(storage).await?;
+    let clients = store.oidc_clients().await;
+    store.close().await;
+    let clients = clients.map_err(CommandError::from_display)?;
+    if json_out {
+        let list: Vec<_> = clients
+            .iter()
+            .map(|c| {
+                json!({
+                    "client_id": c.client_id,
+                    "name": c.name,
+                    "public": c.secret_hash.is_none(),
+                    "redirect_uris": c.redirect_uris,
+                    "account_id": c.account_id,
+                    "first_party": c.first_party,
+                    "id_token_alg": c.id_token_alg,
+                })
+            })
+            .collect();
+        return Ok(format!("{}\n", json!(list)));
+    }
+    if clients.is_empty() {
+        return Ok("No apps are registered. Add one with `portcullis client create`.\n".into());
+    }
+    let mut text = String::new();
+    for c in clients {
+        text.push_str(&format!(
+            "{}  {}{}{}\n    {}\n",
+            c.client_id,
+            c.name,
+            if c.secret_hash.is_none() {
+                " (public)"
+            } else {
+                ""
+            },
+            c.account_id
+                .map(|a| format!(" (account {a} only)"))
+                .unwrap_or_default(),
+            c.redirect_uris.join("\n    ")
+        ));
+    }
+    Ok(text)
+}
+
+/// `portcullis client delete`.
+pub async fn client_delete(
+    storage: &StorageSettings,
+    client_id: &str,
+) -> Result<String, CommandError> {
+    let store = open_store(storage).await?;
+    let done = store.delete_oidc_client(client_id).await;
+    store.close().await;
+    match done.map_err(CommandError::from_display)? {
+        true => Ok(format!(
+            "App {client_id} is deleted; its codes, tokens and consents are gone.\n"
+        )),
+        false => Err(CommandError(format!(
+            "no app has the client id '{client_id}'"
+        ))),
+    }
+}
+
+/// `portcullis client rotate-secret`.
+pub async fn client_rotate_secret(
+    settings: &crate::infra::config::Settings,
+    client_id: &str,
+    json_out: bool,
+) -> Result<String, CommandError> {
+    let state = command_state(settings).await?;
+    let secret = crate::flows::oidc::rotate_secret(&state, client_id).await;
+    state.store.close().await;
+    match secret.map_err(CommandError::from_display)? {
+        Some(secret) if json_out => Ok(format!(
+            "{}\n",
+            json!({ "client_id": client_id, "client_secret": secret })
+        )),
+        Some(secret) => Ok(format!(
+            "New secret for {client_id}: {secret}\n(shown only now; the old one no longer works)\n"
+        )),
+        None => Err(CommandError(format!(
+            "no confidential app has the client id '{client_id}' (public apps have no secret)"
+        ))),
+    }
+}
+
+/// `portcullis oidc rotate-keys`.
+pub async fn oidc_rotate_keys(
+    settings: &crate::infra::config::Settings,
+) -> Result<String, CommandError> {
+    let state = command_state(settings).await?;
+    let made = crate::flows::oidc::rotate_keys(&state).await;
+    state.store.close().await;
+    let made = made.map_err(CommandError::from_display)?;
+    Ok(format!(
+        "New signing keys sign from now on: {}.\nThe previous keys stay published for {} minutes, until every token they signed has expired.\n",
+        made.join(", "),
+        portcullis_core::oidc::KEY_OVERLAP.as_secs() / 60
+    ))
 }

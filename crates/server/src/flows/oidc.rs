@@ -282,7 +282,10 @@ pub async fn create_client(
 
 /// A new secret for a confidential client (shown once); `None` when there is no such client or
 /// it is public.
-pub async fn rotate_secret(state: &AppState, client_id: &str) -> Result<Option<String>, StoreError> {
+pub async fn rotate_secret(
+    state: &AppState,
+    client_id: &str,
+) -> Result<Option<String>, StoreError> {
     let secret = token::new_token();
     Ok(state
         .store
@@ -663,19 +666,28 @@ pub async fn refresh(
     match rules::refresh_use(grant.used, grant.revoked, grant.expires_at, now) {
         RefreshUse::Dead => return Ok(Err(TokenRefusal::InvalidGrant)),
         RefreshUse::Reused => {
-            state.store.revoke_refresh_family(&grant.family, now).await?;
+            state
+                .store
+                .revoke_refresh_family(&grant.family, now)
+                .await?;
             tracing::warn!(client_id = %client.client_id, "a used refresh token was presented again: its family is revoked");
             return Ok(Err(TokenRefusal::InvalidGrant));
         }
         RefreshUse::Rotate => {}
     }
     if !grant.session_alive {
-        state.store.revoke_refresh_family(&grant.family, now).await?;
+        state
+            .store
+            .revoke_refresh_family(&grant.family, now)
+            .await?;
         return Ok(Err(TokenRefusal::InvalidGrant));
     }
     if !state.store.use_refresh_token(&hash, now).await? {
         // Another request rotated it first: the same as a reuse.
-        state.store.revoke_refresh_family(&grant.family, now).await?;
+        state
+            .store
+            .revoke_refresh_family(&grant.family, now)
+            .await?;
         return Ok(Err(TokenRefusal::InvalidGrant));
     }
     make_tokens(
@@ -722,4 +734,86 @@ pub async fn userinfo(state: &AppState, access_token: &str) -> Result<Option<Val
     };
     let scopes = Scopes::parse(get("scope")).unwrap_or_default();
     Ok(Some(Value::Object(scope_claims(&subject, scopes))))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consent and the apps a user allowed
+
+/// Remembers that the acting user allowed `client` what `scopes` ask; audited.
+pub async fn grant_consent(
+    acting: &super::context::Acting<'_>,
+    user_id: &str,
+    client: &OidcClient,
+    scopes: Scopes,
+) -> Result<(), StoreError> {
+    let mut tx = acting.state.store.begin().await?;
+    tx.grant_consent(
+        user_id,
+        &client.client_id,
+        acting.account_id,
+        &scopes.as_string(),
+        acting.now,
+    )
+    .await?;
+    acting
+        .audit(
+            &mut tx,
+            Some(user_id),
+            "oidc.consent_granted",
+            &format!(
+                "scope={} app={}",
+                scopes.as_string().replace(' ', ","),
+                client.name
+            ),
+        )
+        .await?;
+    tx.commit().await
+}
+
+/// Takes back what the acting user allowed an app, and revokes its refresh tokens; audited.
+/// Whether there was anything to take back.
+pub async fn revoke_app(
+    acting: &super::context::Acting<'_>,
+    user_id: &str,
+    client_id: &str,
+) -> Result<bool, StoreError> {
+    let name = acting
+        .state
+        .store
+        .oidc_client(client_id)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let mut tx = acting.state.store.begin().await?;
+    let revoked = tx.revoke_app(user_id, client_id, acting.now).await?;
+    if revoked {
+        acting
+            .audit(
+                &mut tx,
+                Some(user_id),
+                "oidc.app_revoked",
+                &format!("app={name}"),
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(revoked)
+}
+
+/// Notes in the user's activity that they logged in to an app.
+pub async fn record_authorization(
+    acting: &super::context::Acting<'_>,
+    user_id: &str,
+    client: &OidcClient,
+) -> Result<(), StoreError> {
+    let mut tx = acting.state.store.begin().await?;
+    acting
+        .audit(
+            &mut tx,
+            Some(user_id),
+            "oidc.authorized",
+            &format!("app={}", client.name),
+        )
+        .await?;
+    tx.commit().await
 }

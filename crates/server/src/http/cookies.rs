@@ -119,3 +119,23 @@ pub fn operator_token(config: &Config, jar: &CookieJar) -> Option<String> {
 pub fn clear_operator(config: &Config, jar: CookieJar) -> CookieJar {
     jar.remove(build(config, OPERATOR, String::new()))
 }
+
+const OIDC: &str = "portcullis_oidc";
+
+/// An app's authorization request waiting for its user to log in (OpenID Connect): it carries
+/// the request itself, so nothing a stranger sends is stored on the server. Ten minutes.
+pub fn oidc_request(config: &Config, value: String) -> Cookie<'static> {
+    let mut cookie = build(config, OIDC, value);
+    cookie.set_max_age(time::Duration::minutes(10));
+    cookie
+}
+
+/// The waiting authorization request in a request, if any.
+pub fn oidc_request_value(config: &Config, jar: &CookieJar) -> Option<String> {
+    jar.get(&name(config, OIDC)).map(|c| c.value().to_string())
+}
+
+/// Removes the waiting authorization request.
+pub fn clear_oidc_request(config: &Config, jar: CookieJar) -> CookieJar {
+    jar.remove(build(config, OIDC, String::new()))
+}

@@ -98,9 +98,27 @@ pub struct CurrentUser {
     pub restricted: bool,
     /// The user's second factors.
     pub factors: portcullis_core::user::Factors,
+    /// How this session's login proved who it was.
+    pub login_method: portcullis_core::session::LoginMethod,
     /// The client an accountant works in (the accountancy portal), while their firm's link
     /// and their assignment last.
     pub client: Option<portcullis_store::SessionClient>,
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = WebError;
+
+    /// The logged-in user, or `None` without a session (pages that serve both).
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(user) => Ok(Some(user)),
+            Err(WebError::LoginRequired) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
 }
 
 /// The CSRF token of the request's session, left by [`CurrentUser`] for the form and JSON
@@ -168,6 +186,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             username: session.username,
             csrf_token: session.csrf_token,
             factors: session.factors,
+            login_method: session.login_method,
             client: session.client,
             restricted: login::restricted(
                 session.factors,

@@ -25,7 +25,7 @@ use axum::extract::DefaultBodyLimit;
 use crate::state::AppState;
 use web::{
     account, administrations, audit, dashboard, dev_mail, employee, employees, forgot, health,
-    helpdesk, ip_addresses, login, login_code, new_ip, passkeys, portal, reauth, security,
+    helpdesk, ip_addresses, login, login_code, new_ip, oidc, passkeys, portal, reauth, security,
     security_center, set_password, two_factor,
 };
 
@@ -57,6 +57,7 @@ fn routes(demo: bool) -> Routes {
         health::routes,
         helpdesk::routes,
         portal::routes,
+        oidc::routes,
         assets::routes,
     ] {
         routes = area(routes);

@@ -36,6 +36,8 @@ struct LoginPage {
 #[derive(Deserialize)]
 pub struct LoginQuery {
     notice: Option<String>,
+    /// An app's `login_hint` (OpenID Connect): the username to fill in.
+    login_hint: Option<String>,
 }
 
 fn notice_text(code: &str) -> Option<String> {
@@ -84,7 +86,10 @@ pub async fn form(
         t: crate::i18n::reader(),
         csrf,
         security_code: String::new(),
-        username: String::new(),
+        username: query
+            .login_hint
+            .filter(|hint| hint.chars().count() <= 100)
+            .unwrap_or_default(),
         error: None,
         notice: query.notice.as_deref().and_then(notice_text),
         prefilled: false,

@@ -102,11 +102,15 @@ pub async fn submit(
     let outcome = second_factor::complete(&state, &pending, typed, kind, remember, &client).await?;
     let error = match outcome {
         CodeOutcome::Session(session) => {
+            let to = shared::landing(
+                &state,
+                &jar,
+                match kind {
+                    CodeKind::Recovery => "/?done=recovery-login",
+                    CodeKind::Totp => "/",
+                },
+            );
             let jar = shared::session_cookies(&state, jar, session);
-            let to = match kind {
-                CodeKind::Recovery => "/?done=recovery-login",
-                CodeKind::Totp => "/",
-            };
             return Ok((jar, Redirect::to(to)).into_response());
         }
         CodeOutcome::ConfirmIp(pending) => {

@@ -14,6 +14,7 @@ pub(super) mod ip_addresses;
 pub(super) mod login;
 pub(super) mod login_code;
 pub(super) mod new_ip;
+pub(super) mod oidc;
 pub(super) mod passkeys;
 pub(super) mod portal;
 pub(super) mod reauth;

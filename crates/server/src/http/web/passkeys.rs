@@ -228,8 +228,9 @@ pub async fn login(
     .await?;
     match outcome {
         PasskeyLogin::Session(session) => {
+            let to = super::shared::landing(&state, &jar, "/");
             let jar = super::shared::session_cookies(&state, jar, session);
-            Ok((jar, redirect_json("/")).into_response())
+            Ok((jar, redirect_json(to)).into_response())
         }
         PasskeyLogin::Refused(Refusal::IpBlocked) => Err(ApiError::new(
             StatusCode::FORBIDDEN,

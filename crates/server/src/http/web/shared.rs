@@ -25,14 +25,26 @@ pub fn ip_blocked() -> String {
 }
 
 /// Hands a browser its new session: any session it had before is ended (a fresh token on every
-/// login), the partial login's cookie is removed, and it goes to the dashboard.
+/// login), the partial login's cookie is removed, and it goes to the dashboard — or back to the
+/// app whose login it was.
 pub async fn into_session(
     state: &AppState,
     jar: CookieJar,
     session: NewSessionToken,
 ) -> Result<Response, WebError> {
+    let to = landing(state, &jar, "/");
     let jar = session_cookies(state, jar, session);
-    Ok((jar, Redirect::to("/")).into_response())
+    Ok((jar, Redirect::to(to)).into_response())
+}
+
+/// Where a login that just completed goes: back to the app waiting for it (OpenID Connect),
+/// else `otherwise`.
+pub fn landing<'a>(state: &AppState, jar: &CookieJar, otherwise: &'a str) -> &'a str {
+    if cookies::oidc_request_value(&state.config, jar).is_some() {
+        "/oauth2/authorize/continue"
+    } else {
+        otherwise
+    }
 }
 
 /// The cookies of a new session (any session this browser had was ended with the login): the

@@ -1,0 +1,23 @@
+# OpenID Connect: apps that log in through Portcullis.
+oidc-error-title = This app's login cannot go on
+oidc-error-no-client = The app that sent you here is not registered with Portcullis. Go back to the app and try again, or tell its makers.
+oidc-error-redirect-uri = The app that sent you here asked to send you back to an address it did not register, so Portcullis will not send you there. Tell the app's makers.
+oidc-error-too-long = The app's request is too long.
+oidc-wrong-account-title = This app is not for your account
+oidc-wrong-account = { $app } is only for the users of one other company. You are logged in for { $account }.
+oidc-consent-title = Allow { $app }?
+oidc-consent-intro = { $app } asks to log you in, { $name }, and to know:
+oidc-consent-hint = You can take this back at any time under Security and login details → Apps with access.
+oidc-consent-allow = Allow { $app }
+oidc-consent-deny = Don't allow
+oidc-scope-openid = who you are (an id that stays the same)
+oidc-scope-profile = your name and username
+oidc-scope-email = your email address
+oidc-scope-account = your company, your role and the administrations you may use
+oidc-scope-offline = to stay logged in while you are away, until you log out
+
+audit-oidc-authorized = Logged in to an app
+audit-oidc-consent-granted = App allowed
+audit-oidc-app-revoked = App's access taken back
+audit-label-app = App
+audit-label-scope = May know

@@ -1,0 +1,23 @@
+# OpenID Connect: apps die via Portcullis inloggen.
+oidc-error-title = Het inloggen bij deze app kan niet verder
+oidc-error-no-client = De app die je hierheen stuurde is niet bij Portcullis geregistreerd. Ga terug naar de app en probeer het opnieuw, of meld het bij de makers.
+oidc-error-redirect-uri = De app die je hierheen stuurde vroeg je terug te sturen naar een adres dat hij niet heeft geregistreerd, dus Portcullis stuurt je daar niet heen. Meld het bij de makers van de app.
+oidc-error-too-long = Het verzoek van de app is te lang.
+oidc-wrong-account-title = Deze app is niet voor jouw account
+oidc-wrong-account = { $app } is alleen voor de gebruikers van één ander bedrijf. Je bent ingelogd voor { $account }.
+oidc-consent-title = { $app } toestaan?
+oidc-consent-intro = { $app } vraagt je in te loggen, { $name }, en wil weten:
+oidc-consent-hint = Je kunt dit altijd intrekken onder Beveiliging en inloggegevens → Apps met toegang.
+oidc-consent-allow = { $app } toestaan
+oidc-consent-deny = Niet toestaan
+oidc-scope-openid = wie je bent (een id dat hetzelfde blijft)
+oidc-scope-profile = je naam en gebruikersnaam
+oidc-scope-email = je e-mailadres
+oidc-scope-account = je bedrijf, je rol en de administraties die je mag gebruiken
+oidc-scope-offline = ingelogd te blijven terwijl je weg bent, tot je uitlogt
+
+audit-oidc-authorized = Ingelogd bij een app
+audit-oidc-consent-granted = App toegestaan
+audit-oidc-app-revoked = Toegang van app ingetrokken
+audit-label-app = App
+audit-label-scope = Mag weten
