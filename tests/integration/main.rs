@@ -19,6 +19,7 @@ mod lockout;
 mod login;
 mod mail;
 mod multi_process;
+mod oidc;
 mod pages;
 mod passkeys;
 mod portal;

@@ -63,7 +63,7 @@ pub struct Services {
     /// waits for it; tests wait for it instead of sleeping.
     pub background: tokio_util::task::TaskTracker,
     /// This process's copy of the OpenID Connect signing keys.
-    pub oidc_keys: Arc<crate::flows::oidc::KeyCache>,
+    pub oidc_keys: Arc<crate::infra::jwt::KeyCache>,
 }
 
 impl Services {

@@ -19,31 +19,13 @@ use portcullis_core::user::User;
 use portcullis_core::{Timestamp, ids, token, user};
 use portcullis_store::{NewCode, NewRefresh, OidcClient, OidcKeyRow, StoreError};
 use serde_json::{Value, json};
-use tokio::sync::RwLock;
 
-use crate::infra::jwt::{self, Alg, SigningKey};
+use crate::infra::jwt::{self, Alg, Loaded, SigningKey};
 use crate::state::AppState;
 
 /// How long a process trusts its copy of the signing keys before reading them again (a key
 /// rotated by another process is used from then on; the old key stays published far longer).
 const KEY_CACHE: Duration = Duration::from_secs(60);
-
-/// The signing keys as loaded: the newest of each algorithm signs; every published one verifies.
-struct Loaded {
-    signing: Vec<Arc<SigningKey>>,
-    published: Vec<Value>,
-    loaded_at: Timestamp,
-}
-
-/// This process's copy of the signing keys.
-#[derive(Default)]
-pub struct KeyCache(RwLock<Option<Arc<Loaded>>>);
-
-impl std::fmt::Debug for KeyCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("KeyCache")
-    }
-}
 
 /// Something went wrong that the caller answers with a 500 (the database, a key that does not
 /// open).

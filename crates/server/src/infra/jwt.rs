@@ -48,6 +48,28 @@ impl Alg {
     pub const ALL: [Alg; 2] = [Alg::Es256, Alg::EdDsa];
 }
 
+use std::sync::Arc;
+
+/// The signing keys as loaded: the newest of each algorithm signs; every published one verifies.
+pub struct Loaded {
+    /// The newest key of each algorithm.
+    pub signing: Vec<Arc<SigningKey>>,
+    /// Every published public key (JWK).
+    pub published: Vec<Value>,
+    /// When they were read.
+    pub loaded_at: portcullis_core::Timestamp,
+}
+
+/// This process's copy of the signing keys.
+#[derive(Default)]
+pub struct KeyCache(pub tokio::sync::RwLock<Option<Arc<Loaded>>>);
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyCache")
+    }
+}
+
 /// Signing failed (a key that does not load, or the system's random source).
 #[derive(Debug, thiserror::Error)]
 #[error("signing key: {0}")]
@@ -231,12 +253,15 @@ mod tests {
             assert_eq!(jwk["alg"], alg.as_str());
             assert!(jwk.get("d").is_none(), "no private part");
             let token = key.sign("JWT", &json!({ "sub": "u1" })).unwrap();
-            assert_eq!(verify(&token, &[jwk.clone()]).unwrap()["sub"], "u1");
+            assert_eq!(
+                verify(&token, std::slice::from_ref(&jwk)).unwrap()["sub"],
+                "u1"
+            );
             // A changed payload, another key, or a missing key: not verified.
             let mut parts: Vec<&str> = token.split('.').collect();
             let forged = URL_SAFE_NO_PAD.encode(json!({ "sub": "u2" }).to_string());
             parts[1] = &forged;
-            assert!(verify(&parts.join("."), &[jwk.clone()]).is_none());
+            assert!(verify(&parts.join("."), std::slice::from_ref(&jwk)).is_none());
             let (_, other) = generate(alg).unwrap();
             assert_ne!(other.kid, key.kid);
             assert!(verify(&token, &[other.public_jwk()]).is_none());

@@ -1,0 +1,464 @@
+//! OpenID Connect with a real client library: the Rust `openidconnect` crate discovers the
+//! provider, runs the code flow with PKCE (the browser part through the test browser: login,
+//! consent), validates the ID token against the JWKS, refreshes, and reads userinfo. Then the
+//! checks of the OpenID Foundation's Basic and Config OP test plans that apply, and the
+//! refresh-token rules.
+
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use axum::http::StatusCode;
+use base64::Engine as _;
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreJwsSigningAlgorithm, CoreProviderMetadata,
+    CoreUserInfoClaims,
+};
+use openidconnect::{
+    AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, RefreshToken, Scope, TokenResponse,
+};
+use portcullis_server::flows::oidc::{self, NewClient};
+use portcullis_server::infra::jwt::Alg;
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+use crate::support::{Browser, TestAccount, TestApp};
+
+const ISSUER: &str = "http://localhost:8080";
+const CALLBACK: &str = "http://localhost:3000/callback";
+
+/// The library's HTTP client: requests go to the server in this process.
+fn http(
+    app: &TestApp,
+) -> impl Fn(
+    openidconnect::HttpRequest,
+) -> std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = Result<openidconnect::HttpResponse, std::io::Error>>
+            + Send,
+    >,
+> + use<> {
+    let router = app.router.clone();
+    move |request: openidconnect::HttpRequest| {
+        let router = router.clone();
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let path = parts
+                .uri
+                .path_and_query()
+                .map_or("/".to_string(), |p| p.as_str().to_string());
+            let mut builder = axum::http::Request::builder()
+                .method(parts.method)
+                .uri(path);
+            for (name, value) in &parts.headers {
+                builder = builder.header(name, value);
+            }
+            let mut request = builder
+                .body(axum::body::Body::from(body))
+                .map_err(std::io::Error::other)?;
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(SocketAddr::from(([203, 0, 113, 9], 1))));
+            let response = router
+                .oneshot(request)
+                .await
+                .map_err(std::io::Error::other)?;
+            let (parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .map_err(std::io::Error::other)?;
+            Ok(openidconnect::HttpResponse::from_parts(
+                parts,
+                bytes.to_vec(),
+            ))
+        })
+    }
+}
+
+/// A confidential client asking for consent (not first-party), and its secret.
+async fn register(app: &TestApp, first_party: bool, account: Option<&str>) -> (String, String) {
+    let (id, secret) = oidc::create_client(
+        &app.state,
+        &NewClient {
+            name: "Ledger App",
+            redirect_uris: &[CALLBACK.to_string()],
+            public: false,
+            account_id: account,
+            first_party,
+            alg: Alg::Es256,
+        },
+    )
+    .await
+    .unwrap();
+    (id, secret.unwrap())
+}
+
+/// The path and query of a URL (the test browser speaks to the server in-process).
+fn local(url: &url::Url) -> String {
+    format!("{}?{}", url.path(), url.query().unwrap_or_default())
+}
+
+/// A query parameter of a redirect's Location.
+fn param(location: &str, name: &str) -> Option<String> {
+    let url = url::Url::parse(location).ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The claims of a JWT, unverified (the library verified it already).
+fn payload(jwt: &str) -> Value {
+    let part = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// Logs in at the login page the authorization request led to, and follows the continuation:
+/// the page the browser ends on (consent, or the redirect back to the app).
+async fn log_in_for_app(
+    browser: &mut Browser<'_>,
+    account: &TestAccount,
+    username: &str,
+) -> crate::support::Page {
+    let page = browser
+        .login(&account.security_code, username, crate::support::PASSWORD)
+        .await;
+    assert_eq!(
+        page.location(),
+        "/oauth2/authorize/continue",
+        "{}",
+        page.body
+    );
+    browser.get("/oauth2/authorize/continue").await
+}
+
+#[tokio::test]
+async fn the_openidconnect_crate_logs_in_validates_refreshes_and_reads_userinfo() {
+    let app = TestApp::new().await;
+    let account = app.account("olga").await;
+    let books = portcullis_core::ids::new_id();
+    app.state
+        .store
+        .create_administration(&books, &account.account_id, "Olga's Books", app.clock.now())
+        .await
+        .unwrap();
+    oidc::ensure_keys(&app.state).await.unwrap();
+    let (client_id, secret) = register(&app, false, None).await;
+    let http = http(&app);
+
+    let metadata =
+        CoreProviderMetadata::discover_async(IssuerUrl::new(ISSUER.into()).unwrap(), &http)
+            .await
+            .unwrap();
+    let client = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(client_id.clone()),
+        Some(ClientSecret::new(secret.clone())),
+    )
+    .set_redirect_uri(RedirectUrl::new(CALLBACK.into()).unwrap());
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, csrf, nonce) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("profile".into()))
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("account".into()))
+        .add_scope(Scope::new("offline_access".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+
+    // The browser: not logged in, so to the login page; after it, the consent page.
+    let mut browser = app.browser();
+    let to_login = browser.get(&local(&url)).await;
+    assert_eq!(to_login.location(), "/login");
+    let consent = log_in_for_app(&mut browser, &account, "olga").await;
+    assert_eq!(consent.status, StatusCode::OK, "{}", consent.body);
+    assert!(consent.body.contains("Allow Ledger App?"));
+    assert!(
+        consent
+            .body
+            .contains("your company, your role and the administrations you may use")
+    );
+    let mut fields: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    fields.push(("csrf".into(), consent.csrf()));
+    fields.push(("consent".into(), "allow".into()));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let back = browser.post("/oauth2/authorize", &pairs).await;
+    let location = back.location().to_string();
+    assert!(location.starts_with(CALLBACK), "{location}");
+    assert_eq!(
+        param(&location, "state").as_deref(),
+        Some(csrf.secret().as_str())
+    );
+    assert_eq!(param(&location, "iss").as_deref(), Some(ISSUER));
+    let code = param(&location, "code").unwrap();
+
+    // The code, with the PKCE verifier: an ID token the library validates with the JWKS.
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code.clone()))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    let id_token = tokens.id_token().unwrap();
+    // The server's clock is the test's, months before the machine's.
+    let now = chrono::DateTime::from_timestamp_millis(app.clock.now().millis()).unwrap();
+    let verifier = client
+        .id_token_verifier()
+        .set_allowed_algs(vec![CoreJwsSigningAlgorithm::EcdsaP256Sha256])
+        .set_time_fn(move || now);
+    let claims = id_token.claims(&verifier, &nonce).unwrap();
+    assert_eq!(claims.subject().as_str(), account.admin_id);
+    assert_eq!(claims.issuer().as_str(), ISSUER);
+    assert_eq!(
+        claims.preferred_username().map(|u| u.as_str()),
+        Some("olga")
+    );
+    assert_eq!(claims.email().map(|e| e.as_str()), Some("olga@example.com"));
+    assert_eq!(
+        claims.email_verified(),
+        Some(false),
+        "never proven by a link"
+    );
+    assert!(claims.auth_time().is_some());
+    let amr: Vec<String> = claims
+        .auth_method_refs()
+        .unwrap()
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    assert_eq!(amr, ["pwd"]);
+    let raw = payload(&id_token.to_string());
+    assert_eq!(raw["account_id"], account.account_id);
+    assert_eq!(raw["account_name"], "olga Holding");
+    assert_eq!(raw["user_kind"], "administrator");
+    assert_eq!(raw["administrations"][0]["name"], "Olga's Books");
+    assert_eq!(raw["acr"], "pwd");
+    assert!(raw["sid"].is_string());
+    // The access token is an RFC 9068 JWT.
+    let access = tokens.access_token().secret();
+    let header: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(access.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["typ"], "at+jwt");
+    assert_eq!(payload(access)["client_id"], client_id);
+    if let Some(expected) = claims.access_token_hash() {
+        let actual = AccessTokenHash::from_token(
+            tokens.access_token(),
+            id_token.signing_alg().unwrap(),
+            id_token.signing_key(&verifier).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(&actual, expected);
+    }
+
+    // Userinfo (GET through the library, POST with the token in the body): the same subject.
+    let info: CoreUserInfoClaims = client
+        .user_info(tokens.access_token().clone(), None)
+        .unwrap()
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert_eq!(info.subject().as_str(), account.admin_id);
+    let posted = browser
+        .post("/oauth2/userinfo", &[("access_token", access.as_str())])
+        .await;
+    assert_eq!(posted.status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<Value>(&posted.body).unwrap()["sub"],
+        account.admin_id
+    );
+
+    // The code again: refused, and what it issued is revoked.
+    let replay = client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(openidconnect::PkceCodeVerifier::new("x".repeat(43)))
+        .request_async(&http)
+        .await;
+    assert!(replay.is_err());
+    let first_refresh = tokens.refresh_token().unwrap().clone();
+    let revoked = client
+        .exchange_refresh_token(&first_refresh)
+        .unwrap()
+        .request_async(&http)
+        .await;
+    assert!(
+        revoked.is_err(),
+        "a replayed code revokes the tokens it issued"
+    );
+}
+
+/// Runs the flow for a first-party client (no consent) up to the tokens.
+async fn tokens_for(
+    app: &TestApp,
+    browser: &mut Browser<'_>,
+    account: &TestAccount,
+    username: &str,
+    client: &CoreClient<
+        openidconnect::EndpointSet,
+        openidconnect::EndpointNotSet,
+        openidconnect::EndpointNotSet,
+        openidconnect::EndpointNotSet,
+        openidconnect::EndpointMaybeSet,
+        openidconnect::EndpointMaybeSet,
+    >,
+    logged_in: bool,
+) -> openidconnect::core::CoreTokenResponse {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, _, _) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("offline_access".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let back = if logged_in {
+        browser.get(&local(&url)).await
+    } else {
+        assert_eq!(browser.get(&local(&url)).await.location(), "/login");
+        log_in_for_app(browser, account, username).await
+    };
+    let code = param(back.location(), "code").unwrap_or_else(|| panic!("{}", back.location()));
+    client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http(app))
+        .await
+        .unwrap()
+}
+
+async fn first_party_client(
+    app: &TestApp,
+) -> CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+> {
+    oidc::ensure_keys(&app.state).await.unwrap();
+    let (client_id, secret) = register(app, true, None).await;
+    let metadata =
+        CoreProviderMetadata::discover_async(IssuerUrl::new(ISSUER.into()).unwrap(), &http(app))
+            .await
+            .unwrap();
+    CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(client_id),
+        Some(ClientSecret::new(secret)),
+    )
+    .set_redirect_uri(RedirectUrl::new(CALLBACK.into()).unwrap())
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_a_reused_one_revokes_its_family() {
+    let app = TestApp::new().await;
+    let account = app.account("olga").await;
+    let client = first_party_client(&app).await;
+    let mut browser = app.browser();
+    let tokens = tokens_for(&app, &mut browser, &account, "olga", &client, false).await;
+    let first = tokens.refresh_token().unwrap().clone();
+    let refresh = |token: RefreshToken| {
+        let client = client.clone();
+        let http = http(&app);
+        async move {
+            client
+                .exchange_refresh_token(&token)
+                .unwrap()
+                .request_async(&http)
+                .await
+        }
+    };
+    let second = refresh(first.clone()).await.unwrap();
+    let second_token = second.refresh_token().unwrap().clone();
+    assert_ne!(second_token.secret(), first.secret(), "rotated");
+    let third = refresh(second_token.clone()).await.unwrap();
+    // The first again: refused, and the newest of its family stops working too.
+    assert!(refresh(first).await.is_err());
+    assert!(
+        refresh(third.refresh_token().unwrap().clone())
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn logout_and_a_password_change_revoke_refresh_tokens() {
+    let app = TestApp::new().await;
+    let account = app.account("olga").await;
+    let client = first_party_client(&app).await;
+    let refresh = |token: RefreshToken| {
+        let client = client.clone();
+        let http = http(&app);
+        async move {
+            client
+                .exchange_refresh_token(&token)
+                .unwrap()
+                .request_async(&http)
+                .await
+        }
+    };
+    // Logout ends the session the tokens are bound to.
+    let mut browser = app.browser();
+    let tokens = tokens_for(&app, &mut browser, &account, "olga", &client, false).await;
+    let access = tokens.access_token().clone();
+    browser.post_from("/", "/logout", &[]).await;
+    assert!(
+        refresh(tokens.refresh_token().unwrap().clone())
+            .await
+            .is_err()
+    );
+    let info = client
+        .user_info(access, None)
+        .unwrap()
+        .request_async::<openidconnect::EmptyAdditionalClaims, _, openidconnect::core::CoreGenderClaim>(&http(&app))
+        .await;
+    assert!(info.is_err(), "userinfo ends with the session");
+
+    // A password change revokes them although the session goes on.
+    let mut browser = app.browser();
+    let tokens = tokens_for(&app, &mut browser, &account, "olga", &client, false).await;
+    let tab = format!("/employees/{}/security", account.admin_id);
+    let new = "a brand new long passphrase";
+    let changed = browser
+        .post_from(
+            &tab,
+            "/security/password",
+            &[
+                ("current", crate::support::PASSWORD),
+                ("new", new),
+                ("repeat", new),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    assert_eq!(
+        browser.get("/").await.status,
+        StatusCode::OK,
+        "the session goes on"
+    );
+    assert!(
+        refresh(tokens.refresh_token().unwrap().clone())
+            .await
+            .is_err()
+    );
+}
