@@ -462,3 +462,301 @@ async fn logout_and_a_password_change_revoke_refresh_tokens() {
             .is_err()
     );
 }
+
+/// An authorization request's path, with `extra` parameters over the usual ones.
+fn authorize_path(client_id: &str, extra: &[(&str, &str)]) -> String {
+    let mut params: Vec<(&str, &str)> = vec![
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", CALLBACK),
+        ("scope", "openid"),
+        ("state", "s-123"),
+        (
+            "code_challenge",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        ),
+        ("code_challenge_method", "S256"),
+    ];
+    for (name, value) in extra {
+        params.retain(|(n, _)| n != name);
+        if !value.is_empty() {
+            params.push((name, value));
+        }
+    }
+    format!(
+        "/oauth2/authorize?{}",
+        crate::support::serde_urlencoded_encode(&params)
+    )
+}
+
+/// The RFC 7636 example's verifier for the challenge above.
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+/// Exchanges a code by hand (form post with client_secret_post), returning status and JSON.
+async fn exchange(
+    browser: &mut Browser<'_>,
+    client_id: &str,
+    secret: &str,
+    code: &str,
+    verifier: &str,
+) -> (StatusCode, Value) {
+    let page = browser
+        .post(
+            "/oauth2/token",
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", CALLBACK),
+                ("code_verifier", verifier),
+                ("client_id", client_id),
+                ("client_secret", secret),
+            ],
+        )
+        .await;
+    (
+        page.status,
+        serde_json::from_str(&page.body).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn the_basic_and_config_op_checks_that_apply() {
+    let app = TestApp::new().await;
+    let account = app.account("olga").await;
+    oidc::ensure_keys(&app.state).await.unwrap();
+    let (client_id, secret) = register(&app, true, None).await;
+    let mut browser = app.browser();
+
+    // Config: discovery's issuer is the public URL, and every endpoint is advertised.
+    let config: Value =
+        serde_json::from_str(&browser.get("/.well-known/openid-configuration").await.body).unwrap();
+    assert_eq!(config["issuer"], ISSUER);
+    for field in [
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "jwks_uri",
+    ] {
+        assert!(
+            config[field].as_str().unwrap().starts_with(ISSUER),
+            "{field}"
+        );
+    }
+    assert_eq!(
+        config["code_challenge_methods_supported"],
+        serde_json::json!(["S256"])
+    );
+    // JWKS: distinct kids, no private parts.
+    let jwks: Value = serde_json::from_str(&browser.get("/oauth2/jwks").await.body).unwrap();
+    let keys = jwks["keys"].as_array().unwrap();
+    assert!(keys.len() >= 2);
+    let mut kids: Vec<&str> = keys.iter().map(|k| k["kid"].as_str().unwrap()).collect();
+    kids.sort_unstable();
+    kids.dedup();
+    assert_eq!(kids.len(), keys.len());
+    assert!(
+        keys.iter()
+            .all(|k| k.get("d").is_none() && k.get("p").is_none())
+    );
+
+    // An unknown client or redirect URI: a page, no redirect.
+    for path in [
+        authorize_path("no-such-client", &[]),
+        authorize_path(&client_id, &[("redirect_uri", "https://evil.example/cb")]),
+        authorize_path(&client_id, &[("redirect_uri", "")]),
+    ] {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(page.location().is_empty(), "{path}");
+    }
+    // Other errors go back to the app with `error`, `state` and `iss`.
+    for (extra, error) in [
+        (vec![("response_type", "")], "invalid_request"),
+        (
+            vec![("response_type", "token")],
+            "unsupported_response_type",
+        ),
+        (vec![("scope", "profile")], "invalid_scope"),
+        (vec![("code_challenge", "")], "invalid_request"),
+        (vec![("code_challenge_method", "plain")], "invalid_request"),
+        (vec![("prompt", "none login")], "invalid_request"),
+        (vec![("prompt", "none")], "login_required"),
+    ] {
+        let page = browser.get(&authorize_path(&client_id, &extra)).await;
+        let location = page.location();
+        assert!(location.starts_with(CALLBACK), "{extra:?}: {location}");
+        assert_eq!(
+            param(location, "error").as_deref(),
+            Some(error),
+            "{extra:?}"
+        );
+        assert_eq!(param(location, "state").as_deref(), Some("s-123"));
+        assert_eq!(param(location, "iss").as_deref(), Some(ISSUER));
+    }
+
+    // Logged in; unknown parameters ignored, no nonce needed.
+    browser.login_ok(&account, "olga").await;
+    let back = browser
+        .get(&authorize_path(
+            &client_id,
+            &[("made_up", "1"), ("ui_locales", "nl")],
+        ))
+        .await;
+    let code = param(back.location(), "code").unwrap();
+    // Wrong verifier, then the right one twice: the second is invalid_grant.
+    let (status, body) = exchange(&mut browser, &client_id, &secret, &code, &"x".repeat(43)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    let back = browser.get(&authorize_path(&client_id, &[])).await;
+    let code = param(back.location(), "code").unwrap();
+    let (status, first) = exchange(&mut browser, &client_id, &secret, &code, VERIFIER).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert!(
+        payload(first["id_token"].as_str().unwrap())
+            .get("nonce")
+            .is_none()
+    );
+    let (status, again) = exchange(&mut browser, &client_id, &secret, &code, VERIFIER).await;
+    assert_eq!(
+        (status, again["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    // A wrong secret: invalid_client.
+    let back = browser.get(&authorize_path(&client_id, &[])).await;
+    let code = param(back.location(), "code").unwrap();
+    let (status, body) = exchange(&mut browser, &client_id, "wrong", &code, VERIFIER).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+    );
+
+    // prompt=none with a session: a code. prompt=login and max_age: a newer auth_time.
+    let back = browser
+        .get(&authorize_path(&client_id, &[("prompt", "none")]))
+        .await;
+    let code = param(back.location(), "code").unwrap();
+    let (_, tokens) = exchange(&mut browser, &client_id, &secret, &code, VERIFIER).await;
+    let first_auth = payload(tokens["id_token"].as_str().unwrap())["auth_time"]
+        .as_i64()
+        .unwrap();
+    app.clock.advance(std::time::Duration::from_secs(5));
+    for extra in [vec![("prompt", "login")], vec![("max_age", "1")]] {
+        let to_login = browser.get(&authorize_path(&client_id, &extra)).await;
+        assert_eq!(to_login.location(), "/login", "{extra:?}");
+        let back = log_in_for_app(&mut browser, &account, "olga").await;
+        let code = param(back.location(), "code").unwrap_or_else(|| panic!("{}", back.location()));
+        let (_, tokens) = exchange(&mut browser, &client_id, &secret, &code, VERIFIER).await;
+        let auth_time = payload(tokens["id_token"].as_str().unwrap())["auth_time"]
+            .as_i64()
+            .unwrap();
+        assert!(auth_time > first_auth, "{extra:?}");
+        app.clock.advance(std::time::Duration::from_secs(5));
+    }
+
+    // Key rotation: new keys sign, the old stay published.
+    let before: Vec<String> = keys
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_string())
+        .collect();
+    oidc::rotate_keys(&app.state).await.unwrap();
+    app.clock.advance(std::time::Duration::from_secs(120));
+    let jwks: Value = serde_json::from_str(&browser.get("/oauth2/jwks").await.body).unwrap();
+    let after: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    assert!(
+        before.iter().all(|kid| after.contains(&kid.as_str())),
+        "the old keys stay published"
+    );
+    assert_eq!(after.len(), before.len() * 2);
+    let back = browser.get(&authorize_path(&client_id, &[])).await;
+    let code = param(back.location(), "code").unwrap();
+    let (_, tokens) = exchange(&mut browser, &client_id, &secret, &code, VERIFIER).await;
+    let header: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(
+                tokens["id_token"]
+                    .as_str()
+                    .unwrap()
+                    .split('.')
+                    .next()
+                    .unwrap(),
+            )
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        !before.contains(&header["kid"].as_str().unwrap().to_string()),
+        "a new key signs"
+    );
+    // Once every token of the old keys has expired, they are no longer published.
+    app.clock.advance(portcullis_core::oidc::KEY_OVERLAP);
+    let jwks: Value = serde_json::from_str(&browser.get("/oauth2/jwks").await.body).unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), before.len());
+}
+
+#[tokio::test]
+async fn an_app_of_one_account_refuses_the_users_of_another_and_ended_employment_revokes() {
+    let app = TestApp::new().await;
+    let mine = app.account("olga").await;
+    let other = app.account("piet").await;
+    oidc::ensure_keys(&app.state).await.unwrap();
+    let (client_id, secret) = register(&app, true, Some(&mine.account_id)).await;
+    let mut piet = app.browser();
+    piet.login_ok(&other, "piet").await;
+    let refused = piet.get(&authorize_path(&client_id, &[])).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("This app is not for your account"));
+    assert!(refused.location().is_empty());
+
+    let ines = app
+        .user(&mine, "ines", portcullis_core::user::UserKind::Employee)
+        .await;
+    let mut browser = app.browser();
+    browser.login_ok(&mine, "ines").await;
+    let back = browser
+        .get(&authorize_path(
+            &client_id,
+            &[("scope", "openid offline_access")],
+        ))
+        .await;
+    let code = param(back.location(), "code").unwrap();
+    let (status, tokens) = exchange(&mut browser, &client_id, &secret, &code, VERIFIER).await;
+    assert_eq!(status, StatusCode::OK);
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
+    // Her employment ends: her session goes at its next use, and the refresh token with it.
+    let mut admin = app.browser();
+    admin.login_ok(&mine, "olga").await;
+    let edit = format!("/employees/{ines}/edit");
+    let today = "2026-01-04";
+    admin
+        .post_from(
+            &edit,
+            &edit,
+            &[
+                ("name", "ines Tester"),
+                ("email", "ines@example.com"),
+                ("kind", "employee"),
+                ("employment_ends", today),
+            ],
+        )
+        .await;
+    assert_eq!(browser.get("/").await.location(), "/login");
+    let page = browser
+        .post(
+            "/oauth2/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &refresh),
+                ("client_id", &client_id),
+                ("client_secret", &secret),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+}
