@@ -29,6 +29,7 @@ const ID_ROUTES: &[(&str, &str)] = &[
     ("GET", "/ip-addresses/{id}?ip=198.51.100.7"),
     ("POST", "/security/passkeys/{id}/rename"),
     ("POST", "/security/passkeys/{id}/delete"),
+    ("POST", "/security/apps/{id}/revoke"),
     ("POST", "/ip-addresses/{id}"),
     ("POST", "/portal/clients/{id}/open"),
     ("POST", "/portal/firm/links/{id}/{answer}"),

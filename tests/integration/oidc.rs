@@ -760,3 +760,115 @@ async fn an_app_of_one_account_refuses_the_users_of_another_and_ended_employment
         .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
 }
+
+#[tokio::test]
+async fn consent_is_remembered_listed_and_taken_back() {
+    let app = TestApp::new().await;
+    let account = app.account("olga").await;
+    oidc::ensure_keys(&app.state).await.unwrap();
+    let (client_id, secret) = register(&app, false, None).await;
+    let mut browser = app.browser();
+    browser.login_ok(&account, "olga").await;
+    let path = authorize_path(&client_id, &[("scope", "openid email offline_access")]);
+    let consent = browser.get(&path).await;
+    assert!(
+        consent.body.contains("Allow Ledger App?"),
+        "{}",
+        consent.body
+    );
+    // Denied: back to the app with access_denied.
+    let url = url::Url::parse(&format!("{ISSUER}{path}")).unwrap();
+    let mut fields: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    fields.push(("csrf".into(), consent.csrf()));
+    let answer = |choice: &str| {
+        let mut all = fields.clone();
+        all.push(("consent".into(), choice.into()));
+        all
+    };
+    let denied = answer("deny");
+    let pairs: Vec<(&str, &str)> = denied
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let back = browser.post("/oauth2/authorize", &pairs).await;
+    assert_eq!(
+        param(back.location(), "error").as_deref(),
+        Some("access_denied")
+    );
+    // A consent form without the session's CSRF token is only shown again.
+    let mut forged = answer("allow");
+    forged.retain(|(k, _)| k != "csrf");
+    let pairs: Vec<(&str, &str)> = forged
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let again = browser.post("/oauth2/authorize", &pairs).await;
+    assert!(again.body.contains("Allow Ledger App?"));
+    // Allowed: remembered, so the next request goes straight back with a code.
+    let allowed = answer("allow");
+    let pairs: Vec<(&str, &str)> = allowed
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let back = browser.post("/oauth2/authorize", &pairs).await;
+    let code = param(back.location(), "code").unwrap();
+    let (_, tokens) = exchange(&mut browser, &client_id, &secret, &code, VERIFIER).await;
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
+    let back = browser.get(&path).await;
+    assert!(
+        param(back.location(), "code").is_some(),
+        "no second question"
+    );
+    // A broader scope asks again.
+    let broader = browser
+        .get(&authorize_path(&client_id, &[("scope", "openid account")]))
+        .await;
+    assert!(broader.body.contains("Allow Ledger App?"));
+
+    // Listed under Apps with access; taking it back revokes the refresh token.
+    let apps_page = format!("/employees/{}/security/apps", account.admin_id);
+    let apps = browser.get(&apps_page).await;
+    assert!(
+        apps.body.contains("Ledger App") && apps.body.contains("May know: email, offline_access"),
+        "{}",
+        apps.body
+    );
+    let revoke = format!("/security/apps/{client_id}/revoke");
+    let done = browser.post_from(&apps_page, &revoke, &[]).await;
+    assert_eq!(done.location(), format!("{apps_page}?done=app-revoked"));
+    assert!(
+        browser
+            .get(&apps_page)
+            .await
+            .body
+            .contains("You have not allowed any app.")
+    );
+    let page = browser
+        .post(
+            "/oauth2/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &refresh),
+                ("client_id", &client_id),
+                ("client_secret", &secret),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(
+        browser.get(&path).await.body.contains("Allow Ledger App?"),
+        "asked again"
+    );
+    assert_eq!(
+        browser.post_from(&apps_page, &revoke, &[]).await.status,
+        StatusCode::NOT_FOUND,
+        "nothing left to take back"
+    );
+    app.assert_audited(
+        &account.admin_id,
+        "oidc.app_revoked",
+        "app=Ledger App",
+        None,
+    )
+    .await;
+}

@@ -21,3 +21,17 @@ audit-oidc-consent-granted = App allowed
 audit-oidc-app-revoked = App's access taken back
 audit-label-app = App
 audit-label-scope = May know
+
+apps-title = Apps with access
+apps-count = { $count ->
+    [0] No app logs you in through this account.
+    [one] 1 app logs you in through this account.
+   *[other] { $count } apps log you in through this account.
+}
+apps-see = See and take back
+apps-intro = Apps you allowed to log you in with this account. Taking one back ends what it may do at once: it must ask you again.
+apps-none = You have not allowed any app. Apps of your own company may log you in without asking.
+apps-since = allowed { $at }
+apps-may-know = May know: { $scopes }
+apps-revoke = Take back { $app }
+flash-app-revoked = The app's access is taken back.

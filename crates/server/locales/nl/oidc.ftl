@@ -21,3 +21,17 @@ audit-oidc-consent-granted = App toegestaan
 audit-oidc-app-revoked = Toegang van app ingetrokken
 audit-label-app = App
 audit-label-scope = Mag weten
+
+apps-title = Apps met toegang
+apps-count = { $count ->
+    [0] Geen app laat je via dit account inloggen.
+    [one] 1 app laat je via dit account inloggen.
+   *[other] { $count } apps laten je via dit account inloggen.
+}
+apps-see = Bekijken en intrekken
+apps-intro = Apps die je toestond je met dit account in te laten loggen. Intrekken beëindigt meteen wat ze mogen: ze moeten het je opnieuw vragen.
+apps-none = Je hebt geen app toegestaan. Apps van je eigen bedrijf mogen je zonder vragen laten inloggen.
+apps-since = toegestaan { $at }
+apps-may-know = Mag weten: { $scopes }
+apps-revoke = { $app } intrekken
+flash-app-revoked = De toegang van de app is ingetrokken.

@@ -96,6 +96,7 @@ fn flash_text(code: &str) -> Option<String> {
         "language-saved" => key("flash-language-saved"),
         "helpdesk-granted" => key("flash-helpdesk-granted"),
         "helpdesk-revoked" => key("flash-helpdesk-revoked"),
+        "app-revoked" => key("flash-app-revoked"),
         "link-requested" => key("flash-link-requested"),
         "link-accepted" => key("flash-link-accepted"),
         "link-declined" => key("flash-link-declined"),

@@ -111,6 +111,8 @@ pub enum Part {
     Sessions,
     IpAddresses,
     Language,
+    /// The apps (OpenID Connect clients) the user allowed.
+    Apps,
 }
 
 impl Part {
@@ -124,6 +126,7 @@ impl Part {
             "username" => Part::Username,
             "ip-addresses" => Part::IpAddresses,
             "language" => Part::Language,
+            "apps" => Part::Apps,
             _ => return None,
         };
         let everyone_s = matches!(part, Part::TwoFactor | Part::Passkeys | Part::Sessions);
@@ -141,6 +144,7 @@ impl Part {
             Part::Sessions => "sessions",
             Part::IpAddresses => "ip-addresses",
             Part::Language => "language",
+            Part::Apps => "apps",
         }
     }
 
@@ -155,6 +159,7 @@ impl Part {
             Part::Sessions => key("sessions-title"),
             Part::IpAddresses => key("ip-security-title"),
             Part::Language => key("language-title"),
+            Part::Apps => key("apps-title"),
         })
     }
 }
@@ -181,6 +186,16 @@ struct SecurityPage {
     chosen_code: &'static str,
     /// The newest security events about the user (on the summary).
     activity: Vec<super::audit::EventLine>,
+    /// The apps the user allowed (their own tab only).
+    apps: Vec<AppLine>,
+}
+
+/// An app with access, in words.
+pub struct AppLine {
+    pub client_id: String,
+    pub name: String,
+    pub scopes: String,
+    pub since: String,
 }
 
 /// How many of a user's newest security events the summary shows.
@@ -262,7 +277,29 @@ pub(crate) async fn page(
     } else {
         Vec::new()
     };
+    let apps = if row.id == user.user_id {
+        state
+            .store
+            .apps_of_user(&row.id)
+            .await?
+            .into_iter()
+            .map(|a| AppLine {
+                scopes: a
+                    .scope
+                    .split(' ')
+                    .filter(|s| *s != "openid")
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                client_id: a.client_id,
+                name: a.name,
+                since: format_time(a.granted_at),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = SecurityPage {
+        apps,
         activity,
         t: crate::i18n::reader(),
         nav: Nav::new(state, user, active).with_flash(shown.done),
@@ -475,6 +512,24 @@ pub async fn end_session(
     Ok(my_part(&user, Part::Sessions, "session-ended").into_response())
 }
 
+/// `POST /security/apps/{client_id}/revoke`: takes back an app's access (and its refresh
+/// tokens). An app the user never allowed is not found.
+pub async fn revoke_app(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: Client,
+    Path(client_id): Path<String>,
+    CsrfForm(_form): CsrfForm<EndForm>,
+) -> Result<Response, WebError> {
+    if client_id.len() > 100
+        || !crate::flows::oidc::revoke_app(&user.acting(&state, &client), &user.user_id, &client_id)
+            .await?
+    {
+        return Err(WebError::NotFound);
+    }
+    Ok(my_part(&user, Part::Apps, "app-revoked").into_response())
+}
+
 /// `POST /security/sessions/end-others`: ends every session of the user but this one.
 pub async fn end_other_sessions(
     State(state): State<AppState>,
@@ -569,6 +624,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/security/password", change_password)
         .post("/security/ip-addresses/auto-validate", auto_validate)
         .post("/security/sessions/{id}/end", end_session)
+        .post("/security/apps/{id}/revoke", revoke_app)
         .post("/security/sessions/end-others", end_other_sessions)
         .post("/security/sessions/end-all", end_all_sessions)
 }
