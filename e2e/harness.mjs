@@ -97,6 +97,10 @@ export async function startDemoServer() {
       admin: { username: 'demo-firm-admin', password: detail(/demo-firm-admin\s+password\s+(\S+)/) },
     },
     outbox: join(dataDir, 'outbox'),
+    /** Runs a `portcullis` command against the demo's data, as whoever runs the server. */
+    cli(args, input) {
+      return execFileSync(BIN, args, { env, input }).toString();
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

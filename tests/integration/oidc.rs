@@ -98,6 +98,22 @@ fn local(url: &url::Url) -> String {
     format!("{}?{}", url.path(), url.query().unwrap_or_default())
 }
 
+/// Where a page sends the browser back to the app: its redirect, or (the answer of the login or
+/// consent form) the link that the page follows by itself.
+fn returned(page: &crate::support::Page) -> String {
+    if !page.location().is_empty() {
+        return page.location().to_string();
+    }
+    let marker = "href=\"";
+    page.body
+        .split("data-redirect")
+        .next()
+        .and_then(|before| before.rfind(marker).map(|at| &before[at + marker.len()..]))
+        .and_then(|rest| rest.split('"').next())
+        .map(|href| href.replace("&#38;", "&").replace("&amp;", "&"))
+        .unwrap_or_default()
+}
+
 /// A query parameter of a redirect's Location.
 fn param(location: &str, name: &str) -> Option<String> {
     let url = url::Url::parse(location).ok()?;
@@ -194,7 +210,7 @@ async fn the_openidconnect_crate_logs_in_validates_refreshes_and_reads_userinfo(
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let back = browser.post("/oauth2/authorize", &pairs).await;
-    let location = back.location().to_string();
+    let location = returned(&back);
     assert!(location.starts_with(CALLBACK), "{location}");
     assert_eq!(
         param(&location, "state").as_deref(),
@@ -335,7 +351,7 @@ async fn tokens_for(
         assert_eq!(browser.get(&local(&url)).await.location(), "/login");
         log_in_for_app(browser, account, username).await
     };
-    let code = param(back.location(), "code").unwrap_or_else(|| panic!("{}", back.location()));
+    let code = param(&returned(&back), "code").unwrap_or_else(|| panic!("{}", back.body));
     client
         .exchange_code(AuthorizationCode::new(code))
         .unwrap()
@@ -602,7 +618,7 @@ async fn the_basic_and_config_op_checks_that_apply() {
             &[("made_up", "1"), ("ui_locales", "nl")],
         ))
         .await;
-    let code = param(back.location(), "code").unwrap();
+    let code = param(&returned(&back), "code").unwrap();
     // Wrong verifier, then the right one twice: the second is invalid_grant.
     let (status, body) = exchange(&mut browser, &client_id, &secret, &code, &"x".repeat(43)).await;
     assert_eq!(
@@ -610,7 +626,7 @@ async fn the_basic_and_config_op_checks_that_apply() {
         (StatusCode::BAD_REQUEST, Some("invalid_grant"))
     );
     let back = browser.get(&authorize_path(&client_id, &[])).await;
-    let code = param(back.location(), "code").unwrap();
+    let code = param(&returned(&back), "code").unwrap();
     let (status, first) = exchange(&mut browser, &client_id, &secret, &code, VERIFIER).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     assert!(
@@ -625,7 +641,7 @@ async fn the_basic_and_config_op_checks_that_apply() {
     );
     // A wrong secret: invalid_client.
     let back = browser.get(&authorize_path(&client_id, &[])).await;
-    let code = param(back.location(), "code").unwrap();
+    let code = param(&returned(&back), "code").unwrap();
     let (status, body) = exchange(&mut browser, &client_id, "wrong", &code, VERIFIER).await;
     assert_eq!(
         (status, body["error"].as_str()),
@@ -636,7 +652,7 @@ async fn the_basic_and_config_op_checks_that_apply() {
     let back = browser
         .get(&authorize_path(&client_id, &[("prompt", "none")]))
         .await;
-    let code = param(back.location(), "code").unwrap();
+    let code = param(&returned(&back), "code").unwrap();
     let (_, tokens) = exchange(&mut browser, &client_id, &secret, &code, VERIFIER).await;
     let first_auth = payload(tokens["id_token"].as_str().unwrap())["auth_time"]
         .as_i64()
@@ -646,7 +662,7 @@ async fn the_basic_and_config_op_checks_that_apply() {
         let to_login = browser.get(&authorize_path(&client_id, &extra)).await;
         assert_eq!(to_login.location(), "/login", "{extra:?}");
         let back = log_in_for_app(&mut browser, &account, "olga").await;
-        let code = param(back.location(), "code").unwrap_or_else(|| panic!("{}", back.location()));
+        let code = param(&returned(&back), "code").unwrap_or_else(|| panic!("{}", back.body));
         let (_, tokens) = exchange(&mut browser, &client_id, &secret, &code, VERIFIER).await;
         let auth_time = payload(tokens["id_token"].as_str().unwrap())["auth_time"]
             .as_i64()
@@ -675,7 +691,7 @@ async fn the_basic_and_config_op_checks_that_apply() {
     );
     assert_eq!(after.len(), before.len() * 2);
     let back = browser.get(&authorize_path(&client_id, &[])).await;
-    let code = param(back.location(), "code").unwrap();
+    let code = param(&returned(&back), "code").unwrap();
     let (_, tokens) = exchange(&mut browser, &client_id, &secret, &code, VERIFIER).await;
     let header: Value = serde_json::from_slice(
         &base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -725,7 +741,7 @@ async fn an_app_of_one_account_refuses_the_users_of_another_and_ended_employment
             &[("scope", "openid offline_access")],
         ))
         .await;
-    let code = param(back.location(), "code").unwrap();
+    let code = param(&returned(&back), "code").unwrap();
     let (status, tokens) = exchange(&mut browser, &client_id, &secret, &code, VERIFIER).await;
     assert_eq!(status, StatusCode::OK);
     let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
@@ -792,7 +808,7 @@ async fn consent_is_remembered_listed_and_taken_back() {
         .collect();
     let back = browser.post("/oauth2/authorize", &pairs).await;
     assert_eq!(
-        param(back.location(), "error").as_deref(),
+        param(&returned(&back), "error").as_deref(),
         Some("access_denied")
     );
     // A consent form without the session's CSRF token is only shown again.
@@ -811,12 +827,12 @@ async fn consent_is_remembered_listed_and_taken_back() {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let back = browser.post("/oauth2/authorize", &pairs).await;
-    let code = param(back.location(), "code").unwrap();
+    let code = param(&returned(&back), "code").unwrap();
     let (_, tokens) = exchange(&mut browser, &client_id, &secret, &code, VERIFIER).await;
     let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
     let back = browser.get(&path).await;
     assert!(
-        param(back.location(), "code").is_some(),
+        param(&returned(&back), "code").is_some(),
         "no second question"
     );
     // A broader scope asks again.

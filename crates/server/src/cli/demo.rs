@@ -38,6 +38,7 @@ fn demo_password() -> String {
 /// Creates demo data when the database is empty, and prints the login details.
 pub async fn ensure_demo_data(state: &AppState) -> Result<(), CreateError> {
     let details_file = state.config.data_dir.join("demo-login.txt");
+    ensure_example_client(state).await?;
     if state.store.count_accounts().await? > 0 {
         match std::fs::read_to_string(&details_file) {
             Ok(details) => print_banner(&details),
@@ -126,6 +127,7 @@ pub async fn ensure_demo_data(state: &AppState) -> Result<(), CreateError> {
          \n  Accountant     demo-accountant  password {accountant_password}\
          \n  Administrator  demo-firm-admin  password {firm_admin_password}\n\
          \nMail Portcullis sends is shown at {origin}/dev/mail\n\
+         \nAn example app that logs in through Portcullis (OpenID Connect): {origin}/dev/example-app\n\
          \nLogins from this machine go straight in; from any other IP address they wait for\
          \nconfirmation by email (IP address security).\n",
         origin = state.config.public_origin(),
@@ -136,6 +138,35 @@ pub async fn ensure_demo_data(state: &AppState) -> Result<(), CreateError> {
     );
     write_private(&details_file, &details);
     print_banner(&details);
+    Ok(())
+}
+
+/// The example app's client (`/dev/example-app`): registered on every demo start for the
+/// address the server has now (a public client that asks for consent, as a third-party app).
+async fn ensure_example_client(state: &AppState) -> Result<(), CreateError> {
+    use crate::http::web::dev_example::EXAMPLE_APP;
+    let callback = format!("{}/dev/example-app/callback", state.config.public_origin());
+    for client in state.store.oidc_clients().await? {
+        if client.name == EXAMPLE_APP {
+            if client.redirect_uris == [callback.clone()] {
+                return Ok(());
+            }
+            state.store.delete_oidc_client(&client.client_id).await?;
+        }
+    }
+    crate::flows::oidc::create_client(
+        state,
+        &crate::flows::oidc::NewClient {
+            name: EXAMPLE_APP,
+            redirect_uris: &[callback],
+            public: true,
+            account_id: None,
+            first_party: false,
+            alg: crate::infra::jwt::Alg::Es256,
+        },
+    )
+    .await
+    .map_err(|e| CreateError::Invalid(e.to_string()))?;
     Ok(())
 }
 

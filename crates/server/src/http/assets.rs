@@ -12,6 +12,7 @@ const PASSKEYS_JS: &str = include_str!("../../static/passkeys.js");
 const MENU_JS: &str = include_str!("../../static/menu.js");
 const COPY_JS: &str = include_str!("../../static/copy.js");
 const WAIT_JS: &str = include_str!("../../static/wait.js");
+const REDIRECT_JS: &str = include_str!("../../static/redirect.js");
 
 /// `GET /static/{file}`.
 pub async fn serve(Path(file): Path<String>) -> Result<Response, WebError> {
@@ -21,6 +22,7 @@ pub async fn serve(Path(file): Path<String>) -> Result<Response, WebError> {
         "menu.js" => (MENU_JS, "text/javascript; charset=utf-8"),
         "copy.js" => (COPY_JS, "text/javascript; charset=utf-8"),
         "wait.js" => (WAIT_JS, "text/javascript; charset=utf-8"),
+        "redirect.js" => (REDIRECT_JS, "text/javascript; charset=utf-8"),
         _ => return Err(WebError::NotFound),
     };
     let mut response = body.into_response();

@@ -24,9 +24,9 @@ use axum::extract::DefaultBodyLimit;
 
 use crate::state::AppState;
 use web::{
-    account, administrations, audit, dashboard, dev_mail, employee, employees, forgot, health,
-    helpdesk, ip_addresses, login, login_code, new_ip, oidc, passkeys, portal, reauth, security,
-    security_center, set_password, two_factor,
+    account, administrations, audit, dashboard, dev_example, dev_mail, employee, employees, forgot,
+    health, helpdesk, ip_addresses, login, login_code, new_ip, oidc, passkeys, portal, reauth,
+    security, security_center, set_password, two_factor,
 };
 
 /// Largest request body accepted: forms here are small.
@@ -64,6 +64,7 @@ fn routes(demo: bool) -> Routes {
     }
     if demo {
         routes = dev_mail::routes(routes);
+        routes = dev_example::routes(routes);
     }
     routes
 }

@@ -4,6 +4,7 @@ pub(super) mod account;
 pub(super) mod administrations;
 pub(crate) mod audit;
 pub(super) mod dashboard;
+pub(crate) mod dev_example;
 pub(super) mod dev_mail;
 pub(super) mod employee;
 pub(super) mod employees;

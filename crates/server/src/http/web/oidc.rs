@@ -146,10 +146,25 @@ impl Params {
     }
 }
 
+/// How the browser goes back to the app: a redirect, or — when the request is the answer of a
+/// form (the login page, the consent page) — a page that follows the link itself, since this
+/// server's `form-action 'self'` forbids a form's answer to redirect to another site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Back {
+    Redirect,
+    Page,
+}
+
 /// Sends the browser back to the app with `query` added to its redirect URI (and `iss`, RFC 9207).
-fn back_to_app(state: &AppState, redirect_uri: &str, query: &[(&str, &str)]) -> Response {
+fn back_to_app(
+    state: &AppState,
+    app: &OidcClient,
+    redirect_uri: &str,
+    query: &[(&str, &str)],
+    how: Back,
+) -> Result<Response, WebError> {
     let Ok(mut url) = url::Url::parse(redirect_uri) else {
-        return StatusCode::BAD_REQUEST.into_response();
+        return Ok(StatusCode::BAD_REQUEST.into_response());
     };
     {
         let mut pairs = url.query_pairs_mut();
@@ -158,21 +173,27 @@ fn back_to_app(state: &AppState, redirect_uri: &str, query: &[(&str, &str)]) -> 
         }
         pairs.append_pair("iss", &oidc::issuer(state));
     }
-    Redirect::to(url.as_str()).into_response()
-}
-
-fn error_to_app(
-    state: &AppState,
-    redirect_uri: &str,
-    error: &str,
-    description: &str,
-    app_state: Option<&str>,
-) -> Response {
-    let mut query = vec![("error", error), ("error_description", description)];
-    if let Some(s) = app_state {
-        query.push(("state", s));
+    if how == Back::Redirect {
+        return Ok(Redirect::to(url.as_str()).into_response());
     }
-    back_to_app(state, redirect_uri, &query)
+    let mut page = page(
+        "redirect",
+        ta("oidc-back-title", &[("app", Arg::from(app.name.as_str()))]),
+        t("oidc-back-intro"),
+    );
+    page.app = app.name.clone();
+    page.fields = vec![(String::new(), url.to_string())];
+    Ok((
+        [
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        render(&page)?,
+    )
+        .into_response())
 }
 
 /// `GET /oauth2/authorize`.
@@ -277,14 +298,17 @@ async fn authorize(
         return no_redirect(t("oidc-error-redirect-uri"));
     };
     let app_state = params.get("state");
+    let how = if posted || fresh_since.is_some() {
+        Back::Page
+    } else {
+        Back::Redirect
+    };
     let fail = |error: &str, description: &str| {
-        Ok(error_to_app(
-            state,
-            redirect_uri,
-            error,
-            description,
-            app_state,
-        ))
+        let mut query = vec![("error", error), ("error_description", description)];
+        if let Some(s) = app_state {
+            query.push(("state", s));
+        }
+        back_to_app(state, &app, redirect_uri, &query, how)
     };
     if params.1 {
         return fail("invalid_request", "a parameter was given more than once");
@@ -436,7 +460,7 @@ async fn authorize(
     if let Some(s) = app_state {
         query.push(("state", s));
     }
-    Ok((jar, back_to_app(state, redirect_uri, &query)).into_response())
+    Ok((jar, back_to_app(state, &app, redirect_uri, &query, how)?).into_response())
 }
 
 fn consent_page(
