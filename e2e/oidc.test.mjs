@@ -5,6 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { startDemoServer, launchBrowser } from './harness.mjs';
 import { checkPage } from './a11y.mjs';
@@ -120,4 +122,38 @@ test('npm openid-client runs the code flow with PKCE, validates the ID token, re
   assert.notEqual(refreshed.refresh_token, tokens.refresh_token, 'rotated');
   assert.equal(refreshed.claims().sub, claims.sub);
   await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token), (e) => e.error === 'invalid_grant');
+});
+
+test('Python Authlib, a confidential client with client_secret_basic, logs in and validates the ID token', {
+  skip: process.env.PORTCULLIS_AUTHLIB === 'missing' && 'Authlib is not installed (scripts/test says why)',
+}, async () => {
+  const python = process.env.PORTCULLIS_PYTHON ?? 'python3';
+  const script = join(import.meta.dirname, 'python', 'authlib_rp.py');
+  let returned;
+  const app = createServer((req, res) => {
+    if (req.url.startsWith('/callback')) returned = new URL(req.url, callback).href;
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('back in the Python app');
+  });
+  await new Promise((r) => app.listen(0, '127.0.0.1', r));
+  const callback = `http://localhost:${app.address().port}/callback`;
+  const registered = JSON.parse(demo.cli(['client', 'create', '--name', 'Python App', '--redirect-uri', callback, '--first-party', '--json']));
+  const rp = (...args) => JSON.parse(execFileSync(python, [script, ...args], { encoding: 'utf8' }));
+  const started = rp('start', demo.base, registered.client_id, registered.client_secret, callback);
+
+  const context = await browser.newContext({ locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.goto(started.url);
+  await logIn(page);
+  await page.getByText('back in the Python app').waitFor();
+  await context.close();
+  app.close();
+
+  const done = rp('finish', demo.base, registered.client_id, registered.client_secret, callback,
+    returned, started.state, started.nonce, started.verifier);
+  assert.equal(done.id_token.iss, demo.base);
+  assert.equal(done.id_token.aud, registered.client_id);
+  assert.equal(done.id_token.nonce, started.nonce);
+  assert.equal(done.id_token.account_name, 'Demo Bookkeeping Ltd');
+  assert.equal(done.userinfo.sub, done.id_token.sub);
+  assert.equal(done.userinfo.preferred_username, 'demo-admin');
 });
