@@ -5,7 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { startDemoServer, launchBrowser } from './harness.mjs';
@@ -156,4 +159,95 @@ test('Python Authlib, a confidential client with client_secret_basic, logs in an
   assert.equal(done.id_token.account_name, 'Demo Bookkeeping Ltd');
   assert.equal(done.userinfo.sub, done.id_token.sub);
   assert.equal(done.userinfo.preferred_username, 'demo-admin');
+});
+
+const APACHE = '/usr/sbin/apache2';
+const MODULES = '/usr/lib/apache2/modules';
+
+/** A port nothing listens on now (for a server that cannot report the one it bound). */
+async function freePort() {
+  const probe = createServer();
+  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address();
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+test('Apache mod_auth_openidc, a certified relying party, protects a page with a Portcullis login', {
+  skip: !(existsSync(APACHE) && existsSync(`${MODULES}/mod_auth_openidc.so`))
+    && 'Apache with mod_auth_openidc is not installed (Debian: apache2 libapache2-mod-auth-openidc)',
+}, async () => {
+  const port = await freePort();
+  const site = `http://localhost:${port}`;
+  const registered = JSON.parse(demo.cli(['client', 'create', '--name', 'Apache Intranet',
+    '--redirect-uri', `${site}/protected/redirect_uri`, '--first-party', '--json']));
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-apache-'));
+  mkdirSync(join(dir, 'www', 'protected'), { recursive: true });
+  writeFileSync(join(dir, 'www', 'protected', 'index.html'), '<!doctype html><title>Intranet</title><h1>Behind Portcullis</h1>');
+  const root = process.getuid?.() === 0;
+  // Run as root, Apache serves as nobody: the site must be readable by anyone.
+  chmodSync(dir, 0o755);
+  writeFileSync(join(dir, 'apache.conf'), `
+ServerRoot "${dir}"
+PidFile "${dir}/apache.pid"
+Listen 127.0.0.1:${port}
+ServerName localhost
+ErrorLog "${dir}/error.log"
+LogLevel warn
+LoadModule mpm_event_module ${MODULES}/mod_mpm_event.so
+LoadModule authn_core_module ${MODULES}/mod_authn_core.so
+LoadModule authz_core_module ${MODULES}/mod_authz_core.so
+LoadModule authz_user_module ${MODULES}/mod_authz_user.so
+LoadModule dir_module ${MODULES}/mod_dir.so
+LoadModule mime_module ${MODULES}/mod_mime.so
+LoadModule auth_openidc_module ${MODULES}/mod_auth_openidc.so
+${root ? 'User nobody\nGroup nogroup' : ''}
+DocumentRoot "${dir}/www"
+<Directory />
+  AllowOverride None
+</Directory>
+DirectoryIndex index.html
+TypesConfig /etc/mime.types
+OIDCProviderMetadataURL ${demo.base}/.well-known/openid-configuration
+OIDCClientID ${registered.client_id}
+OIDCClientSecret ${registered.client_secret}
+OIDCRedirectURI ${site}/protected/redirect_uri
+OIDCCryptoPassphrase ${randomBytes(24).toString('hex')}
+OIDCScope "openid profile email account"
+OIDCPKCEMethod S256
+OIDCProviderTokenEndpointAuth client_secret_basic
+OIDCInfoHook id_token userinfo
+<Location /protected>
+  AuthType openid-connect
+  Require valid-user
+</Location>
+`);
+  const apache = spawn(APACHE, ['-f', join(dir, 'apache.conf'), '-DFOREGROUND'], { stdio: 'inherit' });
+  try {
+    for (let i = 0; i < 100; i++) {
+      const up = await fetch(`${site}/`).then(() => true, () => false);
+      if (up) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const context = await browser.newContext({ locale: 'en-GB' });
+    const page = await context.newPage();
+    await page.goto(`${site}/protected/`);
+    await logIn(page);
+    await page.getByRole('heading', { name: 'Behind Portcullis' }).waitFor();
+    // What the module keeps of the login: the ID token's claims (validated by the module) and
+    // userinfo.
+    await page.goto(`${site}/protected/redirect_uri?info=json`);
+    const info = JSON.parse(await page.locator('body').textContent());
+    assert.equal(info.id_token.iss, demo.base);
+    assert.equal(info.id_token.aud, registered.client_id);
+    assert.equal(info.id_token.account_name, 'Demo Bookkeeping Ltd');
+    assert.equal(info.userinfo.sub, info.id_token.sub);
+    await context.close();
+  } catch (e) {
+    throw new Error(`${e.message}\nApache's log:\n${existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8').slice(-3000) : ''}`);
+  } finally {
+    apache.kill('SIGTERM');
+    await new Promise((r) => apache.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
