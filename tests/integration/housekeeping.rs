@@ -44,6 +44,8 @@ async fn a_sweep_removes_what_has_expired_and_nothing_that_still_works() {
             pending_logins: 1,
             ip_confirmations: 1,
             single_use_tokens: 1,
+            oidc_codes: 0,
+            oidc_refresh_tokens: 0,
         }
     );
     // A removed link gets the same answer an expired one did.

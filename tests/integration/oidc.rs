@@ -887,4 +887,11 @@ async fn consent_is_remembered_listed_and_taken_back() {
         None,
     )
     .await;
+    // An hour after their minute, the codes are swept away; the refresh token after its days.
+    let sweep = || portcullis_server::flows::housekeeping::sweep(&app.state);
+    app.clock
+        .advance(std::time::Duration::from_secs(60 * 60 + 61));
+    assert_eq!(sweep().await.unwrap().expired.oidc_codes, 2);
+    app.clock.advance(portcullis_core::oidc::REFRESH_VALIDITY);
+    assert_eq!(sweep().await.unwrap().expired.oidc_refresh_tokens, 1);
 }
