@@ -34,6 +34,11 @@ impl Drop for Server {
 }
 
 async fn start(db: &TestDb, key: &SecretKey, data_dir: &Path) -> Server {
+    start_at(db, key, data_dir, "http://localhost:0").await
+}
+
+/// A server whose public URL is `public_url` (several processes behind one address).
+async fn start_at(db: &TestDb, key: &SecretKey, data_dir: &Path, public_url: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
         // Port 0: the server picks a free port and says which on its first line of output.
         .args(["serve", "--listen", "127.0.0.1:0"])
@@ -42,7 +47,7 @@ async fn start(db: &TestDb, key: &SecretKey, data_dir: &Path) -> Server {
         .env("DATABASE_URL", &db.url)
         .env("PORTCULLIS_DATA_DIR", data_dir)
         .env("PORTCULLIS_SECRET_KEY", key.to_hex())
-        .env("PORTCULLIS_PUBLIC_URL", "http://localhost:0")
+        .env("PORTCULLIS_PUBLIC_URL", public_url)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -496,4 +501,180 @@ async fn simultaneous_wrong_passwords_on_both_processes_are_checked_no_more_ofte
             checked
         );
     }
+}
+
+#[tokio::test]
+async fn an_openid_connect_login_begun_on_one_process_is_finished_and_refreshed_on_the_other() {
+    // Both processes serve one public URL (one issuer), as behind a load balancer.
+    let db = TestDb::new().await;
+    let key = SecretKey::generate();
+    let store = Store::connect(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    let keys = Keyring::new(key.clone());
+    let account = Accounts {
+        store: &store,
+        keys: &keys,
+        public_origin: "http://localhost:8080",
+        actor: &portcullis_core::access::Actor::System("test"),
+    }
+    .create_account(
+        "Shared Ltd",
+        UserInput {
+            username: "sam",
+            name: None,
+            email: "sam@example.com",
+            kind: UserKind::Administrator,
+            password: Some(&SecretString::from(PASSWORD)),
+        },
+        None,
+        Default::default(),
+        Timestamp::now(),
+    )
+    .await
+    .unwrap();
+    validate_usual_ip(&store, &account.account_id, &account.admin_user_id).await;
+    let secret = "a-client-secret-of-forty-three-characters-x";
+    store
+        .create_oidc_client(&portcullis_store::OidcClient {
+            client_id: "shared-app".into(),
+            name: "Shared App".into(),
+            secret_hash: Some(portcullis_core::token::hash_token(secret)),
+            redirect_uris: vec!["http://localhost:3000/cb".into()],
+            account_id: None,
+            first_party: true,
+            id_token_alg: "ES256".into(),
+            created_at: Timestamp::now(),
+        })
+        .await
+        .unwrap();
+    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = start_at(&db, &key, dirs.0.path(), "http://localhost:8080").await;
+    let b = start_at(&db, &key, dirs.1.path(), "http://localhost:8080").await;
+
+    // Logged in on A; the authorization request on A gives a code.
+    let mut headers = HeaderMap::new();
+    headers.insert("x-forwarded-for", HeaderValue::from_static(USUAL_IP));
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = browser
+        .get(format!("{}/login", a.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let logged_in = browser
+        .post(format!("{}/login", a.base))
+        .form(&[
+            ("csrf", hidden_field(&page, "csrf").as_str()),
+            ("security_code", account.security_code.as_str()),
+            ("username", "sam"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logged_in.status(), StatusCode::SEE_OTHER);
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let authorized = browser
+        .get(format!("{}/oauth2/authorize", a.base))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", "shared-app"),
+            ("redirect_uri", "http://localhost:3000/cb"),
+            ("scope", "openid account offline_access"),
+            (
+                "code_challenge",
+                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            ),
+            ("code_challenge_method", "S256"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = authorized.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let code = url::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("{location}"));
+
+    // The code is exchanged on B; the refresh token is used on A; its reuse is caught on B.
+    let token = |server: &Server, form: Vec<(&'static str, String)>| {
+        let url = format!("{}/oauth2/token", server.base);
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .basic_auth("shared-app", Some(secret))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let (status, first) = token(
+        &b,
+        vec![
+            ("grant_type", "authorization_code".into()),
+            ("code", code),
+            ("redirect_uri", "http://localhost:3000/cb".into()),
+            ("code_verifier", verifier.into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let jwks: serde_json::Value = reqwest::get(format!("{}/oauth2/jwks", a.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let claims = portcullis_server::infra::jwt::verify(
+        first["id_token"].as_str().unwrap(),
+        jwks["keys"].as_array().unwrap(),
+    )
+    .expect("B's ID token verifies with A's JWKS");
+    assert_eq!(claims["account_name"], "Shared Ltd");
+    let refresh = first["refresh_token"].as_str().unwrap().to_string();
+    let (status, second) = token(
+        &a,
+        vec![
+            ("grant_type", "refresh_token".into()),
+            ("refresh_token", refresh.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    let (status, reused) = token(
+        &b,
+        vec![
+            ("grant_type", "refresh_token".into()),
+            ("refresh_token", refresh),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, reused["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    // Userinfo on B for A's access token.
+    let info = reqwest::Client::new()
+        .get(format!("{}/oauth2/userinfo", b.base))
+        .bearer_auth(second["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.status(), StatusCode::OK);
+    store.close().await;
 }

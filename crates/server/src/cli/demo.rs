@@ -144,7 +144,7 @@ pub async fn ensure_demo_data(state: &AppState) -> Result<(), CreateError> {
 /// The example app's client (`/dev/example-app`): registered on every demo start for the
 /// address the server has now (a public client that asks for consent, as a third-party app).
 async fn ensure_example_client(state: &AppState) -> Result<(), CreateError> {
-    use crate::http::web::dev_example::EXAMPLE_APP;
+    use crate::flows::oidc::EXAMPLE_APP;
     let callback = format!("{}/dev/example-app/callback", state.config.public_origin());
     for client in state.store.oidc_clients().await? {
         if client.name == EXAMPLE_APP {

@@ -165,6 +165,9 @@ pub fn issuer(state: &AppState) -> String {
 // ---------------------------------------------------------------------------------------------
 // Relying parties
 
+/// The demo's example app (`/dev/example-app`): its client is found by this name.
+pub const EXAMPLE_APP: &str = "Example app (demo)";
+
 /// What `client create` was given.
 pub struct NewClient<'a> {
     /// Its name.

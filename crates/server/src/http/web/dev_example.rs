@@ -21,8 +21,7 @@ use crate::http::templates::render;
 use crate::i18n::t;
 use crate::state::AppState;
 
-/// The example app's name: its client is found by it.
-pub const EXAMPLE_APP: &str = "Example app (demo)";
+use crate::flows::oidc::EXAMPLE_APP;
 
 /// The example app's own cookie: state, nonce and PKCE verifier between its two steps.
 const FLOW_COOKIE: &str = "example_app_flow";
