@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, verify as cryptoVerify } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,11 +78,11 @@ test('npm openid-client runs the code flow with PKCE, validates the ID token, re
   });
   await new Promise((r) => app.listen(0, '127.0.0.1', r));
   const callback = `http://localhost:${app.address().port}/callback`;
-  const registered = JSON.parse(demo.cli(['client', 'create', '--name', 'Node App', '--redirect-uri', callback, '--first-party', '--json']));
-  // Portcullis signs ID tokens with ES256 (openid-client expects RS256 unless told).
+  // An RS256 app: openid-client's default, so nothing about the algorithm is configured here.
+  const registered = JSON.parse(demo.cli(['client', 'create', '--name', 'Node App', '--redirect-uri', callback,
+    '--first-party', '--id-token-alg', 'RS256', '--json']));
   const config = await oidc.discovery(new URL(demo.base), registered.client_id, {
     client_secret: registered.client_secret,
-    id_token_signed_response_alg: 'ES256',
   }, undefined, {
     execute: [oidc.allowInsecureRequests],
   });
@@ -114,6 +114,15 @@ test('npm openid-client runs the code flow with PKCE, validates the ID token, re
     idTokenExpected: true,
   });
   const claims = tokens.claims();
+  // The RS256 signature checks out with Node's own crypto against the published key.
+  const [head, body, signature] = tokens.id_token.split('.');
+  const header = JSON.parse(Buffer.from(head, 'base64url'));
+  assert.equal(header.alg, 'RS256');
+  const jwks = await (await fetch(`${demo.base}/oauth2/jwks`)).json();
+  const jwk = jwks.keys.find((k) => k.kid === header.kid);
+  assert.equal(jwk.kty, 'RSA');
+  assert.ok(cryptoVerify('RSA-SHA256', Buffer.from(`${head}.${body}`), createPublicKey({ key: jwk, format: 'jwk' }),
+    Buffer.from(signature, 'base64url')));
   assert.equal(claims.iss, demo.base);
   assert.equal(claims.preferred_username, 'demo-admin');
   assert.equal(claims.account_name, 'Demo Bookkeeping Ltd');

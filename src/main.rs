@@ -71,7 +71,7 @@ enum ClientCommand {
         /// The platform's own app: users are not asked for consent.
         #[arg(long)]
         first_party: bool,
-        /// How its ID tokens are signed: ES256 (default) or EdDSA.
+        /// How its ID tokens are signed: ES256 (default), RS256 or EdDSA.
         #[arg(long, default_value = "ES256")]
         id_token_alg: String,
         /// Print one JSON object.

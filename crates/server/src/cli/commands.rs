@@ -666,7 +666,7 @@ pub async fn client_create(
     use crate::flows::oidc;
     let alg = crate::infra::jwt::Alg::parse(args.alg).ok_or_else(|| {
         CommandError(format!(
-            "--id-token-alg must be ES256 or EdDSA, not '{}'",
+            "--id-token-alg must be ES256, EdDSA or RS256, not '{}'",
             args.alg
         ))
     })?;

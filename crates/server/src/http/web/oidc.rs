@@ -29,6 +29,7 @@ use crate::http::routes::Routes;
 use crate::http::templates::render;
 use crate::http::{WebError, cookies};
 use crate::i18n::{Arg, t, ta};
+use crate::infra::jwt::Alg;
 use crate::state::AppState;
 
 /// The longest authorization request kept while the user logs in (it rides in a cookie).
@@ -47,7 +48,7 @@ pub async fn discovery(State(state): State<AppState>) -> Response {
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["ES256", "EdDSA"],
+        "id_token_signing_alg_values_supported": Alg::ALL.map(Alg::as_str),
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": ["openid", "profile", "email", "account", "offline_access"],
