@@ -21,6 +21,12 @@ use tokio::net::TcpStream;
 /// Builds the `n`-th request of connection `conn`.
 pub type MakeRequest = Arc<dyn Fn(usize, u64) -> Request<Full<Bytes>> + Send + Sync>;
 
+/// Builds a chain's next request from its current link.
+pub type MakeLinked = Arc<dyn Fn(&str) -> Request<Full<Bytes>> + Send + Sync>;
+
+/// Reads a chain's next link from an answer's body.
+pub type NextLink = Arc<dyn Fn(&[u8]) -> Option<String> + Send + Sync>;
+
 /// One answered request.
 #[derive(Debug, Clone, Copy)]
 pub struct Sample {
@@ -117,30 +123,34 @@ async fn exchange(
     addr: SocketAddr,
     sender: &mut Option<SendRequest<Full<Bytes>>>,
     request: Request<Full<Bytes>>,
-) -> (u16, bool) {
+) -> (u16, bool, Bytes) {
     if sender.as_ref().is_none_or(|s| s.is_closed()) {
         *sender = connect(addr).await.ok();
     }
     let Some(s) = sender.as_mut() else {
-        return (0, false);
+        return (0, false, Bytes::new());
     };
     if s.ready().await.is_err() {
         *sender = None;
-        return (0, false);
+        return (0, false, Bytes::new());
     }
     match s.send_request(request).await {
         Ok(response) => {
             let status = response.status();
             let retry_after = status == StatusCode::SERVICE_UNAVAILABLE
                 && response.headers().contains_key(hyper::header::RETRY_AFTER);
-            if response.into_body().collect().await.is_err() {
-                *sender = None;
-            }
-            (status.as_u16(), retry_after)
+            let body = match response.into_body().collect().await {
+                Ok(body) => body.to_bytes(),
+                Err(_) => {
+                    *sender = None;
+                    Bytes::new()
+                }
+            };
+            (status.as_u16(), retry_after, body)
         }
         Err(_) => {
             *sender = None;
-            (0, false)
+            (0, false, Bytes::new())
         }
     }
 }
@@ -173,7 +183,7 @@ pub async fn closed_loop(
                 if sent >= end {
                     break;
                 }
-                let (status, retry_after) = exchange(addr, &mut sender, make(conn, n)).await;
+                let (status, retry_after, _) = exchange(addr, &mut sender, make(conn, n)).await;
                 n += 1;
                 if sent >= measure_from {
                     let micros = micros_since(sent);
@@ -183,6 +193,54 @@ pub async fn closed_loop(
                         service_micros: micros,
                         retry_after,
                     });
+                }
+            }
+            samples
+        }));
+    }
+    collect(tasks, duration).await
+}
+
+/// Like [`closed_loop`], but each request is made from what the previous answer on its
+/// connection said (a chain: each refresh token gives the next). Connection `conn` starts from
+/// `first[conn]`; `next` reads the next link from an answer's body, and a chain that breaks
+/// (no next link) ends its connection early.
+pub async fn closed_loop_chained(
+    addr: SocketAddr,
+    first: Vec<String>,
+    warmup: Duration,
+    duration: Duration,
+    make: MakeLinked,
+    next: NextLink,
+) -> Outcome {
+    let start = Instant::now();
+    let measure_from = start + warmup;
+    let end = measure_from + duration;
+    let mut tasks = Vec::new();
+    for link in first {
+        let (make, next) = (make.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut sender = connect(addr).await.ok();
+            let mut samples = Vec::new();
+            let mut link = link;
+            loop {
+                let sent = Instant::now();
+                if sent >= end {
+                    break;
+                }
+                let (status, retry_after, body) = exchange(addr, &mut sender, make(&link)).await;
+                if sent >= measure_from {
+                    let micros = micros_since(sent);
+                    samples.push(Sample {
+                        status,
+                        micros,
+                        service_micros: micros,
+                        retry_after,
+                    });
+                }
+                match next(&body) {
+                    Some(following) => link = following,
+                    None => break,
                 }
             }
             samples
@@ -218,7 +276,7 @@ pub async fn open_loop(
                 let scheduled = start + Duration::from_secs_f64(k as f64 * interval);
                 tokio::time::sleep_until(scheduled.into()).await;
                 let sent = Instant::now();
-                let (status, retry_after) = exchange(addr, &mut sender, make(conn, k)).await;
+                let (status, retry_after, _) = exchange(addr, &mut sender, make(conn, k)).await;
                 samples.push(Sample {
                     status,
                     micros: micros_since(scheduled),

@@ -2,11 +2,13 @@
 //! loopback. `bench/run` builds both and calls this; BENCHMARKS.md explains every figure.
 //!
 //! - `portcullis-bench` (throughput): argon2 cost and bound, password logins at saturation, the
-//!   bare handler, session checks, a login flood, memory and start-up. Writes `results.json`.
+//!   bare handler, session checks, the OpenID Connect token and userinfo endpoints, a login flood,
+//!   memory and start-up. Writes `results.json`.
 //! - `portcullis-bench scale`: 1,000,000 users and 10,000,000 IP records, then the login's work
 //!   besides hashing and the heavy pages of a 10,000-user account. Writes `scale-results.json`.
 
 mod load;
+mod oidc;
 mod server;
 
 use std::net::SocketAddr;
@@ -286,6 +288,15 @@ async fn throughput(cli: &Cli) -> anyhow::Result<Value> {
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let round_ratios: Vec<f64> = pairs.iter().map(|p| round(p.0, 3)).collect();
     let (_, bare_run, bare_cpu, check_run, check_cpu) = pairs.swap_remove(ROUNDS / 2);
+    let oidc = oidc::phases(
+        &scratch.place,
+        addr,
+        &session,
+        bare_run.rate_of(200),
+        warmup,
+        seconds,
+    )
+    .await?;
     // argon2 is timed just before and just after the login phase (30 + 30 verifications on one
     // thread, then on every core at once), so that the bound and the logins it is compared with
     // come from the same minute of this VM's drifting speed.
@@ -325,7 +336,7 @@ async fn throughput(cli: &Cli) -> anyhow::Result<Value> {
     let flood_total = flood_run.samples.len().max(1) as f64;
     let rejected = flood_run.count(|s| s.status == 503);
     let rejected_without_retry_after = flood_run.count(|s| s.status == 503 && !s.retry_after);
-    Ok(json!({
+    let mut results = json!({
         "backend": if cli.postgres.is_some() { "postgres" } else { "sqlite" },
         "machine": machine(),
         "cores": cores,
@@ -363,7 +374,11 @@ async fn throughput(cli: &Cli) -> anyhow::Result<Value> {
         "idle_rss_mb": round(idle_rss_mb, 1),
         "rss_after_load_mb": round(rss_after_load_mb, 1),
         "startup_ms": round(startup_ms, 1),
-    }))
+    });
+    if let (Value::Object(all), Value::Object(more)) = (&mut results, oidc) {
+        all.extend(more);
+    }
+    Ok(results)
 }
 
 /// Sequential requests; latency quantiles in ms.

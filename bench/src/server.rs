@@ -28,7 +28,8 @@ pub struct Place {
 }
 
 impl Place {
-    fn command(&self) -> Command {
+    /// `portcullis` with this place's data directory and database.
+    pub fn command(&self) -> Command {
         let mut command = Command::new(&self.binary);
         command.env("PORTCULLIS_DATA_DIR", &self.data_dir);
         command.env_remove("DATABASE_URL");
@@ -202,6 +203,24 @@ pub async fn request(
         .collect();
     let body = response.into_body().collect().await?.to_bytes();
     Ok((status, cookies, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// `GET path` with a cookie, on a fresh connection: the status and the `Location` header.
+pub async fn redirect(addr: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<(u16, String)> {
+    let stream = TcpStream::connect(addr).await?;
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    let response = sender.send_request(get_request(path, cookie)).await?;
+    let location = response
+        .headers()
+        .get(hyper::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    Ok((response.status().as_u16(), location))
 }
 
 /// `GET path`, with a `Cookie` header when given.
