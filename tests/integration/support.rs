@@ -117,6 +117,7 @@ pub fn settings(db: &TestDb) -> Settings {
         log_format: "human".into(),
         bench_endpoints: false,
         breach: Default::default(),
+        forward_auth: Default::default(),
     }
 }
 
@@ -151,6 +152,11 @@ impl TestApp {
         let store = Store::connect(&config.database_url).await.unwrap();
         store.migrate().await.unwrap();
         let clock = Clock::manual(T0);
+        let access_rules =
+            std::sync::Arc::new(portcullis_server::infra::access_rules::LiveRules::new(
+                config.access_rules_file.clone(),
+                config.access_rules.clone(),
+            ));
         let state = AppState::new(Services {
             breaches: std::sync::Arc::new(
                 portcullis_server::infra::breach::Hibp::new(config.breach.clone()).unwrap(),
@@ -165,6 +171,7 @@ impl TestApp {
             clock: clock.clone(),
             background: Default::default(),
             oidc_keys: Default::default(),
+            access_rules,
         });
         let router = portcullis_server::http::router(state.clone());
         TestApp {

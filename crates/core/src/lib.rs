@@ -8,6 +8,7 @@
 pub mod access;
 pub mod clock;
 pub mod email;
+pub mod forward_auth;
 pub mod helpdesk;
 pub mod ids;
 pub mod language;

@@ -102,6 +102,10 @@ impl App {
         }
         let breaches =
             crate::infra::breach::Hibp::new(config.breach.clone()).map_err(AppError::Breach)?;
+        let access_rules = Arc::new(crate::infra::access_rules::LiveRules::new(
+            config.access_rules_file.clone(),
+            config.access_rules.clone(),
+        ));
         let state = AppState::new(Services {
             breaches: Arc::new(breaches),
             store,
@@ -113,6 +117,7 @@ impl App {
             clock,
             background: tokio_util::task::TaskTracker::new(),
             oidc_keys: Default::default(),
+            access_rules,
         });
         crate::flows::oidc::ensure_keys(&state)
             .await
@@ -162,6 +167,7 @@ impl App {
             self.state.clone(),
         ));
         let breach_checks = tokio::spawn(crate::flows::breaches::every_minute(self.state.clone()));
+        let rules_reloads = tokio::spawn(reload_rules_on_hangup(self.state.clone()));
         let router = http::router(self.state.clone());
         let result = axum::serve(
             self.listener,
@@ -171,6 +177,7 @@ impl App {
         .await;
         housekeeping.abort();
         breach_checks.abort();
+        rules_reloads.abort();
         // Mail queued by the last requests still goes out, within reason.
         self.state.background.close();
         if tokio::time::timeout(Duration::from_secs(10), self.state.background.wait())
@@ -182,4 +189,28 @@ impl App {
         self.state.store.close().await;
         result
     }
+}
+
+/// Reads the forward-auth rules again on every SIGHUP. A file that no longer checks leaves the
+/// rules in force as they were; the log says why.
+async fn reload_rules_on_hangup(state: AppState) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            tracing::warn!("cannot listen for SIGHUP: the access rules are read at start-up only");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match state.access_rules.reload() {
+                Ok(count) => tracing::info!(rules = count, "access rules read again (SIGHUP)"),
+                Err(problem) => tracing::error!(
+                    %problem,
+                    "the access rules file does not check: the rules in force stay as they were"
+                ),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = state;
 }

@@ -64,6 +64,8 @@ pub struct Services {
     pub background: tokio_util::task::TaskTracker,
     /// This process's copy of the OpenID Connect signing keys.
     pub oidc_keys: Arc<crate::infra::jwt::KeyCache>,
+    /// The forward-auth rules in force (read again on SIGHUP).
+    pub access_rules: Arc<crate::infra::access_rules::LiveRules>,
 }
 
 impl Services {

@@ -29,6 +29,8 @@ pub struct ActiveSession {
     pub username: String,
     /// The user's name (empty when not known).
     pub name: String,
+    /// The user's email address.
+    pub email: String,
     /// The user's kind.
     pub kind: UserKind,
     /// Deactivated users' sessions are refused at once.
@@ -94,6 +96,7 @@ pub(crate) struct SessionRecord {
     client_enforce_two_factor: Option<i64>,
     client_block_new_ips: Option<i64>,
     login_method: String,
+    email: String,
 }
 
 impl SessionRecord {
@@ -126,6 +129,7 @@ impl SessionRecord {
             client_enforce_two_factor: row.get(21)?,
             client_block_new_ips: row.get(22)?,
             login_method: row.get(23)?,
+            email: row.get(24)?,
         })
     }
 }
@@ -142,6 +146,7 @@ impl From<SessionRecord> for ActiveSession {
             reauth_at: Timestamp(r.reauth_at),
             username: r.username,
             name: r.user_name,
+            email: r.email,
             kind: UserKind::parse(&r.kind).unwrap_or(UserKind::Employee),
             disabled: flag(r.disabled),
             employment_ends_at: r.employment_ends_at.map(Timestamp),
@@ -255,7 +260,7 @@ pub(crate) const SESSION_BY_TOKEN_HASH: &str = "SELECT s.id, s.account_id, s.use
         (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = s.user_id) AS passkeys, \
         u.language AS user_language, a.language AS account_language, a.time_zone, u.name AS user_name, \
         oc.id AS client_account_id, oc.name AS client_name, oc.enforce_two_factor AS client_enforce_two_factor, \
-        oc.block_new_ips AS client_block_new_ips, s.login_method \
+        oc.block_new_ips AS client_block_new_ips, s.login_method, u.email \
     FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = s.account_id \
     LEFT JOIN accounts oc ON oc.id = s.client_account_id AND EXISTS (SELECT 1 FROM client_assignments oa \
         JOIN client_links ol ON ol.id = oa.link_id \
@@ -594,6 +599,24 @@ crate::tx::both! {
             .bind(old_token_hash)
             .execute(e)
             .await,
+        )
+    }
+}
+
+crate::tx::both! {
+    /// Raises what a session's login proved (a second factor or a passkey given later: step-up),
+    /// never lowers it.
+    pub async fn raise_login_method(
+        &self,
+        token_hash: &str,
+        method: &str,
+    ) -> Result<(), StoreError> [e] {
+        changed(
+            sqlx::query("UPDATE sessions SET login_method = $1 WHERE token_hash = $2")
+                .bind(method)
+                .bind(token_hash)
+                .execute(e)
+                .await,
         )
     }
 }

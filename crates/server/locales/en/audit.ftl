@@ -30,6 +30,7 @@ audit-password-set = Password chosen
 audit-password-reset-requested = New password requested
 audit-policy-changed = Security center settings changed
 audit-reauth-succeeded = Identity confirmed again
+audit-session-stepped-up = Second factor given for an app that asks for it
 audit-sessions-ended = Sessions ended
 audit-two-factor-code-failed = Wrong authentication code
 audit-two-factor-disabled = Two-factor authentication turned off

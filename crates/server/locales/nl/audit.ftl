@@ -30,6 +30,7 @@ audit-password-set = Wachtwoord gekozen
 audit-password-reset-requested = Nieuw wachtwoord aangevraagd
 audit-policy-changed = Instellingen van het Beveiligingscentrum gewijzigd
 audit-reauth-succeeded = Identiteit opnieuw bevestigd
+audit-session-stepped-up = Tweede factor gegeven voor een app die erom vraagt
 audit-sessions-ended = Sessies beëindigd
 audit-two-factor-code-failed = Verkeerde verificatiecode
 audit-two-factor-disabled = Tweestapsverificatie uitgezet

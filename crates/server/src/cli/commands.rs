@@ -562,6 +562,7 @@ async fn command_state(
         clock: crate::infra::clock::Clock::System,
         background: Default::default(),
         oidc_keys: Default::default(),
+        access_rules: Default::default(),
         store,
     }))
 }

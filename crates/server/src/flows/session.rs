@@ -141,6 +141,15 @@ pub async fn renew(
 ) -> Result<String, StoreError> {
     let mut tx = acting.state.store.begin().await?;
     let fresh = renew_in(&mut tx, session, acting.now).await?;
+    if factor == "passkey" {
+        // A passkey proves more than any login but a passkey login: the session now has what
+        // forward-auth's `passkey` rules ask.
+        tx.raise_login_method(
+            &token::hash_token(&fresh),
+            portcullis_core::session::LoginMethod::Passkey.as_str(),
+        )
+        .await?;
+    }
     acting
         .audit(
             &mut tx,

@@ -4,6 +4,10 @@
 //! `Secure` and carry the `__Host-` prefix, which browsers only accept from a secure origin
 //! without a `Domain` attribute, so no sibling subdomain can plant or read them. The session
 //! cookie has no expiry: it ends with the browser as well as on the server.
+//!
+//! With `--cookie-domain` (forward-auth: the apps behind a proxy share the login), the session
+//! cookie alone carries `Domain` and therefore `__Secure-` instead of `__Host-`; every other
+//! cookie stays on Portcullis's own host.
 
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use portcullis_core::language::Language;
@@ -33,20 +37,43 @@ fn build(config: &Config, base: &str, value: String) -> Cookie<'static> {
         .build()
 }
 
+/// The session cookie's name: on a cookie domain, `__Secure-` (a `__Host-` cookie cannot name
+/// a domain).
+fn session_name(config: &Config) -> String {
+    match (&config.cookie_domain, config.is_https()) {
+        (Some(_), true) => format!("__Secure-{SESSION}"),
+        _ => name(config, SESSION),
+    }
+}
+
+fn session_cookie(config: &Config, token: String) -> Cookie<'static> {
+    let mut cookie = build(config, SESSION, token);
+    cookie.set_name(session_name(config));
+    if let Some(domain) = &config.cookie_domain {
+        cookie.set_domain(domain.clone());
+    }
+    cookie
+}
+
 /// The session cookie carrying `token`.
 pub fn session(config: &Config, token: String) -> Cookie<'static> {
-    build(config, SESSION, token)
+    session_cookie(config, token)
 }
 
 /// The session token in a request, if any.
 pub fn session_token(config: &Config, jar: &CookieJar) -> Option<String> {
-    jar.get(&name(config, SESSION))
+    jar.get(&session_name(config))
         .map(|c| c.value().to_string())
+}
+
+/// The session token in a request's `Cookie` headers (forward-auth: no jar needed).
+pub fn session_token_in(config: &Config, headers: &axum::http::HeaderMap) -> Option<String> {
+    session_token(config, &CookieJar::from_headers(headers))
 }
 
 /// Removes the session cookie.
 pub fn clear_session(config: &Config, jar: CookieJar) -> CookieJar {
-    jar.remove(build(config, SESSION, String::new()))
+    jar.remove(session_cookie(config, String::new()))
 }
 
 /// The cookie of a login waiting for its second factor.
@@ -138,4 +165,31 @@ pub fn oidc_request_value(config: &Config, jar: &CookieJar) -> Option<String> {
 /// Removes the waiting authorization request.
 pub fn clear_oidc_request(config: &Config, jar: CookieJar) -> CookieJar {
     jar.remove(build(config, OIDC, String::new()))
+}
+
+const RETURN: &str = "portcullis_return";
+
+/// Where to go after the login (forward-auth's `rd`, already checked): ten minutes, on
+/// Portcullis's own host. Base64url, as a URL may hold `;` or spaces.
+pub fn return_to(config: &Config, url: &str) -> Cookie<'static> {
+    use base64::Engine as _;
+    let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(url);
+    let mut cookie = build(config, RETURN, value);
+    cookie.set_max_age(time::Duration::minutes(10));
+    cookie
+}
+
+/// The address to return to after the login, if any.
+pub fn return_to_value(config: &Config, jar: &CookieJar) -> Option<String> {
+    use base64::Engine as _;
+    let value = jar.get(&name(config, RETURN))?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(value.value())
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// Forgets the address to return to.
+pub fn clear_return_to(config: &Config, jar: CookieJar) -> CookieJar {
+    jar.remove(build(config, RETURN, String::new()))
 }

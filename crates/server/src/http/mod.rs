@@ -25,8 +25,8 @@ use axum::extract::DefaultBodyLimit;
 use crate::state::AppState;
 use web::{
     account, administrations, audit, dashboard, dev_example, dev_mail, employee, employees, forgot,
-    health, helpdesk, ip_addresses, login, login_code, new_ip, oidc, passkeys, portal, reauth,
-    security, security_center, set_password, two_factor,
+    forward_auth, health, helpdesk, ip_addresses, login, login_code, new_ip, oidc, passkeys,
+    portal, reauth, security, security_center, set_password, two_factor,
 };
 
 /// Largest request body accepted: forms here are small.
@@ -58,6 +58,7 @@ fn routes(demo: bool) -> Routes {
         helpdesk::routes,
         portal::routes,
         oidc::routes,
+        forward_auth::routes,
         assets::routes,
     ] {
         routes = area(routes);

@@ -62,6 +62,8 @@ pub struct Settings {
     pub log_format: String,
     #[command(flatten)]
     pub breach: BreachFlags,
+    #[command(flatten)]
+    pub forward_auth: ForwardAuthFlags,
     /// Serve an empty handler at /bench/bare, to measure the framework's own cost. Benchmarks only.
     #[arg(
         long,
@@ -70,6 +72,21 @@ pub struct Settings {
         hide = true
     )]
     pub bench_endpoints: bool,
+}
+
+/// Forward-auth's settings: reverse proxies ask Portcullis about every request to the apps
+/// behind them (`/api/authz/forward-auth`, `/api/authz/auth-request`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ForwardAuthFlags {
+    /// The access rules (TOML): which hosts and paths need which login. Read at start-up and
+    /// again on SIGHUP. Without it, every forward-auth request is denied.
+    #[arg(long, env = "PORTCULLIS_ACCESS_RULES")]
+    pub access_rules: Option<PathBuf>,
+    /// Make the session cookie valid for this domain and its subdomains (the apps behind the
+    /// proxy), e.g. example.com. The public URL's host must be in it. Logins return only to
+    /// hosts in it.
+    #[arg(long, env = "PORTCULLIS_COOKIE_DOMAIN")]
+    pub cookie_domain: Option<String>,
 }
 
 /// The breach checks' settings (see `infra::breach`).
@@ -188,6 +205,12 @@ pub struct Config {
     pub bench_endpoints: bool,
     /// Which breach checks run, and where.
     pub breach: BreachSettings,
+    /// The forward-auth rules file, if any, and its rules as read at start-up.
+    pub access_rules_file: Option<PathBuf>,
+    /// The rules read from it at start-up.
+    pub access_rules: Vec<portcullis_core::forward_auth::Rule>,
+    /// The domain the session cookie is valid for (with its subdomains), if wider than the host.
+    pub cookie_domain: Option<String>,
 }
 
 /// A setting that cannot be used. The message names the flag and the variable.
@@ -200,6 +223,31 @@ pub struct ConfigError {
     pub env: &'static str,
     /// What is wrong, and what would be right.
     pub problem: String,
+}
+
+/// Checks `--cookie-domain`: a domain name that the public URL's host is, or is under.
+fn cookie_domain(domain: &str, public_url: &Url) -> Result<String, ConfigError> {
+    let flag = ("--cookie-domain", "PORTCULLIS_COOKIE_DOMAIN");
+    let domain = domain.trim().trim_start_matches('.').to_ascii_lowercase();
+    if portcullis_core::forward_auth::HostPattern::parse(&domain).is_err() || !domain.contains('.')
+    {
+        return Err(bad(
+            flag.0,
+            flag.1,
+            format!("'{domain}' is not a domain like example.com"),
+        ));
+    }
+    let host = public_url.host_str().unwrap_or_default();
+    if host != domain && !host.ends_with(&format!(".{domain}")) {
+        return Err(bad(
+            flag.0,
+            flag.1,
+            format!(
+                "the public URL's host {host} is not in {domain}: browsers would refuse the cookie"
+            ),
+        ));
+    }
+    Ok(domain)
 }
 
 fn bad(flag: &'static str, env: &'static str, problem: impl Into<String>) -> ConfigError {
@@ -334,7 +382,19 @@ impl Config {
             }
         };
         let breach = breach_settings(&s.breach)?;
+        let access_rules = match &s.forward_auth.access_rules {
+            Some(file) => crate::infra::access_rules::load(file)
+                .map_err(|problem| bad("--access-rules", "PORTCULLIS_ACCESS_RULES", problem))?,
+            None => Vec::new(),
+        };
+        let cookie_domain = match &s.forward_auth.cookie_domain {
+            Some(domain) => Some(cookie_domain(domain, &public_url)?),
+            None => None,
+        };
         Ok(Config {
+            access_rules_file: s.forward_auth.access_rules.clone(),
+            access_rules,
+            cookie_domain,
             breach,
             listen,
             public_url,
@@ -348,6 +408,30 @@ impl Config {
             log_format,
             bench_endpoints: s.bench_endpoints,
         })
+    }
+
+    /// Whether `url` may be sent to after a login (`rd`): http(s) — https when the public URL is
+    /// — on this server's host or, with a cookie domain, on a host in it. Nothing else, so a
+    /// login link cannot send anyone to a stranger's site.
+    pub fn may_return_to(&self, url: &Url) -> bool {
+        let scheme_ok = match url.scheme() {
+            "https" => true,
+            "http" => !self.is_https(),
+            _ => false,
+        };
+        let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
+            return false;
+        };
+        let in_domain = self.cookie_domain.as_deref().is_some_and(|domain| {
+            host == domain
+                || host
+                    .strip_suffix(domain)
+                    .is_some_and(|sub| sub.ends_with('.'))
+        });
+        scheme_ok
+            && url.username().is_empty()
+            && url.password().is_none()
+            && (in_domain || Some(host.as_str()) == self.public_url.host_str())
     }
 
     /// Whether the public URL is https: cookies get `Secure` and the `__Host-` prefix, and
@@ -594,5 +678,64 @@ mod tests {
         assert!(config.is_https());
         assert_eq!(config.trusted_proxies.len(), 2);
         assert_eq!(config.link("/x"), "https://login.example.com/x");
+    }
+
+    #[test]
+    fn a_cookie_domain_must_hold_the_public_host_and_bounds_where_a_login_returns() {
+        let config = Config::from_settings(&settings(&[
+            "--public-url",
+            "https://login.example.com",
+            "--cookie-domain",
+            ".Example.com",
+        ]))
+        .unwrap();
+        assert_eq!(config.cookie_domain.as_deref(), Some("example.com"));
+        let may = |url: &str| config.may_return_to(&Url::parse(url).unwrap());
+        assert!(may("https://wiki.example.com/page?x=1"));
+        assert!(may("https://example.com/"));
+        assert!(may("https://a.b.example.com/"));
+        assert!(!may("http://wiki.example.com/"), "no downgrade to http");
+        assert!(!may("https://example.com.evil.net/"));
+        assert!(!may("https://badexample.com/"));
+        assert!(!may("https://user:pw@wiki.example.com/"));
+        assert!(!may("javascript:alert(1)"));
+
+        for (domain, problem) in [
+            ("other.org", "is not in other.org"),
+            ("com", "is not a domain"),
+            ("https://example.com", "is not a domain"),
+        ] {
+            let refused = Config::from_settings(&settings(&[
+                "--public-url",
+                "https://login.example.com",
+                "--cookie-domain",
+                domain,
+            ]))
+            .unwrap_err()
+            .to_string();
+            assert!(
+                refused.contains("--cookie-domain") && refused.contains(problem),
+                "{refused}"
+            );
+        }
+        // Without a cookie domain, only this server's own host.
+        let plain =
+            Config::from_settings(&settings(&["--public-url", "https://login.example.com"]))
+                .unwrap();
+        assert!(plain.may_return_to(&Url::parse("https://login.example.com/x").unwrap()));
+        assert!(!plain.may_return_to(&Url::parse("https://wiki.example.com/").unwrap()));
+    }
+
+    #[test]
+    fn a_rules_file_that_does_not_check_stops_the_start() {
+        let refused =
+            Config::from_settings(&settings(&["--access-rules", "/nonexistent/rules.toml"]))
+                .unwrap_err()
+                .to_string();
+        assert!(
+            refused.contains("--access-rules (PORTCULLIS_ACCESS_RULES)"),
+            "{refused}"
+        );
+        assert!(refused.contains("cannot read"), "{refused}");
     }
 }

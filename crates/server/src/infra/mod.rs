@@ -2,6 +2,7 @@
 //! key, the clock, the client's address behind trusted proxies, and the WebAuthn relying party.
 //! Nothing here knows about accounts, users or logins.
 
+pub mod access_rules;
 pub mod breach;
 pub mod client_ip;
 pub mod clock;

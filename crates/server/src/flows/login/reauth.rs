@@ -5,8 +5,13 @@ use portcullis_core::ids::UserId;
 use portcullis_store::StoreError;
 use secrecy::SecretString;
 
+use portcullis_core::session::LoginMethod;
+use portcullis_core::token;
+use portcullis_core::user::User;
+
 use crate::flows::context::Acting;
 use crate::flows::credentials::password;
+use crate::flows::credentials::totp::{self, OwnCode};
 use crate::flows::session::{self, OwnSession};
 
 /// How "Confirm it's you" ended.
@@ -35,4 +40,46 @@ pub async fn with_password(
     }
     let token = session::renew(acting, session, user_id, "password").await?;
     Ok(Reauth::Renewed(token))
+}
+
+/// How a step-up with the authenticator app ended.
+#[derive(Debug)]
+pub enum StepUp {
+    /// The session now counts as a two-factor login; its new token goes into the cookie.
+    Raised(String),
+    /// The code was not accepted (wrong, throttled, locked, or no app).
+    Refused(OwnCode),
+}
+
+/// Step-up: a session whose login proved one factor gives its second, the authenticator app's
+/// code (checked under the login's limits). The session is renewed and from now on counts as a
+/// password-and-app login.
+pub async fn step_up_with_app_code(
+    acting: &Acting<'_>,
+    session: &OwnSession<'_>,
+    user: &User,
+    typed: &str,
+) -> Result<StepUp, StoreError> {
+    let state = acting.state;
+    match totp::check_own_code(state, user, acting.account_name, typed, acting.client).await? {
+        OwnCode::Accepted => {}
+        other => return Ok(StepUp::Refused(other)),
+    }
+    let mut tx = state.store.begin().await?;
+    let fresh = session::renew_in(&mut tx, session, acting.now).await?;
+    tx.raise_login_method(
+        &token::hash_token(&fresh),
+        LoginMethod::PasswordAndApp.as_str(),
+    )
+    .await?;
+    acting
+        .audit(
+            &mut tx,
+            Some(user.id.as_str()),
+            "session.stepped_up",
+            "factor=app",
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(StepUp::Raised(fresh))
 }

@@ -110,6 +110,7 @@ pub(crate) const EVENTS: &[(&str, &str)] = &[
     ("password_reset.requested", "audit-password-reset-requested"),
     ("policy.changed", "audit-policy-changed"),
     ("reauth.succeeded", "audit-reauth-succeeded"),
+    ("session.stepped_up", "audit-session-stepped-up"),
     ("sessions.ended", "audit-sessions-ended"),
     ("two_factor.code_failed", "audit-two-factor-code-failed"),
     ("two_factor.disabled", "audit-two-factor-disabled"),

@@ -38,6 +38,9 @@ pub struct LoginQuery {
     notice: Option<String>,
     /// An app's `login_hint` (OpenID Connect): the username to fill in.
     login_hint: Option<String>,
+    /// Forward-auth: the app address to return to after the login (only hosts in the cookie
+    /// domain are kept).
+    rd: Option<String>,
 }
 
 fn notice_text(code: &str) -> Option<String> {
@@ -78,9 +81,15 @@ pub fn prefilled(
 /// `GET /login`.
 pub async fn form(
     State(state): State<AppState>,
+    user: Option<CurrentUser>,
     jar: CookieJar,
     Query(query): Query<LoginQuery>,
 ) -> Result<Response, WebError> {
+    let jar = super::forward_auth::remember_return(&state, jar, query.rd.as_deref());
+    if user.is_some() && cookies::return_to_value(&state.config, &jar).is_some() {
+        // Logged in already (the app's host did not have the cookie yet): straight back.
+        return Ok((jar, Redirect::to("/login/return")).into_response());
+    }
     let (jar, csrf) = cookies::pre_login_csrf(&state.config, jar);
     let page = LoginPage {
         t: crate::i18n::reader(),

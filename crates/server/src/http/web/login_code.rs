@@ -111,7 +111,7 @@ pub async fn submit(
                 },
             );
             let jar = shared::session_cookies(&state, jar, session);
-            return Ok((jar, Redirect::to(to)).into_response());
+            return Ok((jar, Redirect::to(&to)).into_response());
         }
         CodeOutcome::ConfirmIp(pending) => {
             let jar = jar.add(cookies::pending(&state.config, pending));

@@ -9,6 +9,7 @@ pub(super) mod dev_mail;
 pub(super) mod employee;
 pub(super) mod employees;
 pub(super) mod forgot;
+pub(super) mod forward_auth;
 pub(super) mod health;
 pub(super) mod helpdesk;
 pub(super) mod ip_addresses;

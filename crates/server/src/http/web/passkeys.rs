@@ -230,7 +230,7 @@ pub async fn login(
         PasskeyLogin::Session(session) => {
             let to = super::shared::landing(&state, &jar, "/");
             let jar = super::shared::session_cookies(&state, jar, session);
-            Ok((jar, redirect_json(to)).into_response())
+            Ok((jar, redirect_json(&to)).into_response())
         }
         PasskeyLogin::Refused(Refusal::IpBlocked) => Err(ApiError::new(
             StatusCode::FORBIDDEN,

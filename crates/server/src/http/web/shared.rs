@@ -34,16 +34,18 @@ pub async fn into_session(
 ) -> Result<Response, WebError> {
     let to = landing(state, &jar, "/");
     let jar = session_cookies(state, jar, session);
-    Ok((jar, Redirect::to(to)).into_response())
+    Ok((jar, Redirect::to(&to)).into_response())
 }
 
-/// Where a login that just completed goes: back to the app waiting for it (OpenID Connect),
-/// else `otherwise`.
-pub fn landing<'a>(state: &AppState, jar: &CookieJar, otherwise: &'a str) -> &'a str {
+/// Where a login that just completed goes: back to the app waiting for it (OpenID Connect, or
+/// forward-auth's `rd`, through `/login/return`), else `otherwise`.
+pub fn landing(state: &AppState, jar: &CookieJar, otherwise: &str) -> String {
     if cookies::oidc_request_value(&state.config, jar).is_some() {
-        "/oauth2/authorize/continue"
+        "/oauth2/authorize/continue".into()
+    } else if cookies::return_to_value(&state.config, jar).is_some() {
+        "/login/return".into()
     } else {
-        otherwise
+        otherwise.into()
     }
 }
 
