@@ -10,6 +10,7 @@ mod cli;
 mod csrf_and_headers;
 mod employees;
 mod forgot_password;
+mod forward_auth;
 mod helpdesk;
 mod housekeeping;
 mod ip_security;

@@ -403,7 +403,17 @@ impl Browser<'_> {
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
-        self.request(Method::GET, path, None).await
+        let page = self.request(Method::GET, path, None).await;
+        self.extra_headers.clear();
+        page
+    }
+
+    /// Headers for the next request only (a proxy's, say).
+    pub fn set_next_headers(&mut self, headers: &[(&str, &str)]) {
+        self.extra_headers = headers
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
     }
 
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
