@@ -113,7 +113,7 @@ export async function startDemoServer() {
  * A server on SQLite in a fresh data dir, with one account (`language`: its default language,
  * `en` unless given).
  */
-export async function startServer({ language = 'en' } = {}) {
+export async function startServer({ language = 'en', publicUrl = 'http://localhost:0', args = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-'));
   const env = { ...process.env, PORTCULLIS_DATA_DIR: dataDir, RUST_LOG: 'warn' };
   delete env.DATABASE_URL;
@@ -125,8 +125,8 @@ export async function startServer({ language = 'en' } = {}) {
   // Port 0: the server picks a free port and reports it (no race for a port found earlier).
   // The browser reaches the server through a "proxy" on loopback, so a test can give a context
   // its own client address with an X-Forwarded-For header (IP address security).
-  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--public-url', 'http://localhost:0',
-    '--trusted-proxies', '127.0.0.1/32,::1/128'], {
+  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--public-url', publicUrl,
+    '--trusted-proxies', '127.0.0.1/32,::1/128', ...args], {
     env, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const { origin: base } = await reportedAddress(child);
@@ -138,6 +138,10 @@ export async function startServer({ language = 'en' } = {}) {
     /** Runs a `portcullis` command against this server's data, as whoever runs the server. */
     cli(args, input) {
       return execFileSync(BIN, args, { env, input }).toString();
+    },
+    /** Sends the server a signal (SIGHUP: read the access rules again). */
+    signal(name) {
+      child.kill(name);
     },
     async stop() {
       child.kill('SIGTERM');
@@ -196,10 +200,10 @@ export async function confirmNewIpIfAsked(page, server, address, { button = 'Yes
   await page.waitForURL((url) => url.pathname === '/');
 }
 
-export async function launchBrowser() {
+export async function launchBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }

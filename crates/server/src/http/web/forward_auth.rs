@@ -272,7 +272,7 @@ async fn check(
     };
     let host = rules::host_only(asked.url.host_str().unwrap_or_default());
     let Some(path) = rules::normalise_path(&raw_path(&headers, convention, &asked.url)) else {
-        return Ok(StatusCode::FORBIDDEN.into_response());
+        return Ok(no_store(denied()));
     };
     let known = known(&state, &headers).await?;
     let who = known.as_ref().map(|k| Who {
@@ -309,9 +309,19 @@ async fn check(
             let to = detour(&state, "/login", &[], &asked.url);
             send_to(convention, &headers, &asked, to)
         }
-        (Decision::Deny, _) => StatusCode::FORBIDDEN.into_response(),
+        (Decision::Deny, _) => denied(),
     };
     Ok(no_store(response))
+}
+
+/// 403, with a line a person can read (a proxy shows it as it is; an empty error page is
+/// shown by browsers as a network failure).
+fn denied() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "403 Forbidden: Portcullis's access rules do not let this login in here.\n",
+    )
+        .into_response()
 }
 
 fn no_store(mut response: Response) -> Response {
