@@ -255,6 +255,15 @@ async fn throughput(cli: &Cli) -> anyhow::Result<Value> {
         let session = session.clone();
         Arc::new(move |_, _| server::get_request("/api/session", &session))
     };
+    let forward_auth: MakeRequest = {
+        let session = session.clone();
+        Arc::new(move |_, _| server::auth_request(&session))
+    };
+    let (status, _, _) = server::request(addr, server::auth_request(&session)).await?;
+    anyhow::ensure!(
+        status == 200,
+        "the forward-auth check answered {status}, not 200"
+    );
     let login: MakeRequest = {
         let form = form.clone();
         Arc::new(move |conn, n| {
@@ -268,9 +277,10 @@ async fn throughput(cli: &Cli) -> anyhow::Result<Value> {
     const CONNECTIONS: usize = 32;
     const ROUNDS: usize = 3;
     let mut pairs = Vec::with_capacity(ROUNDS);
+    let mut forward_auth_rounds = Vec::with_capacity(ROUNDS);
     for round in 1..=ROUNDS {
         eprintln!(
-            "bare handler, then session check (round {round} of {ROUNDS}): {CONNECTIONS} connections, {seconds:?} each…"
+            "bare handler, session check, forward-auth (round {round} of {ROUNDS}): {CONNECTIONS} connections, {seconds:?} each…"
         );
         let (bare_run, bare_cpu) = with_cpu(
             &server,
@@ -283,8 +293,21 @@ async fn throughput(cli: &Cli) -> anyhow::Result<Value> {
         )
         .await?;
         let ratio = check_run.rate_of(200) / bare_run.rate_of(200).max(1.0);
+        // Forward-auth right after the session check it is compared with.
+        let (fa_run, _) = with_cpu(
+            &server,
+            load::closed_loop(addr, CONNECTIONS, warmup, seconds, forward_auth.clone()),
+        )
+        .await?;
+        forward_auth_rounds.push((
+            fa_run.rate_of(200) / check_run.rate_of(200).max(1.0),
+            fa_run,
+        ));
         pairs.push((ratio, bare_run, bare_cpu, check_run, check_cpu));
     }
+    forward_auth_rounds.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let fa_ratios: Vec<f64> = forward_auth_rounds.iter().map(|r| round(r.0, 3)).collect();
+    let (fa_ratio, fa_run) = forward_auth_rounds.swap_remove(ROUNDS / 2);
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let round_ratios: Vec<f64> = pairs.iter().map(|p| round(p.0, 3)).collect();
     let (_, bare_run, bare_cpu, check_run, check_cpu) = pairs.swap_remove(ROUNDS / 2);
@@ -375,8 +398,17 @@ async fn throughput(cli: &Cli) -> anyhow::Result<Value> {
         "rss_after_load_mb": round(rss_after_load_mb, 1),
         "startup_ms": round(startup_ms, 1),
     });
-    if let (Value::Object(all), Value::Object(more)) = (&mut results, oidc) {
-        all.extend(more);
+    let forward_auth = json!({
+        "forward_auth_rps": round(fa_run.rate_of(200), 0),
+        "forward_auth_ratio_to_session_check": round(fa_ratio, 3),
+        "forward_auth_ratio_each_round": fa_ratios,
+        "forward_auth_p99_ms": round(fa_run.quantile_ms(0.99, |s| s.status == 200), 2),
+        "forward_auth_statuses": fa_run.statuses(),
+    });
+    for more in [forward_auth, oidc] {
+        if let (Value::Object(all), Value::Object(more)) = (&mut results, more) {
+            all.extend(more);
+        }
     }
     Ok(results)
 }
@@ -545,6 +577,9 @@ fn print_table(results: &Value) {
     let targets: &[Target] = &[
         ("login_ratio_to_bound", "≥ 0.9", |x| x >= 0.9),
         ("session_check_ratio", "≥ 0.7", |x| x >= 0.7),
+        ("forward_auth_ratio_to_session_check", "≥ 0.9", |x| {
+            x >= 0.9
+        }),
         ("session_check_p99_ms_during_login_flood", "≤ 10", |x| {
             x <= 10.0
         }),

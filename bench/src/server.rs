@@ -112,9 +112,12 @@ async fn reported_address(stdout: std::process::ChildStdout) -> anyhow::Result<S
 }
 
 impl Server {
-    /// Starts the server with the bench-only endpoints and waits until `/readyz` answers 200.
+    /// Starts the server with the bench-only endpoints and the forward-auth rules of
+    /// [`ACCESS_RULES`], and waits until `/readyz` answers 200.
     pub async fn start(place: &Place, log: &Path) -> anyhow::Result<Server> {
         let log = std::fs::File::create(log)?;
+        let rules = place.data_dir.join("access-rules.toml");
+        std::fs::write(&rules, access_rules())?;
         let launched = Instant::now();
         // Port 0: the server picks a free port and reports it.
         let mut child = place
@@ -122,6 +125,8 @@ impl Server {
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(["--public-url", "http://localhost:0"])
             .env("PORTCULLIS_BENCH_ENDPOINTS", "true")
+            .env("PORTCULLIS_ACCESS_RULES", &rules)
+            .env("PORTCULLIS_TRUSTED_PROXIES", "127.0.0.1/32")
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
@@ -313,6 +318,33 @@ pub fn get_request(path: &str, cookie: &str) -> Request<Full<Bytes>> {
     Request::get(path)
         .header("host", "localhost")
         .header("cookie", cookie)
+        .body(Full::new(Bytes::new()))
+        .unwrap_or_default()
+}
+
+/// The host the forward-auth phase asks about: its rule comes after 20 others, each on another
+/// host with a few path prefixes, so the matching is measured as a realistic file makes it.
+pub const PROTECTED_URL: &str = "https://app.bench.test/reports/2026?month=11";
+
+fn access_rules() -> String {
+    let mut rules = String::new();
+    for n in 0..20 {
+        rules.push_str(&format!(
+            "[[rule]]\nhosts = [\"tool{n}.bench.test\", \"*.team{n}.bench.test\"]\n\
+             paths = [\"/admin\", \"/settings\", \"/api/v1\"]\npolicy = \"two_factor\"\n\n"
+        ));
+    }
+    rules.push_str("[[rule]]\nhosts = [\"app.bench.test\"]\npolicy = \"one_factor\"\n");
+    rules
+}
+
+/// nginx's `auth_request` for [`PROTECTED_URL`], with a session cookie.
+pub fn auth_request(cookie: &str) -> Request<Full<Bytes>> {
+    Request::get("/api/authz/auth-request")
+        .header("host", "localhost")
+        .header("cookie", cookie)
+        .header("x-original-url", PROTECTED_URL)
+        .header("x-original-method", "GET")
         .body(Full::new(Bytes::new()))
         .unwrap_or_default()
 }
