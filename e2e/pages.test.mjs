@@ -229,6 +229,12 @@ test('every page passes axe-core at 1280 and 390 px and fits a phone', async () 
   await check(admin, 'not-found');
   await admin.goto(`${server.base}/reauth?next=/account`);
   await check(admin, 'reauth');
+  // Forward-auth's step-up: this session proved the password only, the app is set up since.
+  await admin.goto(`${server.base}/login/step-up?need=two_factor`);
+  await admin.getByLabel('Authentication code').waitFor();
+  await check(admin, 'step-up');
+  await admin.goto(`${server.base}/login/step-up?need=passkey`);
+  await check(admin, 'step-up-passkey');
 
   // The administrator chooses Dutch: every page seen again, with Dutch's longer words.
   await admin.goto(`${server.base}${securityPath}/language`);

@@ -268,6 +268,49 @@ pub(crate) const SESSION_BY_TOKEN_HASH: &str = "SELECT s.id, s.account_id, s.use
           AND u.kind = 'accountant') \
     WHERE s.token_hash = $1";
 
+/// How many columns [`SESSION_BY_TOKEN_HASH`] has (the forward-auth lookup adds one after them).
+const SESSION_COLUMNS: usize = 25;
+
+/// Separates administration names in the forward-auth lookup (a control character, which the
+/// name rules refuse, so it cannot be part of a name).
+const NAME_SEPARATOR: char = '\u{1f}';
+
+/// [`SESSION_BY_TOKEN_HASH`] with the user's administration names as one more column.
+fn session_with_administrations_sql(backend: crate::Backend) -> &'static str {
+    static SQLITE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static POSTGRES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let (cell, joined) = match backend {
+        crate::Backend::Sqlite => (&SQLITE, "group_concat(ad.name, char(31))"),
+        crate::Backend::Postgres => (&POSTGRES, "string_agg(ad.name, chr(31))"),
+    };
+    cell.get_or_init(|| {
+        format!(
+            "SELECT q.*, (SELECT {joined} FROM administrations ad WHERE ad.account_id = q.account_id \
+             AND (q.kind <> 'employee' OR EXISTS (SELECT 1 FROM user_administrations ua \
+             WHERE ua.administration_id = ad.id AND ua.account_id = ad.account_id AND ua.user_id = q.user_id))) \
+             AS administration_names FROM ({SESSION_BY_TOKEN_HASH}) q"
+        )
+    })
+}
+
+fn split_names(joined: Option<String>) -> Vec<String> {
+    let mut names: Vec<String> = joined
+        .unwrap_or_default()
+        .split(NAME_SEPARATOR)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionWithNames {
+    #[sqlx(flatten)]
+    session: SessionRecord,
+    administration_names: Option<String>,
+}
+
 /// Stores a new session on `executor` (the pool, or a transaction).
 async fn insert_session<'c, E>(executor: E, s: &NewSession<'_>) -> Result<(), StoreError>
 where
@@ -349,6 +392,42 @@ impl Store {
             return Ok(answer?.map(ActiveSession::from));
         }
         self.session_by_token_hash_pooled(token_hash).await
+    }
+
+    /// The session lookup for forward-auth: the session and, in the same query, the names of
+    /// the administrations its user may use (all of the account's for administrators and
+    /// accountants, the granted ones for employees), sorted.
+    pub async fn session_with_administrations(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(ActiveSession, Vec<String>)>, StoreError> {
+        let sql = session_with_administrations_sql(self.backend());
+        if let Some(reads) = &self.sqlite_reads
+            && let Ok(answer) = reads.read(|conn| {
+                sqlite_reads::query_one(conn, sql, token_hash, |row| {
+                    Ok((
+                        SessionRecord::from_sqlite(row)?,
+                        row.get::<_, Option<String>>(SESSION_COLUMNS)?,
+                    ))
+                })
+            })
+        {
+            return Ok(answer?.map(|(record, names)| (record.into(), split_names(names))));
+        }
+        self.session_with_administrations_pooled(token_hash).await
+    }
+
+    /// The forward-auth lookup through the pool.
+    pub(crate) async fn session_with_administrations_pooled(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(ActiveSession, Vec<String>)>, StoreError> {
+        let found: Option<SessionWithNames> =
+            sqlx::query_as(session_with_administrations_sql(self.backend()))
+                .bind(token_hash)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(found.map(|row| (row.session.into(), split_names(row.administration_names))))
     }
 
     /// The session lookup through the pool.

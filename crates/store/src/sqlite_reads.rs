@@ -169,6 +169,52 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_forward_auth_lookup_adds_the_administrations_the_same_on_both_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_a_session(&dir).await;
+        let (_, none) = store
+            .session_with_administrations("hash-1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(none.is_empty());
+        for (id, name) in [("adm-2", "Zuid"), ("adm-1", "Noord & Co")] {
+            store
+                .create_administration(id, "acc-1", name, portcullis_core::Timestamp(1))
+                .await
+                .unwrap();
+        }
+        let here = store
+            .session_with_administrations("hash-1")
+            .await
+            .unwrap()
+            .unwrap();
+        let pooled = store
+            .session_with_administrations_pooled("hash-1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(here, pooled);
+        assert_eq!(here.1, ["Noord & Co", "Zuid"]);
+        assert_eq!(
+            here.0,
+            store
+                .session_by_token_hash("hash-1")
+                .await
+                .unwrap()
+                .unwrap()
+        );
+        assert_eq!(here.0.email, "marie@example.com");
+        assert!(
+            store
+                .session_with_administrations("hash-2")
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[tokio::test]
     async fn a_writer_holding_the_lock_does_not_block_reads() {
         let dir = tempfile::tempdir().unwrap();
         let store = store_with_a_session(&dir).await;

@@ -250,6 +250,29 @@ pub async fn resume(
     let Some(session) = state.store.session_by_token_hash(token_hash).await? else {
         return Ok(None);
     };
+    still_live(state, token_hash, session).await
+}
+
+/// The session check for forward-auth: as [`resume`], with the names of the administrations
+/// the user may use, from the same query.
+pub async fn resume_with_administrations(
+    state: &AppState,
+    token_hash: &str,
+) -> Result<Option<(ActiveSession, Vec<String>)>, StoreError> {
+    let Some((session, names)) = state.store.session_with_administrations(token_hash).await? else {
+        return Ok(None);
+    };
+    Ok(still_live(state, token_hash, session)
+        .await?
+        .map(|session| (session, names)))
+}
+
+/// A found session, if its timeouts and its user still let it live (else it is ended).
+async fn still_live(
+    state: &AppState,
+    token_hash: &str,
+    session: ActiveSession,
+) -> Result<Option<ActiveSession>, StoreError> {
     let now = state.clock.now();
     let liveness = state
         .config

@@ -155,16 +155,11 @@ async fn known(state: &AppState, headers: &HeaderMap) -> Result<Option<Known>, W
     if !token::looks_like_token(&token) {
         return Ok(None);
     }
-    let Some(session) = flows::session::resume(state, &token::hash_token(&token)).await? else {
+    let Some((session, administrations)) =
+        flows::session::resume_with_administrations(state, &token::hash_token(&token)).await?
+    else {
         return Ok(None);
     };
-    let administrations = state
-        .store
-        .administrations_for(&session.account_id, &session.user_id, session.kind)
-        .await?
-        .into_iter()
-        .map(|a| a.name)
-        .collect();
     let restricted = login::restricted(
         session.factors,
         portcullis_core::login::AccountPolicy {
