@@ -663,3 +663,127 @@ fn operators_are_made_and_disabled_and_lost_factors_reset_on_the_command_line() 
         "emailed"
     );
 }
+
+#[test]
+fn apps_are_registered_listed_given_new_secrets_and_deleted_from_the_command_line() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let made = json_of(&portcullis(
+        &db,
+        &[
+            "client",
+            "create",
+            "--name",
+            "Payroll",
+            "--redirect-uri",
+            "https://payroll.example/callback",
+            "--redirect-uri",
+            "http://localhost:3000/callback",
+            "--id-token-alg",
+            "RS256",
+            "--json",
+        ],
+        None,
+    ));
+    let client_id = made["client_id"].as_str().unwrap().to_string();
+    let secret = made["client_secret"].as_str().unwrap().to_string();
+    assert!(secret.len() >= 43, "a secret of 256 bits");
+    let public = json_of(&portcullis(
+        &db,
+        &[
+            "client",
+            "create",
+            "--name",
+            "Mobile",
+            "--redirect-uri",
+            "http://localhost:7777/callback",
+            "--public",
+            "--json",
+        ],
+        None,
+    ));
+    assert!(public.get("client_secret").is_none(), "{public}");
+
+    let list = json_of(&portcullis(&db, &["client", "list", "--json"], None));
+    let payroll = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["client_id"] == client_id.as_str())
+        .unwrap();
+    assert_eq!(payroll["id_token_alg"], "RS256");
+    assert_eq!(payroll["public"], false);
+    assert_eq!(payroll["redirect_uris"].as_array().unwrap().len(), 2);
+    assert!(
+        !list.to_string().contains(&secret),
+        "the secret is stored hashed and never listed"
+    );
+
+    // Refusals name what is wrong, and exit non-zero.
+    for (args, says) in [
+        (
+            vec![
+                "client",
+                "create",
+                "--name",
+                "X",
+                "--redirect-uri",
+                "https://a.example/cb#frag",
+            ],
+            "redirect",
+        ),
+        (
+            vec![
+                "client",
+                "create",
+                "--name",
+                "X",
+                "--redirect-uri",
+                "https://a.example/cb",
+                "--id-token-alg",
+                "HS256",
+            ],
+            "ES256, EdDSA or RS256",
+        ),
+        (
+            vec!["client", "rotate-secret", "--client-id", "nope"],
+            "no confidential app",
+        ),
+        (
+            vec!["client", "delete", "--client-id", "nope"],
+            "no app has the client id",
+        ),
+    ] {
+        let out = portcullis(&db, &args, None);
+        assert!(!out.status.success(), "{args:?} should fail");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+
+    let rotated = json_of(&portcullis(
+        &db,
+        &[
+            "client",
+            "rotate-secret",
+            "--client-id",
+            &client_id,
+            "--json",
+        ],
+        None,
+    ));
+    let fresh = rotated["client_secret"].as_str().unwrap();
+    assert_ne!(fresh, secret);
+
+    let keys = portcullis(&db, &["oidc", "rotate-keys"], None);
+    assert!(
+        keys.status.success(),
+        "{}",
+        String::from_utf8_lossy(&keys.stderr)
+    );
+    assert!(String::from_utf8_lossy(&keys.stdout).contains("stay published"));
+
+    let deleted = portcullis(&db, &["client", "delete", "--client-id", &client_id], None);
+    assert!(deleted.status.success());
+    let list = json_of(&portcullis(&db, &["client", "list", "--json"], None));
+    assert!(!list.to_string().contains(&client_id));
+}
