@@ -109,6 +109,31 @@ async function visitThrough(site) {
   await context.close();
 }
 
+test('the rules are read again on SIGHUP', async () => {
+  const rules = join(dir, 'rules.toml');
+  const before = readFileSync(rules, 'utf8');
+  // Asked the way nginx asks, from loopback (a trusted proxy).
+  const ask = () => fetch(`http://127.0.0.1:${portcullisPort()}/api/authz/auth-request`, {
+    headers: { 'x-original-url': 'http://app.portcullis.test/' },
+  }).then((r) => r.status);
+  assert.equal(await ask(), 401, 'one_factor: log in first');
+  writeFileSync(rules, '[[rule]]\nhosts = ["app.portcullis.test"]\npolicy = "deny"\n');
+  server.signal('SIGHUP');
+  let status;
+  for (let i = 0; i < 100 && status !== 403; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    status = await ask();
+  }
+  assert.equal(status, 403, 'denied once the new file is read');
+  writeFileSync(rules, before);
+  server.signal('SIGHUP');
+  for (let i = 0; i < 100 && status !== 401; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    status = await ask();
+  }
+  assert.equal(status, 401);
+});
+
 test('nginx auth_request puts an app behind the Portcullis login', {
   skip: !existsSync(NGINX) && 'nginx is not installed (Debian: nginx)',
 }, async () => {
