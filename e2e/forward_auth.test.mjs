@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, newestIpLink, PASSWORD } from './harness.mjs';
+import { startServer, launchBrowser, newestIpLink, freePort, PASSWORD } from './harness.mjs';
 
 const NGINX = '/usr/sbin/nginx';
 const CADDY = '/usr/bin/caddy';
@@ -17,15 +17,6 @@ let server;
 let browser;
 let upstream;
 let dir;
-
-/** A port nothing listens on now (for a server that cannot report the one it bound). */
-async function freePort() {
-  const probe = createServer();
-  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address();
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 async function waitUntilUp(url) {
   for (let i = 0; i < 200; i++) {

@@ -1,5 +1,6 @@
 // Starts a real Portcullis server for a browser test and drives Debian's Chromium.
 import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -198,6 +199,15 @@ export async function confirmNewIpIfAsked(page, server, address, { button = 'Yes
   await page.goto(await newestIpLink(server.outbox, address));
   await page.getByRole('button', { name: button }).click();
   await page.waitForURL((url) => url.pathname === '/');
+}
+
+/** A port nothing listens on now (for a server that cannot report the one it bound). */
+export async function freePort() {
+  const probe = createServer();
+  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address();
+  await new Promise((r) => probe.close(r));
+  return port;
 }
 
 export async function launchBrowser(extraArgs = []) {

@@ -11,7 +11,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
-import { startDemoServer, launchBrowser } from './harness.mjs';
+import { startDemoServer, launchBrowser, freePort } from './harness.mjs';
 import { checkPage } from './a11y.mjs';
 
 let demo;
@@ -172,15 +172,6 @@ test('Python Authlib, a confidential client with client_secret_basic, logs in an
 
 const APACHE = '/usr/sbin/apache2';
 const MODULES = '/usr/lib/apache2/modules';
-
-/** A port nothing listens on now (for a server that cannot report the one it bound). */
-async function freePort() {
-  const probe = createServer();
-  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address();
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 test('Apache mod_auth_openidc, a certified relying party, protects a page with a Portcullis login', {
   skip: !(existsSync(APACHE) && existsSync(`${MODULES}/mod_auth_openidc.so`))

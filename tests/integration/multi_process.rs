@@ -33,10 +33,6 @@ impl Drop for Server {
     }
 }
 
-async fn start(db: &TestDb, key: &SecretKey, data_dir: &Path) -> Server {
-    start_at(db, key, data_dir, "http://localhost:0").await
-}
-
 /// A server whose public URL is `public_url` (several processes behind one address).
 async fn start_at(db: &TestDb, key: &SecretKey, data_dir: &Path, public_url: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
@@ -100,6 +96,11 @@ struct Cluster {
 
 impl Cluster {
     async fn start() -> Cluster {
+        Cluster::start_at("http://localhost:0").await
+    }
+
+    /// Two processes that both serve `public_url` (as behind a load balancer).
+    async fn start_at(public_url: &str) -> Cluster {
         let db = TestDb::new().await;
         let key = SecretKey::generate();
         let store = Store::connect(&db.url).await.unwrap();
@@ -128,8 +129,8 @@ impl Cluster {
         .unwrap();
         validate_usual_ip(&store, &account.account_id, &account.admin_user_id).await;
         let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        let a = start(&db, &key, dirs.0.path()).await;
-        let b = start(&db, &key, dirs.1.path()).await;
+        let a = start_at(&db, &key, dirs.0.path(), public_url).await;
+        let b = start_at(&db, &key, dirs.1.path(), public_url).await;
         Cluster {
             a,
             b,
@@ -505,34 +506,8 @@ async fn simultaneous_wrong_passwords_on_both_processes_are_checked_no_more_ofte
 
 #[tokio::test]
 async fn an_openid_connect_login_begun_on_one_process_is_finished_and_refreshed_on_the_other() {
-    // Both processes serve one public URL (one issuer), as behind a load balancer.
-    let db = TestDb::new().await;
-    let key = SecretKey::generate();
-    let store = Store::connect(&db.url).await.unwrap();
-    store.migrate().await.unwrap();
-    let keys = Keyring::new(key.clone());
-    let account = Accounts {
-        store: &store,
-        keys: &keys,
-        public_origin: "http://localhost:8080",
-        actor: &portcullis_core::access::Actor::System("test"),
-    }
-    .create_account(
-        "Shared Ltd",
-        UserInput {
-            username: "sam",
-            name: None,
-            email: "sam@example.com",
-            kind: UserKind::Administrator,
-            password: Some(&SecretString::from(PASSWORD)),
-        },
-        None,
-        Default::default(),
-        Timestamp::now(),
-    )
-    .await
-    .unwrap();
-    validate_usual_ip(&store, &account.account_id, &account.admin_user_id).await;
+    let cluster = Cluster::start_at("http://localhost:8080").await;
+    let (a, b, store, account) = (&cluster.a, &cluster.b, &cluster.store, &cluster.account);
     let secret = "a-client-secret-of-forty-three-characters-x";
     store
         .create_oidc_client(&portcullis_store::OidcClient {
@@ -547,9 +522,6 @@ async fn an_openid_connect_login_begun_on_one_process_is_finished_and_refreshed_
         })
         .await
         .unwrap();
-    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = start_at(&db, &key, dirs.0.path(), "http://localhost:8080").await;
-    let b = start_at(&db, &key, dirs.1.path(), "http://localhost:8080").await;
 
     // Logged in on A; the authorization request on A gives a code.
     let mut headers = HeaderMap::new();
@@ -624,7 +596,7 @@ async fn an_openid_connect_login_begun_on_one_process_is_finished_and_refreshed_
         }
     };
     let (status, first) = token(
-        &b,
+        b,
         vec![
             ("grant_type", "authorization_code".into()),
             ("code", code),
@@ -648,7 +620,7 @@ async fn an_openid_connect_login_begun_on_one_process_is_finished_and_refreshed_
     assert_eq!(claims["account_name"], "Shared Ltd");
     let refresh = first["refresh_token"].as_str().unwrap().to_string();
     let (status, second) = token(
-        &a,
+        a,
         vec![
             ("grant_type", "refresh_token".into()),
             ("refresh_token", refresh.clone()),
@@ -657,7 +629,7 @@ async fn an_openid_connect_login_begun_on_one_process_is_finished_and_refreshed_
     .await;
     assert_eq!(status, StatusCode::OK, "{second}");
     let (status, reused) = token(
-        &b,
+        b,
         vec![
             ("grant_type", "refresh_token".into()),
             ("refresh_token", refresh),
@@ -676,5 +648,5 @@ async fn an_openid_connect_login_begun_on_one_process_is_finished_and_refreshed_
         .await
         .unwrap();
     assert_eq!(info.status(), StatusCode::OK);
-    store.close().await;
+    cluster.close().await;
 }
