@@ -28,6 +28,16 @@ pub enum Policy {
 }
 
 impl Policy {
+    /// Whether a session whose login reached `level` has what this policy asks.
+    pub fn satisfied_by(self, level: Level) -> bool {
+        match self {
+            Policy::Deny => false,
+            Policy::OneFactor => true,
+            Policy::TwoFactor => level >= Level::TwoFactor,
+            Policy::Passkey => level == Level::Passkey,
+        }
+    }
+
     /// Reads a policy as written in the rules file.
     pub fn parse(text: &str) -> Option<Policy> {
         match text {
@@ -287,16 +297,10 @@ pub fn decide(rules: &[Rule], target: Target<'_>, who: Option<&Who<'_>>) -> Deci
     let Some(rule) = rules.iter().find(|r| r.covers(target) && r.admits(who)) else {
         return Decision::Deny;
     };
-    let enough = match rule.policy {
-        Policy::Deny => return Decision::Deny,
-        Policy::OneFactor => true,
-        Policy::TwoFactor => who.level >= Level::TwoFactor,
-        Policy::Passkey => who.level == Level::Passkey,
-    };
-    if enough {
-        Decision::Allow
-    } else {
-        Decision::StepUp(rule.policy)
+    match rule.policy {
+        Policy::Deny => Decision::Deny,
+        policy if policy.satisfied_by(who.level) => Decision::Allow,
+        policy => Decision::StepUp(policy),
     }
 }
 
@@ -525,6 +529,18 @@ mod tests {
             Level::TwoFactor
         );
         assert_eq!(Level::of(LoginMethod::Passkey), Level::Passkey);
+        // (policy, one factor, two factors, passkey): what each level satisfies.
+        let table = [
+            (Policy::Deny, [false, false, false]),
+            (Policy::OneFactor, [true, true, true]),
+            (Policy::TwoFactor, [false, true, true]),
+            (Policy::Passkey, [false, false, true]),
+        ];
+        for (policy, expected) in table {
+            let got = [Level::OneFactor, Level::TwoFactor, Level::Passkey]
+                .map(|l| policy.satisfied_by(l));
+            assert_eq!(got, expected, "{policy:?}");
+        }
         for policy in ["deny", "one_factor", "two_factor", "passkey"] {
             assert!(Policy::parse(policy).is_some());
         }

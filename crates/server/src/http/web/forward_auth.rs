@@ -402,11 +402,7 @@ fn need_name(policy: Policy) -> &'static str {
 
 /// Whether the session already has what `need` asks.
 fn satisfies(user: &CurrentUser, need: Policy) -> bool {
-    let level = Level::of(user.login_method);
-    match need {
-        Policy::Passkey => level == Level::Passkey,
-        _ => level >= Level::TwoFactor,
-    }
+    need.satisfied_by(Level::of(user.login_method))
 }
 
 /// The address to go back to, if it is one a login may return to.
@@ -416,13 +412,13 @@ fn checked_return(state: &AppState, rd: &str) -> Option<Url> {
         .filter(|u| state.config.may_return_to(u))
 }
 
-async fn step_up_page(
+fn step_up_page(
     state: &AppState,
     user: &CurrentUser,
     need: Policy,
     back: Option<&str>,
     error: Option<String>,
-) -> Result<StepUpPage, WebError> {
+) -> StepUpPage {
     let has_passkey = state.webauthn.is_some() && user.factors.passkeys > 0;
     let view = match need {
         Policy::Passkey if has_passkey => "passkey",
@@ -434,7 +430,7 @@ async fn step_up_page(
         .and_then(|b| Url::parse(b).ok())
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_else(|| t("step-up-this-app"));
-    Ok(StepUpPage {
+    StepUpPage {
         t: crate::i18n::reader(),
         nav: Nav::new(state, user, ""),
         view,
@@ -443,7 +439,7 @@ async fn step_up_page(
         back: String::new(),
         has_passkey,
         error,
-    })
+    }
 }
 
 /// `GET /login/step-up?need=two_factor|passkey&rd=URL`: asks for the missing factor only.
@@ -454,15 +450,12 @@ pub async fn step_up_form(
     Query(query): Query<StepUpQuery>,
 ) -> Result<Response, WebError> {
     let need = need_of(&query.need);
-    let jar = match checked_return(&state, &query.rd) {
-        Some(url) => jar.add(cookies::return_to(&state.config, url.as_str())),
-        None => jar,
-    };
+    let jar = remember_return(&state, jar, Some(&query.rd));
     if satisfies(&user, need) {
         return Ok((jar, Redirect::to("/login/return")).into_response());
     }
     let back = cookies::return_to_value(&state.config, &jar);
-    let page = step_up_page(&state, &user, need, back.as_deref(), None).await?;
+    let page = step_up_page(&state, &user, need, back.as_deref(), None);
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -510,7 +503,7 @@ pub async fn step_up_submit(
         OwnCode::Locked => t("problem-step-up-locked"),
     };
     let back = cookies::return_to_value(&state.config, &jar);
-    let page = step_up_page(&state, &user, need, back.as_deref(), Some(error)).await?;
+    let page = step_up_page(&state, &user, need, back.as_deref(), Some(error));
     Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response())
 }
 
