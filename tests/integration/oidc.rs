@@ -895,3 +895,83 @@ async fn consent_is_remembered_listed_and_taken_back() {
     app.clock.advance(portcullis_core::oidc::REFRESH_VALIDITY);
     assert_eq!(sweep().await.unwrap().expired.oidc_refresh_tokens, 1);
 }
+
+#[tokio::test]
+async fn a_native_app_is_sent_back_to_its_loopback_port_or_its_own_scheme() {
+    let app = TestApp::new().await;
+    let account = app.account("nora").await;
+    oidc::ensure_keys(&app.state).await.unwrap();
+    // RFC 8252: a public client with a loopback IP redirect and a private-use scheme.
+    let (client_id, secret) = oidc::create_client(
+        &app.state,
+        &NewClient {
+            name: "Desktop Ledger",
+            redirect_uris: &[
+                "http://127.0.0.1/callback".to_string(),
+                "com.example.ledger:/oauth2redirect".to_string(),
+            ],
+            public: true,
+            account_id: None,
+            first_party: true,
+            alg: Alg::Es256,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(secret.is_none());
+    let mut browser = app.browser();
+    browser.login_ok(&account, "nora").await;
+
+    // Whatever port the app listens on this time.
+    let back = browser
+        .get(&authorize_path(
+            &client_id,
+            &[("redirect_uri", "http://127.0.0.1:49152/callback")],
+        ))
+        .await;
+    let location = returned(&back);
+    assert!(
+        location.starts_with("http://127.0.0.1:49152/callback?code="),
+        "{location}"
+    );
+    let back = browser
+        .get(&authorize_path(
+            &client_id,
+            &[("redirect_uri", "com.example.ledger:/oauth2redirect")],
+        ))
+        .await;
+    let location = returned(&back);
+    assert!(
+        location.starts_with("com.example.ledger:/oauth2redirect?code="),
+        "{location}"
+    );
+    // The code is the app's, with its PKCE verifier and the redirect URI it was sent to.
+    let code = param(&location, "code").unwrap();
+    let exchanged = browser
+        .request(
+            axum::http::Method::POST,
+            "/oauth2/token",
+            Some(crate::support::serde_urlencoded_encode(&[
+                ("grant_type", "authorization_code"),
+                ("client_id", &client_id),
+                ("code", &code),
+                ("redirect_uri", "com.example.ledger:/oauth2redirect"),
+                ("code_verifier", VERIFIER),
+            ])),
+        )
+        .await;
+    assert_eq!(exchanged.status, StatusCode::OK, "{}", exchanged.body);
+
+    // Another path on the loopback address, or another scheme: no redirect at all.
+    for wrong in [
+        "http://127.0.0.1:49152/other",
+        "http://localhost:49152/callback",
+        "com.example.other:/oauth2redirect",
+    ] {
+        let page = browser
+            .get(&authorize_path(&client_id, &[("redirect_uri", wrong)]))
+            .await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{wrong}");
+        assert_eq!(page.location(), "", "{wrong}");
+    }
+}

@@ -118,9 +118,57 @@ pub fn pkce_matches(verifier: &str, challenge: &str) -> bool {
     constant_time_eq(made.as_bytes(), challenge.as_bytes())
 }
 
-/// Whether `uri` is one of `registered`, exactly.
+/// Whether `uri` is one of `registered`: exactly, except that a loopback IP redirect URI
+/// (`http://127.0.0.1/…`, `http://[::1]/…`) matches on any port, as RFC 8252 section 7.3 asks
+/// for native apps, which listen on whatever port is free. Scheme, host, path and query still
+/// match exactly.
 pub fn redirect_uri_matches(uri: &str, registered: &[String]) -> bool {
-    registered.iter().any(|r| r == uri)
+    let loopback = loopback_without_port(uri);
+    registered
+        .iter()
+        .any(|r| r == uri || (loopback.is_some() && loopback_without_port(r) == loopback))
+}
+
+/// A loopback IP redirect URI as (host, the rest after the port), or `None` for any other.
+fn loopback_without_port(uri: &str) -> Option<(&'static str, &str)> {
+    for host in ["http://127.0.0.1", "http://[::1]"] {
+        let Some(rest) = uri.strip_prefix(host) else {
+            continue;
+        };
+        let rest = match rest.strip_prefix(':') {
+            Some(port) => {
+                let digits = port
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(port.len());
+                if !(1..=5).contains(&digits) {
+                    return None;
+                }
+                &port[digits..]
+            }
+            None => rest,
+        };
+        return (rest.is_empty() || rest.starts_with('/')).then_some((host, rest));
+    }
+    None
+}
+
+/// Whether `uri` is a private-use URI scheme redirect of a native app (RFC 8252 section 7.1):
+/// a scheme in reverse domain-name form (`com.example.app:/callback`), which keeps out
+/// `javascript:`, `data:`, `file:` and every other scheme a browser gives meaning to.
+pub fn private_use_redirect(uri: &str) -> bool {
+    let Some((scheme, rest)) = uri.split_once(':') else {
+        return false;
+    };
+    scheme.contains('.')
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && scheme.starts_with(|c: char| c.is_ascii_lowercase())
+        && !scheme.split('.').any(str::is_empty)
+        && rest.starts_with('/')
+        && !rest.starts_with("//")
+        && !uri.contains('#')
+        && !uri.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 /// What `prompt` asks (OpenID Connect Core 3.1.2.1).
@@ -295,6 +343,63 @@ mod tests {
             "https://app.example/c",
         ] {
             assert!(!redirect_uri_matches(other, &registered), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_loopback_redirect_matches_on_any_port_and_nothing_else_loosens() {
+        let registered = vec![
+            "http://127.0.0.1/callback".to_string(),
+            "http://[::1]:8080/cb?x=1".to_string(),
+        ];
+        for matching in [
+            "http://127.0.0.1/callback",
+            "http://127.0.0.1:51234/callback",
+            "http://127.0.0.1:1/callback",
+            "http://[::1]/cb?x=1",
+            "http://[::1]:60000/cb?x=1",
+        ] {
+            assert!(redirect_uri_matches(matching, &registered), "{matching}");
+        }
+        for other in [
+            "http://127.0.0.1:51234/callback/",
+            "http://127.0.0.1:51234/other",
+            "http://127.0.0.1:123456/callback",
+            "http://127.0.0.1:/callback",
+            "http://127.0.0.1.evil.net/callback",
+            "http://127.0.0.1@evil.net/callback",
+            "https://127.0.0.1:51234/callback",
+            "http://localhost:51234/callback",
+            "http://[::1]:60000/cb?x=2",
+            "http://[::1]:60000/cb",
+        ] {
+            assert!(!redirect_uri_matches(other, &registered), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_private_use_scheme_is_in_reverse_domain_form() {
+        for good in [
+            "com.example.app:/callback",
+            "nl.bakkerij-jansen.boeken:/oauth2redirect",
+        ] {
+            assert!(private_use_redirect(good), "{good}");
+        }
+        for bad in [
+            "javascript:/alert(1)",
+            "data:/text",
+            "file:/etc/passwd",
+            "myapp:/callback",
+            "com.example.app://callback",
+            "com.example.app:callback",
+            "Com.Example.App:/callback",
+            "com..example:/cb",
+            ".com.example:/cb",
+            "com.example.app:/cb#x",
+            "com.example.app:/c b",
+            "https://app.example/cb",
+        ] {
+            assert!(!private_use_redirect(bad), "{bad}");
         }
     }
 

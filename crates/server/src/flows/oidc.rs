@@ -189,7 +189,7 @@ pub struct NewClient<'a> {
 pub enum ClientProblem {
     /// A redirect URI is not an absolute http(s) URI without a fragment.
     #[error(
-        "'{0}' cannot be a redirect URI: give an absolute https:// URI (http:// only for localhost), without a fragment"
+        "'{0}' cannot be a redirect URI: give an absolute https:// URI (http:// only for localhost), without a fragment; a --public native app may also use a private-use scheme in reverse domain-name form (com.example.app:/callback)"
     )]
     BadRedirectUri(String),
     /// No redirect URI.
@@ -206,8 +206,15 @@ pub enum ClientProblem {
     Store(#[from] StoreError),
 }
 
-/// Whether `uri` may be registered: absolute, https (http only for loopback and `localhost`, for
-/// development and native apps), no fragment.
+/// Whether `uri` may be registered for a client: absolute, https (http only for loopback and
+/// `localhost`, for development and native apps), no fragment; for a public client (a native
+/// app) also a private-use scheme in reverse domain-name form (RFC 8252 section 7.1).
+pub fn acceptable_redirect_uri_for(uri: &str, public: bool) -> bool {
+    acceptable_redirect_uri(uri) || (public && rules::private_use_redirect(uri))
+}
+
+/// Whether `uri` may be registered as a web redirect: absolute, https (http only for loopback and
+/// `localhost`, for development and native apps), no fragment.
 pub fn acceptable_redirect_uri(uri: &str) -> bool {
     let Ok(parsed) = url::Url::parse(uri) else {
         return false;
@@ -238,7 +245,7 @@ pub async fn create_client(
     if let Some(bad) = new
         .redirect_uris
         .iter()
-        .find(|u| !acceptable_redirect_uri(u))
+        .find(|u| !acceptable_redirect_uri_for(u, new.public))
     {
         return Err(ClientProblem::BadRedirectUri(bad.clone()));
     }
