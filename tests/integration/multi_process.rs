@@ -507,7 +507,7 @@ async fn simultaneous_wrong_passwords_on_both_processes_are_checked_no_more_ofte
 #[tokio::test]
 async fn an_openid_connect_login_begun_on_one_process_is_finished_and_refreshed_on_the_other() {
     let cluster = Cluster::start_at("http://localhost:8080").await;
-    let (a, b, store, account) = (&cluster.a, &cluster.b, &cluster.store, &cluster.account);
+    let (a, b, store) = (&cluster.a, &cluster.b, &cluster.store);
     let secret = "a-client-secret-of-forty-three-characters-x";
     store
         .create_oidc_client(&portcullis_store::OidcClient {
@@ -532,26 +532,8 @@ async fn an_openid_connect_login_begun_on_one_process_is_finished_and_refreshed_
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let page = browser
-        .get(format!("{}/login", a.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let logged_in = browser
-        .post(format!("{}/login", a.base))
-        .form(&[
-            ("csrf", hidden_field(&page, "csrf").as_str()),
-            ("security_code", account.security_code.as_str()),
-            ("username", "sam"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(logged_in.status(), StatusCode::SEE_OTHER);
+    let (status, _, _) = cluster.login(&browser, a, "sam", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
     let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     let authorized = browser
         .get(format!("{}/oauth2/authorize", a.base))
