@@ -120,6 +120,11 @@ async fn each_answer_and_header_follows_the_conventions() {
     // A denied path, and a host no rule names: 403 before any login.
     let page = nginx_asks(&mut anonymous, "https://wiki.example.com/private/x").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("access rules"), "{}", page.body);
+    anonymous.accept_language = Some("nl-NL,nl;q=0.9".into());
+    let page = nginx_asks(&mut anonymous, "https://wiki.example.com/private/x").await;
+    assert!(page.body.contains("Geen toegang"), "{}", page.body);
+    anonymous.accept_language = None;
     let page = nginx_asks(&mut anonymous, "https://elsewhere.example.org/").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     // A proxy that leaves out what it must say: a clear 400.

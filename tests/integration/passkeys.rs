@@ -488,6 +488,22 @@ async fn a_blocked_address_refuses_a_passkey_and_reauthentication_can_use_one() 
     assert_eq!(body(&done)["redirect"], "/account");
     assert_ne!(desk.cookies.get("portcullis_session").cloned(), before);
     assert_eq!(desk.get("/account").await.status, StatusCode::OK);
+    // The session now counts as proven by a passkey (forward-auth's `passkey` rules).
+    let method_of = |cookie: Option<String>| {
+        let store = app.state.store.clone();
+        async move {
+            store
+                .session_by_token_hash(&portcullis_core::token::hash_token(&cookie.unwrap()))
+                .await
+                .unwrap()
+                .unwrap()
+                .login_method
+        }
+    };
+    assert_eq!(
+        method_of(desk.cookies.get("portcullis_session").cloned()).await,
+        portcullis_core::session::LoginMethod::Passkey
+    );
 }
 
 #[tokio::test]

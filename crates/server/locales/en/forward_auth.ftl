@@ -12,3 +12,4 @@ step-up-return-to = Continue to { $host }
 problem-step-up-code-wrong = That code is not correct or was used already. Enter the code your app shows now.
 problem-step-up-wait = Too many wrong codes. Wait until your app shows a new code, then try again.
 problem-step-up-locked = Too many failed attempts for your username. Wait a while, or ask your administrator.
+forward-auth-denied = Forbidden: Portcullis's access rules do not let this login in here.

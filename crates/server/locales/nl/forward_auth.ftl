@@ -12,3 +12,4 @@ step-up-return-to = Verder naar { $host }
 problem-step-up-code-wrong = Die code klopt niet of is al gebruikt. Vul de code in die je app nu toont.
 problem-step-up-wait = Te veel verkeerde codes. Wacht tot je app een nieuwe code toont en probeer het dan opnieuw.
 problem-step-up-locked = Te veel mislukte pogingen voor je gebruikersnaam. Wacht even, of vraag het je beheerder.
+forward-auth-denied = Geen toegang: de toegangsregels van Portcullis laten deze inlog hier niet binnen.

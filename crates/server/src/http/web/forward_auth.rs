@@ -309,12 +309,12 @@ async fn check(
     Ok(no_store(response))
 }
 
-/// 403, with a line a person can read (a proxy shows it as it is; an empty error page is
-/// shown by browsers as a network failure).
+/// 403, with a line a person can read in their browser's language (a proxy shows it as it is;
+/// an empty error page is shown by browsers as a network failure).
 fn denied() -> Response {
     (
         StatusCode::FORBIDDEN,
-        "403 Forbidden: Portcullis's access rules do not let this login in here.\n",
+        format!("403 {}\n", t("forward-auth-denied")),
     )
         .into_response()
 }
